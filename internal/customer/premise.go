@@ -1,0 +1,106 @@
+package customer
+
+import (
+	"strings"
+	"time"
+
+	"github.com/gridbook/gridbook/internal/apperr"
+	"github.com/gridbook/gridbook/internal/reference"
+)
+
+// Premise is a service location. Its climate zone defaults from the ZIP code
+// and may be overridden with a reason; its SB 535 disadvantaged-community
+// status follows from the census tract. Both record which reference table
+// decided them, so a later table version can be told apart.
+type Premise struct {
+	ID           int64
+	Address      string // street address
+	City         string
+	ZIP          string // 5 digits, must be a California ZIP in the climate-zone table
+	CountyFIPS   string // 5 digits, e.g. "06037" for Los Angeles
+	MemberAgency string // the CCA member agency (city or unincorporated county)
+	TractGEOID   string // 2010 census tract, 11 digits; optional
+
+	ClimateZone         int    // California building climate zone 1–16
+	ClimateZoneOverride bool   // true when staff set the zone instead of the ZIP table
+	ClimateZoneReason   string // required with an override
+	ClimateZoneTable    string // reference table version that decided the zone
+
+	DAC         bool   // SB 535 disadvantaged community
+	DACCategory string // e.g. "ces4_top25", "ces3_dac_retained"; empty when not designated
+	DACTable    string // reference table version that decided DAC status
+
+	// HFTDTier is the CPUC High Fire-Threat District tier: 0 (outside), 2
+	// (elevated) or 3 (extreme); 1 is the USFS/CAL FIRE Tier 1 high hazard
+	// zone that forms part of the HFTD map (CPUC D.17-12-024).
+	HFTDTier int
+
+	Created time.Time
+	Updated time.Time
+}
+
+// Lookup answers the reference-table questions that premise resolution
+// needs. *reference.Tables satisfies it.
+type Lookup interface {
+	ClimateZone(zip string) (reference.ClimateZone, error)
+	DAC(geoid string) (reference.DACStatus, error)
+	County(fips string) (name string, ok bool)
+}
+
+// Resolve validates p and fills the derived attributes from the reference
+// tables: the climate zone from the ZIP (unless overridden) and DAC status
+// from the tract. Every problem is reported with the field it concerns.
+func (p *Premise) Resolve(ref Lookup) error {
+	var f apperr.Fields
+	p.Address = strings.TrimSpace(p.Address)
+	p.City = strings.TrimSpace(p.City)
+	p.ZIP = strings.TrimSpace(p.ZIP)
+	p.TractGEOID = strings.TrimSpace(p.TractGEOID)
+	p.MemberAgency = strings.TrimSpace(p.MemberAgency)
+	p.ClimateZoneReason = strings.TrimSpace(p.ClimateZoneReason)
+	if p.Address == "" {
+		f.Add("address", "is required")
+	}
+	if p.City == "" {
+		f.Add("city", "is required")
+	}
+	if _, ok := ref.County(p.CountyFIPS); !ok {
+		f.Add("county_fips", "%q is not a California county FIPS code", p.CountyFIPS)
+	}
+	zone, err := ref.ClimateZone(p.ZIP)
+	if err != nil {
+		f.Add("zip", "%s", apperr.MessageOf(err))
+	}
+	switch {
+	case p.ClimateZoneOverride:
+		if p.ClimateZone < 1 || p.ClimateZone > 16 {
+			f.Add("climate_zone", "must be between 1 and 16")
+		}
+		if p.ClimateZoneReason == "" {
+			f.Add("climate_zone_reason", "is required when the climate zone is overridden")
+		}
+		p.ClimateZoneTable = "override"
+	case err == nil:
+		p.ClimateZone = zone.Zone
+		p.ClimateZoneReason = ""
+		p.ClimateZoneTable = zone.Table
+	}
+	p.DAC, p.DACCategory, p.DACTable = false, "", ""
+	if p.TractGEOID != "" {
+		d, err := ref.DAC(p.TractGEOID)
+		if err != nil {
+			f.Add("tract_geoid", "%s", apperr.MessageOf(err))
+		} else {
+			if p.CountyFIPS != "" && !strings.HasPrefix(p.TractGEOID, p.CountyFIPS) {
+				f.Add("tract_geoid", "tract %s is not in county %s", p.TractGEOID, p.CountyFIPS)
+			}
+			p.DAC, p.DACCategory, p.DACTable = d.Designated, d.Category, d.Table
+		}
+	}
+	switch p.HFTDTier {
+	case 0, 1, 2, 3:
+	default:
+		f.Add("hftd_tier", "must be 0 (outside), 1, 2 or 3")
+	}
+	return f.Err("customer.Premise")
+}

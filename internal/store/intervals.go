@@ -1,0 +1,239 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/gridbook/gridbook/internal/apperr"
+	"github.com/gridbook/gridbook/internal/calendar"
+	"github.com/gridbook/gridbook/internal/energy"
+)
+
+// Missing marks an interval with no reading in a Series.
+const Missing energy.Wh = -1
+
+// Series is a run of equal-length intervals of one channel starting at
+// Start (UTC). Values[i] covers [Start+i·Step, Start+(i+1)·Step); Missing
+// marks a gap.
+type Series struct {
+	Start  time.Time
+	Step   time.Duration
+	Values []energy.Wh
+}
+
+// End returns the instant just after the last interval.
+func (s Series) End() time.Time { return s.Start.Add(time.Duration(len(s.Values)) * s.Step) }
+
+// Sum returns the total energy of the present readings and how many
+// intervals are missing.
+func (s Series) Sum() (total energy.Wh, missing int) {
+	for _, v := range s.Values {
+		if v == Missing {
+			missing++
+		} else {
+			total += v
+		}
+	}
+	return total, missing
+}
+
+// monthBlock is the stored unit of interval data: one channel's readings
+// for one local calendar month. Local months have a whole number of
+// intervals for every supported step, DST included.
+type monthBlock struct {
+	month  string // YYYY-MM
+	start  time.Time
+	step   time.Duration
+	values []energy.Wh
+}
+
+func monthStart(y int, m time.Month) time.Time {
+	return time.Date(y, m, 1, 0, 0, 0, 0, calendar.Pacific)
+}
+
+func newMonthBlock(t time.Time, step time.Duration) monthBlock {
+	l := t.In(calendar.Pacific)
+	start := monthStart(l.Year(), l.Month())
+	end := monthStart(l.Year(), l.Month()+1)
+	n := int(end.Sub(start) / step)
+	b := monthBlock{month: start.Format("2006-01"), start: start.UTC(), step: step, values: make([]energy.Wh, n)}
+	for i := range b.values {
+		b.values[i] = Missing
+	}
+	return b
+}
+
+// packValues encodes readings as zig-zag varints of the difference from
+// the previous reading: interval data changes slowly, so most deltas take
+// one or two bytes.
+func packValues(vs []energy.Wh) []byte {
+	buf := make([]byte, 0, len(vs)*2)
+	var prev int64
+	for _, v := range vs {
+		buf = binary.AppendVarint(buf, int64(v)-prev)
+		prev = int64(v)
+	}
+	return buf
+}
+
+func unpackValues(b []byte, n int) ([]energy.Wh, error) {
+	out := make([]energy.Wh, n)
+	var prev int64
+	for i := range n {
+		d, k := binary.Varint(b)
+		if k <= 0 {
+			return nil, errors.New("store: corrupt interval block")
+		}
+		b = b[k:]
+		prev += d
+		out[i] = energy.Wh(prev)
+	}
+	if len(b) != 0 {
+		return nil, errors.New("store: corrupt interval block (trailing bytes)")
+	}
+	return out, nil
+}
+
+func validStep(step time.Duration) bool {
+	return step == 5*time.Minute || step == 15*time.Minute || step == 30*time.Minute || step == time.Hour
+}
+
+// PutIntervals stores readings of a channel starting at start, replacing
+// any stored readings for the same intervals and keeping the rest. Values
+// must be non-negative (Missing is allowed and leaves a gap). start must be
+// aligned to the step.
+func (tx *Tx) PutIntervals(ctx context.Context, channelID int64, s Series) error {
+	var f apperr.Fields
+	if !validStep(s.Step) {
+		f.Add("interval", "must be 5, 15, 30 or 60 minutes")
+	} else if s.Start.Unix()%int64(s.Step/time.Second) != 0 {
+		f.Add("start", "must be aligned to the interval length")
+	}
+	for i, v := range s.Values {
+		if v < 0 && v != Missing {
+			f.Add("values", "reading %d is negative (%d Wh); delivered and received are stored as separate non-negative channels", i, v)
+			break
+		}
+	}
+	if err := f.Err("store.PutIntervals"); err != nil {
+		return err
+	}
+	ch, err := tx.Channel(ctx, channelID)
+	if err != nil {
+		return err
+	}
+	if time.Duration(ch.IntervalSeconds)*time.Second != s.Step {
+		f.Add("interval", "channel %d records %d-second intervals, not %s", channelID, ch.IntervalSeconds, s.Step)
+		return f.Err("store.PutIntervals")
+	}
+	i := 0
+	for i < len(s.Values) {
+		t := s.Start.Add(time.Duration(i) * s.Step)
+		b, err := tx.monthBlock(ctx, channelID, t, s.Step)
+		if err != nil {
+			return err
+		}
+		off := int(t.Sub(b.start) / s.Step)
+		n := copy(b.values[off:], s.Values[i:])
+		i += n
+		if err := tx.putBlock(ctx, channelID, b); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (q queries) monthBlock(ctx context.Context, channelID int64, t time.Time, step time.Duration) (monthBlock, error) {
+	b := newMonthBlock(t, step)
+	var n, secs int
+	var packed []byte
+	err := q.q.QueryRowContext(ctx, `SELECT n, interval_seconds, packed FROM interval_blocks WHERE channel_id = $1 AND month = $2`,
+		channelID, b.month).Scan(&n, &secs, &packed)
+	if errors.Is(err, sql.ErrNoRows) {
+		return b, nil
+	}
+	if err != nil {
+		return b, fmt.Errorf("store: interval block: %w", err)
+	}
+	if n != len(b.values) || time.Duration(secs)*time.Second != step {
+		return b, fmt.Errorf("store: interval block %d/%s has %d×%ds, want %d×%s", channelID, b.month, n, secs, len(b.values), step)
+	}
+	b.values, err = unpackValues(packed, n)
+	return b, err
+}
+
+func (tx *Tx) putBlock(ctx context.Context, channelID int64, b monthBlock) error {
+	var sum energy.Wh
+	for _, v := range b.values {
+		if v != Missing {
+			sum += v
+		}
+	}
+	_, err := tx.q.ExecContext(ctx, `INSERT INTO interval_blocks (channel_id, month, start_unix, interval_seconds, n, sum_wh, packed, updated_unix)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+		ON CONFLICT (channel_id, month) DO UPDATE SET n = excluded.n, sum_wh = excluded.sum_wh, packed = excluded.packed, updated_unix = excluded.updated_unix`,
+		channelID, b.month, b.start.Unix(), int(b.step/time.Second), len(b.values), int64(sum), packValues(b.values), tx.now().Unix())
+	if err != nil {
+		return fmt.Errorf("store: put intervals: %w", err)
+	}
+	return nil
+}
+
+// Intervals returns a channel's readings over [from, to), with Missing for
+// intervals that have none. from and to are rounded down to the channel's
+// step.
+func (q queries) Intervals(ctx context.Context, channelID int64, from, to time.Time) (Series, error) {
+	ch, err := q.Channel(ctx, channelID)
+	if err != nil {
+		return Series{}, err
+	}
+	step := time.Duration(ch.IntervalSeconds) * time.Second
+	from, to = from.Truncate(step).UTC(), to.Truncate(step).UTC()
+	if !to.After(from) {
+		return Series{Start: from, Step: step}, nil
+	}
+	if to.Sub(from) > 400*24*time.Hour {
+		return Series{}, apperr.Invalidf("store.Intervals", "at most 400 days of intervals per request")
+	}
+	out := Series{Start: from, Step: step, Values: make([]energy.Wh, int(to.Sub(from)/step))}
+	for i := range out.Values {
+		out.Values[i] = Missing
+	}
+	for t := from; t.Before(to); {
+		b, err := q.monthBlock(ctx, channelID, t, step)
+		if err != nil {
+			return Series{}, err
+		}
+		for i, v := range b.values {
+			at := b.start.Add(time.Duration(i) * step)
+			if !at.Before(from) && at.Before(to) {
+				out.Values[int(at.Sub(from)/step)] = v
+			}
+		}
+		t = b.start.Add(time.Duration(len(b.values)) * step)
+	}
+	return out, nil
+}
+
+// MonthlyTotals returns a channel's stored energy per local month (present
+// readings only), oldest first.
+func (q queries) MonthlyTotals(ctx context.Context, channelID int64) ([]Count, error) {
+	rows, err := q.q.QueryContext(ctx, `SELECT month, sum_wh FROM interval_blocks WHERE channel_id = $1 ORDER BY month`, channelID)
+	if err != nil {
+		return nil, fmt.Errorf("store: monthly totals: %w", err)
+	}
+	defer rows.Close()
+	var out []Count
+	for rows.Next() {
+		var c Count
+		if err := rows.Scan(&c.Label, &c.N); err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,101 @@
+package store
+
+import (
+	"context"
+	"embed"
+	"fmt"
+	"io/fs"
+	"path"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+//go:embed migrations
+var migrationFS embed.FS
+
+// Migration is one numbered schema change.
+type Migration struct {
+	Version int
+	Name    string
+	SQL     string
+}
+
+// Migrations returns the embedded migrations of a dialect in version order.
+func Migrations(d Dialect) ([]Migration, error) {
+	dir := path.Join("migrations", string(d))
+	entries, err := fs.ReadDir(migrationFS, dir)
+	if err != nil {
+		return nil, fmt.Errorf("store: migrations: %w", err)
+	}
+	var ms []Migration
+	for _, e := range entries {
+		name := e.Name()
+		num, _, ok := strings.Cut(name, "_")
+		v, err := strconv.Atoi(num)
+		if !ok || err != nil || !strings.HasSuffix(name, ".sql") {
+			return nil, fmt.Errorf("store: migration %s: want NNNN_name.sql", name)
+		}
+		b, err := migrationFS.ReadFile(path.Join(dir, name))
+		if err != nil {
+			return nil, err
+		}
+		ms = append(ms, Migration{Version: v, Name: strings.TrimSuffix(name, ".sql"), SQL: string(b)})
+	}
+	sort.Slice(ms, func(i, j int) bool { return ms[i].Version < ms[j].Version })
+	return ms, nil
+}
+
+// migrate applies pending migrations, each in its own transaction with its
+// row in schema_migrations.
+func (db *DB) migrate(ctx context.Context) error {
+	if _, err := db.sql.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+		version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_unix BIGINT NOT NULL)`); err != nil {
+		return fmt.Errorf("store: migrate: %w", err)
+	}
+	ms, err := Migrations(db.dialect)
+	if err != nil {
+		return err
+	}
+	have, err := db.SchemaVersion(ctx)
+	if err != nil {
+		return err
+	}
+	for _, m := range ms {
+		if m.Version <= have {
+			continue
+		}
+		err := db.InTx(ctx, func(tx *Tx) error {
+			if db.dialect == Postgres {
+				// Serialize concurrent starts of several processes.
+				if _, err := tx.q.ExecContext(ctx, `LOCK TABLE schema_migrations IN EXCLUSIVE MODE`); err != nil {
+					return err
+				}
+				var n int
+				if err := tx.q.QueryRowContext(ctx, `SELECT count(*) FROM schema_migrations WHERE version = $1`, m.Version).Scan(&n); err != nil || n > 0 {
+					return err
+				}
+			}
+			if _, err := tx.q.ExecContext(ctx, m.SQL); err != nil {
+				return err
+			}
+			_, err := tx.q.ExecContext(ctx, `INSERT INTO schema_migrations (version, name, applied_unix) VALUES ($1, $2, $3)`,
+				m.Version, m.Name, db.Now().Unix())
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("store: migration %s: %w", m.Name, err)
+		}
+	}
+	return nil
+}
+
+// SchemaVersion returns the highest applied migration version (0 if none).
+func (db *DB) SchemaVersion(ctx context.Context) (int, error) {
+	var v int
+	err := db.sql.QueryRowContext(ctx, `SELECT coalesce(max(version), 0) FROM schema_migrations`).Scan(&v)
+	if err != nil {
+		return 0, fmt.Errorf("store: schema version: %w", err)
+	}
+	return v, nil
+}
