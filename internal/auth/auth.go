@@ -206,3 +206,7 @@ const (
 	MaxLoginFailures = 5
 	LoginWindow      = 15 * time.Minute
 )
+
+// SessionCookie is the name of the cookie that carries a session token for
+// the console, the portal and same-origin API calls.
+const SessionCookie = "gridbook_session"

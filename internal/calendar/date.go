@@ -7,6 +7,10 @@
 // DateOf(t) is the civil date of an instant, and d.Start() is the instant at
 // which the local day d begins. Local days have 23, 24 or 25 hours, so code
 // iterates them with Intervals rather than assuming 96 quarter-hours.
+//
+// Performance (go test -bench, 2-core build machine under load, Go 1.26):
+// Intervals of a 100-step day about 5 µs with one allocation; IntervalCount
+// about 0.15–0.5 µs with none.
 package calendar
 
 import (
@@ -141,7 +145,8 @@ func (d Date) Next() Date { return d.AddDays(1) }
 // DaysUntil returns the number of days from d to e: 1 from a date to the
 // next, negative when e is before d.
 func (d Date) DaysUntil(e Date) int {
-	return int(e.utcMidnight().Sub(d.utcMidnight()) / (24 * time.Hour))
+	// Unix seconds rather than Sub, whose Duration saturates after 292 years.
+	return int((e.utcMidnight().Unix() - d.utcMidnight().Unix()) / (24 * 60 * 60))
 }
 
 // Weekday returns the day of the week of d.

@@ -96,6 +96,7 @@ func TestDateArithmeticCrossesMonthYearAndLeapDay(t *testing.T) {
 		{"2026-01-01", 789, "2028-02-29"},
 		{"2028-02-29", -789, "2026-01-01"},
 		{"2026-01-01", 0, "2026-01-01"},
+		{"0001-01-01", 3_652_058, "9999-12-31"}, // the whole range YYYY can write
 	}
 	for _, tt := range tests {
 		from, want := mustDate(t, tt.from), mustDate(t, tt.want)

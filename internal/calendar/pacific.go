@@ -26,10 +26,10 @@ func mustLoad(name string) *time.Location {
 // 100. A step that does not divide the day leaves a shorter last interval.
 // Intervals panics if step is not positive.
 func Intervals(d Date, step time.Duration) []time.Time {
-	start, end := d.Start(), d.Next().Start()
-	out := make([]time.Time, 0, count(start, end, step))
-	for t := start; t.Before(end); t = t.Add(step) {
-		out = append(out, t)
+	start := d.Start()
+	out := make([]time.Time, count(start, d.Next().Start(), step))
+	for i := range out {
+		out[i] = start.Add(time.Duration(i) * step)
 	}
 	return out
 }

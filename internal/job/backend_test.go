@@ -116,7 +116,13 @@ func schemaPool(t testing.TB, url, schema string) *pgxpool.Pool {
 // only a safety net, not a timing assertion.
 func waitFor(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(45 * time.Second)
+	waitWithin(t, 30*time.Second, what, cond)
+}
+
+// waitWithin is waitFor with a given safety bound.
+func waitWithin(t *testing.T, bound time.Duration, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(bound)
 	for !cond() {
 		if time.Now().After(deadline) {
 			t.Fatalf("gave up waiting for %s", what)

@@ -75,32 +75,41 @@ func TestHandlerProgressIsVisibleWhileRunningAndAfterCompletion(t *testing.T) {
 	}
 }
 
-// TestFailedAttemptsAreRecorded checks the three ways a handler's error ends
-// an attempt: retryable while attempts remain, discarded when none remain,
-// cancelled when the error is Permanent; each keeps the error text.
+// TestFailedAttemptsAreRecorded checks how a handler's error ends an
+// attempt, keeping the error text each time. River's default retry policy
+// waits attempt⁴ seconds (river retry_policy.go, DefaultClientRetryPolicy), and
+// a retry due within its 5 s scheduler interval is made "available" at once
+// rather than "retryable" (river internal/jobexecutor/job_executor.go): so a
+// first failure leaves the job available for its 1 s retry, a second failure
+// leaves it retryable for 16 s, a failure on the last attempt discards it,
+// and a Permanent error cancels it.
 func TestFailedAttemptsAreRecorded(t *testing.T) {
 	tests := []struct {
 		name      string
 		err       error
 		opts      []EnqueueOption
+		failures  int // failed attempts to wait for
 		wantState State
+		wantError string
 	}{
-		{"attempts left: retryable", errors.New("meter file missing"), nil, StateRetryable},
-		{"last attempt: discarded", errors.New("meter file missing"), []EnqueueOption{MaxAttempts(1)}, StateDiscarded},
-		{"permanent: cancelled", Permanent(errors.New("meter file missing")), nil, StateCancelled},
+		{"first failure: retry due now", errors.New("meter file missing"), nil, 1, StateAvailable, "meter file missing"},
+		{"second failure: retryable", errors.New("meter file missing"), nil, 2, StateRetryable, "meter file missing"},
+		{"last attempt: discarded", errors.New("meter file missing"), []EnqueueOption{MaxAttempts(1)}, 1, StateDiscarded, "meter file missing"},
+		// River prefixes the cause with its error type (rivertype.JobCancelError.Error).
+		{"permanent: cancelled", Permanent(errors.New("meter file missing")), nil, 1, StateCancelled, "JobCancelError: meter file missing"},
 	}
 	for _, b := range backends(t) {
 		t.Run(b.name, func(t *testing.T) {
 			q := b.open(t, testOptions(t))
-			fail := map[int64]error{}
 			if err := q.Register("test.import", func(ctx context.Context, args json.RawMessage, p *Progress) error {
 				var a struct{ Case int }
-				json.Unmarshal(args, &a)
+				if err := json.Unmarshal(args, &a); err != nil {
+					return err
+				}
 				return tests[a.Case].err
 			}); err != nil {
 				t.Fatal(err)
 			}
-			_ = fail
 			if err := q.Start(context.Background(), 2); err != nil {
 				t.Fatal(err)
 			}
@@ -112,15 +121,18 @@ func TestFailedAttemptsAreRecorded(t *testing.T) {
 						t.Fatal(err)
 					}
 					var got Info
-					waitFor(t, "the attempt to fail", func() bool {
+					waitFor(t, "the attempts to fail", func() bool {
 						got = mustGet(t, q, id)
-						return len(got.Errors) > 0 && got.State != StateRunning
+						return len(got.Errors) >= tc.failures && got.State != StateRunning
 					})
-					if got.State != tc.wantState {
-						t.Errorf("state = %q, want %q", got.State, tc.wantState)
+					if got.State != tc.wantState || got.Attempt != tc.failures || len(got.Errors) != tc.failures {
+						t.Errorf("job = state %q attempt %d with %d errors, want %q after %d failed attempts",
+							got.State, got.Attempt, len(got.Errors), tc.wantState, tc.failures)
 					}
-					if got.Errors[0].Attempt != 1 || got.Errors[0].Error != "meter file missing" {
-						t.Errorf("first error = %+v, want attempt 1 %q", got.Errors[0], "meter file missing")
+					for n, e := range got.Errors {
+						if e.Attempt != n+1 || e.Error != tc.wantError {
+							t.Errorf("error %d = attempt %d %q, want attempt %d %q", n, e.Attempt, e.Error, n+1, tc.wantError)
+						}
 					}
 				})
 			}

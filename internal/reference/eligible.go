@@ -214,6 +214,9 @@ func (t *Tables) eligibleAMI80(h Household, on calendar.Date) (Decision, error) 
 		d.Notes = append(d.Notes, fmt.Sprintf(
 			"fallback: HUD %s (in effect on %s) has no %s row for this county in the loaded data; the %s limit was used — load HUD's full %s table",
 			lim.inForce.info.Version, on, sizeLabel(h.Size), lim.year.info.Version, lim.inForce.info.Version))
+		if !d.Eligible {
+			d.Notes = append(d.Notes, "HUD limits usually rise from year to year, so the older limit may be too low: review before denying")
+		}
 	}
 	if lim.derived {
 		d.Notes = append(d.Notes, fmt.Sprintf(

@@ -229,15 +229,14 @@ func isDigits(s string) bool {
 	return s != ""
 }
 
-// fieldErr builds a classified error naming one input field. Invalid errors
-// read like apperr.Fields.Err ("invalid input" plus the field list); other
-// kinds carry the field's message as their user-safe text as well.
+// fieldErr builds a classified error naming one input field; the details
+// are in the field message, as with apperr.Fields.Err.
 func fieldErr(kind apperr.Kind, op, field, format string, args ...any) error {
 	var f apperr.Fields
 	f.Add(field, format, args...)
 	msg := "invalid input"
-	if kind != apperr.Invalid {
-		msg = f[0].Msg
+	if kind == apperr.NotFound {
+		msg = "no reference table applies"
 	}
 	return &apperr.Error{Kind: kind, Op: op, Msg: msg, Fields: f}
 }

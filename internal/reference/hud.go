@@ -68,7 +68,7 @@ func loadHUD(counties *countyTable) (*hudTable, error) {
 	if err != nil {
 		return nil, err
 	}
-	figures := map[int]bool{}
+	figures := map[int]map[string]bool{}
 	for i, rec := range c.rows {
 		fy, err := strconv.Atoi(c.get(rec, "hud_fiscal_year"))
 		if err != nil {
@@ -103,10 +103,13 @@ func loadHUD(counties *countyTable) (*hudTable, error) {
 			return nil, c.errorf(i, "duplicate row for FY%d county %s size %d", fy, fips, size)
 		}
 		a.low80[size] = low
-		if !figures[fy] {
-			// Every row of a year repeats its citation; record it once.
-			y.info.Source += "; figures: " + c.get(rec, "source")
-			figures[fy] = true
+		// Rows repeat their citation; record each distinct one once per year.
+		if src := c.get(rec, "source"); !figures[fy][src] {
+			if figures[fy] == nil {
+				figures[fy] = map[string]bool{}
+			}
+			figures[fy][src] = true
+			y.info.Source += "; figures: " + src
 		}
 	}
 

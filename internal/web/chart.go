@@ -80,9 +80,6 @@ func chartJSON(c Chart) (string, error) {
 		out.TZ = "America/Los_Angeles"
 	} else {
 		out.Labels = c.Labels
-		if out.Labels == nil {
-			out.Labels = []string{}
-		}
 	}
 	for _, s := range c.Series {
 		out.Series = append(out.Series, series{Label: s.Label, Values: floatsJSON(s.Values)})

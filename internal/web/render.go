@@ -88,8 +88,8 @@ func newRenderer(log *slog.Logger, static *Static, base fs.FS, extra ...fs.FS) (
 	return rd, nil
 }
 
-// funcs returns the template functions. They are documented in the
-// package's README-style comment in doc.go.
+// funcs returns the template functions, listed in the package
+// documentation (doc.go).
 func (rd *Renderer) funcs(df dateFormatter) template.FuncMap {
 	return template.FuncMap{
 		"asset":     rd.static.URL,

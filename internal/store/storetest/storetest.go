@@ -38,6 +38,9 @@ func SQLite() Opener {
 // with a clear message when it is unset.
 func PostgresURL(t testing.TB) string {
 	u := os.Getenv("GRIDBOOK_TEST_POSTGRES")
+	if u == "" && os.Getenv("CI") == "true" {
+		t.Fatal("GRIDBOOK_TEST_POSTGRES is unset in CI: the PostgreSQL leg must run there")
+	}
 	if u == "" {
 		t.Skip("PostgreSQL leg skipped: set GRIDBOOK_TEST_POSTGRES=postgres://… to run it (CI does)")
 	}

@@ -1,0 +1,170 @@
+// Command gridbook runs a California load-serving entity's customer programs
+// and regulatory obligations: `gridbook serve` starts the staff console,
+// customer portal and JSON API; the other commands manage data from the
+// shell. Run `gridbook help` for the command list.
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"sort"
+	"strings"
+	"syscall"
+
+	_ "time/tzdata" // Pacific time must resolve even without system zoneinfo
+
+	"github.com/gridbook/gridbook/internal/apperr"
+	"github.com/gridbook/gridbook/internal/store"
+)
+
+// command is one `gridbook <noun> [verb]` entry.
+type command struct {
+	name  string // "serve", "user add"
+	args  string // usage of positional arguments and flags, for help
+	short string
+	run   func(ctx context.Context, env *env, args []string) error
+}
+
+// env is what a command gets from the process: streams and environment.
+type env struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+	getenv         func(string) string
+}
+
+var errUsage = errors.New("usage")
+
+func commands() []command {
+	return []command{
+		{"serve", "[--addr HOST:PORT] [--db DB] [--demo] [--workers N]", "run the console, portal and JSON API", runServe},
+		{"demo", "[--db PATH] [--accounts N] [--seed S] [--year Y]", "generate the deterministic demo CCA", runDemo},
+		{"migrate", "[--db DB]", "apply database migrations and print the schema version", runMigrate},
+		{"user add", "--email E --name N --role admin|program_manager|analyst|customer [--account NUMBER]... (password from GRIDBOOK_PASSWORD or stdin)", "add a console or portal user", runUserAdd},
+		{"user list", "[--json]", "list users", runUserList},
+		{"user disable", "--email E", "disable a user and end their sessions", runUserDisable},
+		{"client add", "--name N --scope S [--scope S]...", "add an API client and print its bearer token once", runClientAdd},
+		{"job list", "[--state S] [--json]", "list background jobs", runJobList},
+		{"job show", "ID [--json]", "show one background job with its progress", runJobShow},
+	}
+}
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, &env{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv}, os.Args[1:])
+	stop()
+	os.Exit(code)
+}
+
+// run dispatches args to a command and maps its error to an exit code:
+// 0 ok, 1 failure, 2 bad usage or input.
+func run(ctx context.Context, e *env, args []string) int {
+	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+		usage(e.stdout)
+		return 0
+	}
+	cmd, rest, ok := lookup(args)
+	if !ok {
+		fmt.Fprintf(e.stderr, "gridbook: unknown command %q\n\n", strings.Join(args[:min(2, len(args))], " "))
+		usage(e.stderr)
+		return 2
+	}
+	err := cmd.run(ctx, e, rest)
+	switch {
+	case err == nil:
+		return 0
+	case errors.Is(err, flag.ErrHelp):
+		return 0
+	case errors.Is(err, errUsage):
+		fmt.Fprintf(e.stderr, "usage: gridbook %s %s\n", cmd.name, cmd.args)
+		return 2
+	}
+	fmt.Fprintf(e.stderr, "gridbook %s: %s\n", cmd.name, describe(err))
+	for _, f := range apperr.FieldsOf(err) {
+		fmt.Fprintf(e.stderr, "  %s: %s\n", f.Field, f.Msg)
+	}
+	if apperr.KindOf(err) == apperr.Invalid {
+		return 2
+	}
+	return 1
+}
+
+// describe renders an error for the operator: classified errors by their
+// safe message, everything else in full (the operator owns the machine).
+func describe(err error) string {
+	if k := apperr.KindOf(err); k != apperr.Internal {
+		return apperr.MessageOf(err)
+	}
+	return err.Error()
+}
+
+func lookup(args []string) (command, []string, bool) {
+	cmds := commands()
+	if len(args) >= 2 {
+		for _, c := range cmds {
+			if c.name == args[0]+" "+args[1] {
+				return c, args[2:], true
+			}
+		}
+	}
+	for _, c := range cmds {
+		if c.name == args[0] {
+			return c, args[1:], true
+		}
+	}
+	return command{}, nil, false
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "gridbook — customer programs and regulatory obligations for a California load-serving entity")
+	fmt.Fprintln(w, "\nusage: gridbook <command> [flags]\n\ncommands:")
+	cmds := commands()
+	sort.SliceStable(cmds, func(i, j int) bool { return cmds[i].name < cmds[j].name })
+	for _, c := range cmds {
+		fmt.Fprintf(w, "  %-14s %s\n", c.name, c.short)
+	}
+	fmt.Fprintln(w, "\nEvery command takes --db (default ./gridbook.db, or $GRIDBOOK_DB; a postgres:// URL selects PostgreSQL).")
+	fmt.Fprintln(w, "Run `gridbook <command> -h` for its flags.")
+}
+
+// newFlags returns a flag set for a command that writes its help to stderr
+// and reports errors instead of exiting.
+func newFlags(e *env, name string) *flag.FlagSet {
+	fs := flag.NewFlagSet("gridbook "+name, flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	return fs
+}
+
+// dbFlag registers --db with its default from $GRIDBOOK_DB.
+func dbFlag(e *env, fs *flag.FlagSet, def string) *string {
+	if v := e.getenv("GRIDBOOK_DB"); v != "" {
+		def = v
+	}
+	return fs.String("db", def, "database: a SQLite file path or a postgres:// URL (default from $GRIDBOOK_DB)")
+}
+
+// parse parses flags, turning a flag error into a usage error.
+func parse(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return errUsage
+	}
+	return nil
+}
+
+func openDB(ctx context.Context, dsn string) (*store.DB, error) {
+	return store.Open(ctx, dsn)
+}
+
+func printJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
