@@ -26,6 +26,7 @@ package api
 import (
 	"log/slog"
 	"net/http"
+	"strings"
 
 	"github.com/gridbook/gridbook/internal/store"
 )
@@ -48,8 +49,7 @@ type handler struct {
 // unsafe requests from browsers (cookie-authenticated calls must come from
 // our own pages; bearer-token clients send no Origin and are unaffected).
 func New(db *store.DB, log *slog.Logger) http.Handler {
-	h, mux := newHandler(db, log)
-	_ = h
+	_, mux := newHandler(db, log)
 	return http.NewCrossOriginProtection().Handler(mux)
 }
 
@@ -107,7 +107,7 @@ func (h *handler) routes(mux *http.ServeMux) {
 // handle registers fn at pattern (method and path below Prefix) behind
 // authentication and the access check.
 func (h *handler) handle(mux *http.ServeMux, pattern string, acc access, fn func(http.ResponseWriter, *http.Request, *principal)) {
-	method, path, _ := cut(pattern)
+	method, path, _ := strings.Cut(pattern, " ")
 	full := method + " " + Prefix + path
 	h.patterns = append(h.patterns, full)
 	mux.HandleFunc(full, func(w http.ResponseWriter, r *http.Request) {

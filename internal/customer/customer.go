@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/gridbook/gridbook/internal/apperr"
 )
@@ -51,7 +52,7 @@ func (c *Customer) Validate() error {
 	}
 	if c.Name == "" {
 		f.Add("name", "is required")
-	} else if len(c.Name) > 200 {
+	} else if utf8.RuneCountInString(c.Name) > 200 {
 		f.Add("name", "must be at most 200 characters")
 	}
 	if c.Email != "" {
@@ -62,7 +63,7 @@ func (c *Customer) Validate() error {
 	if c.Phone != "" && !phoneRE.MatchString(c.Phone) {
 		f.Add("phone", "must be a phone number of 7 to 20 digits")
 	}
-	if len(c.MailingAddress) > 500 {
+	if utf8.RuneCountInString(c.MailingAddress) > 500 {
 		f.Add("mailing_address", "must be at most 500 characters")
 	}
 	return f.Err("customer.Validate")

@@ -77,7 +77,7 @@ func CheckOverlap(existing []Enrollment, e Enrollment) error {
 		if o.ID == e.ID && e.ID != 0 || o.AccountID != e.AccountID || !e.overlaps(o) {
 			continue
 		}
-		if o.Program == e.Program && o.Track == e.Track {
+		if o.Program == e.Program { // a second track of the same program is still a double enrollment
 			return apperr.Conflictf("customer.CheckOverlap",
 				"account is already enrolled in %s from %s", e.Program, o.From)
 		}

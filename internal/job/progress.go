@@ -19,8 +19,11 @@ type Progress struct {
 	id      int64
 	attempt int
 
-	mu        sync.Mutex
-	lastWrite time.Time
+	mu     sync.Mutex
+	latest *ProgressInfo // reported, not yet written by the writer
+	kick   chan struct{} // wakes the writer; capacity 1
+	stop   chan struct{} // closed when the handler has returned
+	done   chan struct{} // closed when the writer has exited
 }
 
 // ProgressInfo is the last progress a job reported.
@@ -31,11 +34,58 @@ type ProgressInfo struct {
 	UpdatedAt time.Time `json:"updated_at"`
 }
 
-// progressWriteInterval spaces the immediate database writes of a job's
-// progress; reports in between are kept in memory and the last one is always
+// progressWriteInterval spaces the database writes of a running job's
+// progress; reports in between are coalesced, and the last one is always
 // stored when the attempt ends. One second matches how often a person can
 // read a progress bar; it is gridbook's choice.
 const progressWriteInterval = time.Second
+
+// startProgress returns the Progress of one attempt with its writer running.
+func startProgress(ctx context.Context, q *Queue, id int64, attempt int) *Progress {
+	p := &Progress{
+		ctx: ctx, q: q, id: id, attempt: attempt,
+		kick: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{}),
+	}
+	go p.write()
+	return p
+}
+
+// finish stops the writer and waits for it, so that no progress write can
+// land after River stores the attempt's final state.
+func (p *Progress) finish() {
+	close(p.stop)
+	<-p.done
+}
+
+// write stores reported progress on the job row while the attempt runs. It
+// runs apart from the handler so that a handler reporting progress inside a
+// store transaction never waits on the queue's database handle: on SQLite
+// the two handles share one write lock, and waiting would deadlock until
+// busy_timeout.
+func (p *Progress) write() {
+	defer close(p.done)
+	for {
+		select {
+		case <-p.stop:
+			return
+		case <-p.kick:
+		}
+		p.mu.Lock()
+		info := p.latest
+		p.latest = nil
+		p.mu.Unlock()
+		if info != nil {
+			if err := p.q.eng.setOutput(p.ctx, p.id, *info); err != nil && p.ctx.Err() == nil {
+				p.q.logger.Warn("job progress not stored", slog.Int64("job_id", p.id), slog.String("error", err.Error()))
+			}
+		}
+		select {
+		case <-p.stop:
+			return
+		case <-time.After(progressWriteInterval):
+		}
+	}
+}
 
 // JobID returns the ID of the job being worked (0 for a nil Progress).
 func (p *Progress) JobID() int64 {
@@ -55,33 +105,24 @@ func (p *Progress) Attempt() int {
 }
 
 // Report records that done of total units are finished (total 0 when
-// unknown), with a short message for people. It never fails the job: storage
-// errors are logged.
+// unknown), with a short message for people. It does not wait for the
+// database and never fails the job; storage errors are logged.
 func (p *Progress) Report(done, total int64, message string) {
 	if p == nil {
 		return
 	}
-	now := time.Now().UTC()
-	info := ProgressInfo{Done: done, Total: total, Message: message, UpdatedAt: now}
-
-	// Kept on the work context and written when the attempt ends, whatever
+	info := ProgressInfo{Done: done, Total: total, Message: message, UpdatedAt: time.Now().UTC()}
+	// Kept on the work context and stored with the attempt's end, whatever
 	// its outcome (river.RecordOutput).
 	if err := river.RecordOutput(p.ctx, info); err != nil {
 		p.q.logger.Warn("job progress not recorded", slog.Int64("job_id", p.id), slog.String("error", err.Error()))
 		return
 	}
-
 	p.mu.Lock()
-	due := p.lastWrite.IsZero() || now.Sub(p.lastWrite) >= progressWriteInterval || (total > 0 && done >= total)
-	if due {
-		p.lastWrite = now
-	}
+	p.latest = &info
 	p.mu.Unlock()
-	if !due {
-		return
-	}
-	// Written now as well, so the job's progress is visible while it runs.
-	if err := p.q.eng.setOutput(p.ctx, p.id, info); err != nil && p.ctx.Err() == nil {
-		p.q.logger.Warn("job progress not stored", slog.Int64("job_id", p.id), slog.String("error", err.Error()))
+	select {
+	case p.kick <- struct{}{}:
+	default: // the writer is already due to run
 	}
 }

@@ -252,7 +252,8 @@ type kindWorker struct {
 
 // Work implements river.Worker.
 func (w *kindWorker) Work(ctx context.Context, j *river.Job[rawArgs]) error {
-	p := &Progress{ctx: ctx, q: w.q, id: j.ID, attempt: j.Attempt}
+	p := startProgress(ctx, w.q, j.ID, j.Attempt)
+	defer p.finish()
 	return w.handler(ctx, json.RawMessage(j.EncodedArgs), p)
 }
 

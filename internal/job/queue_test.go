@@ -46,7 +46,8 @@ func TestHandlerProgressIsVisibleWhileRunningAndAfterCompletion(t *testing.T) {
 				t.Fatal(err)
 			}
 			<-reported
-			mid := mustGet(t, q, id)
+			var mid Info
+			waitFor(t, "progress to be stored", func() bool { mid = mustGet(t, q, id); return mid.Progress != nil })
 			if mid.State != StateRunning {
 				t.Errorf("state while running = %q, want running", mid.State)
 			}

@@ -80,6 +80,14 @@ func (tx *Tx) EndEnrollment(ctx context.Context, actor auth.Actor, id int64, end
 	if err := after.Validate(); err != nil {
 		return err
 	}
+	// Moving the end later could run into a following enrollment.
+	existing, err := tx.Enrollments(ctx, after.AccountID)
+	if err != nil {
+		return err
+	}
+	if err := customer.CheckOverlap(existing, after); err != nil {
+		return err
+	}
 	if _, err := tx.q.ExecContext(ctx, `UPDATE enrollments SET end_date = $2 WHERE id = $1`, id, end.String()); err != nil {
 		return fmt.Errorf("store: end enrollment: %w", err)
 	}

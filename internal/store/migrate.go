@@ -46,11 +46,29 @@ func Migrations(d Dialect) ([]Migration, error) {
 	return ms, nil
 }
 
+// migrationLockKey is the PostgreSQL advisory lock key that serializes the
+// creation of schema_migrations among processes starting at once (any
+// constant works; this one spells "gridbook" in ASCII hex, truncated).
+const migrationLockKey int64 = 0x67726964626f6f
+
 // migrate applies pending migrations, each in its own transaction with its
 // row in schema_migrations.
 func (db *DB) migrate(ctx context.Context) error {
-	if _, err := db.sql.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
-		version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_unix BIGINT NOT NULL)`); err != nil {
+	err := db.InTx(ctx, func(tx *Tx) error {
+		if db.dialect == Postgres {
+			// Two processes running CREATE TABLE IF NOT EXISTS at once can
+			// both pass the existence check and one then fails on the
+			// catalog's unique index; a transaction-scoped advisory lock
+			// serializes them (PostgreSQL docs §9.28.10, advisory locks).
+			if _, err := tx.q.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, migrationLockKey); err != nil {
+				return err
+			}
+		}
+		_, err := tx.q.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+		version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_unix BIGINT NOT NULL)`)
+		return err
+	})
+	if err != nil {
 		return fmt.Errorf("store: migrate: %w", err)
 	}
 	ms, err := Migrations(db.dialect)
@@ -67,14 +85,18 @@ func (db *DB) migrate(ctx context.Context) error {
 		}
 		err := db.InTx(ctx, func(tx *Tx) error {
 			if db.dialect == Postgres {
-				// Serialize concurrent starts of several processes.
+				// Serialize concurrent starts of several processes. (SQLite
+				// transactions begin IMMEDIATE, which already takes the
+				// write lock.)
 				if _, err := tx.q.ExecContext(ctx, `LOCK TABLE schema_migrations IN EXCLUSIVE MODE`); err != nil {
 					return err
 				}
-				var n int
-				if err := tx.q.QueryRowContext(ctx, `SELECT count(*) FROM schema_migrations WHERE version = $1`, m.Version).Scan(&n); err != nil || n > 0 {
-					return err
-				}
+			}
+			// Another process may have applied m since SchemaVersion was
+			// read; re-check under the lock.
+			var n int
+			if err := tx.q.QueryRowContext(ctx, `SELECT count(*) FROM schema_migrations WHERE version = $1`, m.Version).Scan(&n); err != nil || n > 0 {
+				return err
 			}
 			if _, err := tx.q.ExecContext(ctx, m.SQL); err != nil {
 				return err

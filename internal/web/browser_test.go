@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/log"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
@@ -81,7 +83,7 @@ func watchConsole(t *testing.T, ctx context.Context) *consoleErrors {
 				msg += " " + ev.ExceptionDetails.Exception.Description
 			}
 		case *runtime.EventConsoleAPICalled:
-			if ev.Type == runtime.APITypeError || ev.Type == runtime.APITypeWarning {
+			if ev.Type == runtime.ConsoleAPICalledTypeError || ev.Type == runtime.ConsoleAPICalledTypeWarning {
 				var parts []string
 				for _, a := range ev.Args {
 					parts = append(parts, string(a.Value)+a.Description)
@@ -89,7 +91,7 @@ func watchConsole(t *testing.T, ctx context.Context) *consoleErrors {
 				msg = "console." + string(ev.Type) + ": " + strings.Join(parts, " ")
 			}
 		case *log.EventEntryAdded:
-			if ev.Entry.Level == log.LevelError || ev.Entry.Level == log.LevelWarning {
+			if ev.Entry.Level == log.EntryLevelError || ev.Entry.Level == log.EntryLevelWarning {
 				msg = "log " + string(ev.Entry.Source) + ": " + ev.Entry.Text + " " + ev.Entry.URL
 			}
 		}
@@ -223,6 +225,30 @@ func TestBrowserLayoutsLoadLibrariesDrawChartsAndFitPhones(t *testing.T) {
 		}
 		screenshot(t, ctx, "console_dashboard")
 
+		// The user menu opens to a sign-out form that posts to /logout.
+		err = chromedp.Do(ctx,
+			chromedp.Click(chromedp.CSS(`.usermenu summary`)),
+			chromedp.WaitVisible(chromedp.CSS(`.usermenu-panel button`)),
+		)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var logout string
+		eval(t, `(f => f.method + ' ' + new URL(f.action).pathname)(document.querySelector('.usermenu-panel form'))`, &logout)
+		if logout != "post /logout" {
+			t.Errorf("sign-out form = %q, want post /logout", logout)
+		}
+		screenshot(t, ctx, "console_usermenu")
+		// A click elsewhere closes it (static/app.js).
+		if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`h1`))); err != nil {
+			t.Fatal(err)
+		}
+		var open bool
+		eval(t, `document.querySelector('.usermenu').open`, &open)
+		if open {
+			t.Error("user menu stayed open after a click outside it")
+		}
+
 		err = chromedp.Do(ctx,
 			chromedp.Click(chromedp.CSS(`button[hx-get="/demo/more"]`)),
 			chromedp.WaitVisible(chromedp.CSS(`#more-usage .chart-plot canvas`)),
@@ -271,4 +297,34 @@ func TestBrowserLayoutsLoadLibrariesDrawChartsAndFitPhones(t *testing.T) {
 			checkClean(t, tc.path, tc.allow...)
 		})
 	}
+
+	t.Run("dark colour scheme follows the system setting", func(t *testing.T) {
+		dark := func(on bool) chromedp.Action[chromedp.Void] {
+			return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+				p := emulation.SetEmulatedMediaParams{}
+				if on {
+					p.Features = []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: "dark"}}
+				}
+				_, err := cdp.Call(ctx, tg, emulation.SetEmulatedMedia, p)
+				return err
+			})
+		}
+		t.Cleanup(func() { _ = chromedp.Do(ctx, dark(false)) })
+		err := chromedp.Do(ctx,
+			chromedp.EmulateViewport(1280, 900),
+			dark(true),
+			chromedp.Navigate(srv.URL+"/"),
+			chromedp.WaitVisible(chromedp.CSS(`.chart-plot canvas`)),
+		)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var bg string
+		eval(t, `getComputedStyle(document.body).backgroundColor`, &bg)
+		if bg != "rgb(15, 22, 32)" { // --bg of the dark scheme, #0f1620
+			t.Errorf("dark body background = %s", bg)
+		}
+		screenshot(t, ctx, "console_dark")
+		checkClean(t, "/ (dark)")
+	})
 }

@@ -28,6 +28,7 @@ type Chart struct {
 	Title  string      // accessible name and caption; required
 	Kind   string      // ChartLine (default), ChartBars or ChartArea
 	Unit   string      // unit of the y values, e.g. "kWh" or "$"
+	XLabel string      // name of the x axis in the legend, e.g. "Month"; optional
 	Labels []string    // category names of the x axis, when Times is empty
 	Times  []time.Time // instants of the x axis
 	Series []Series
@@ -60,12 +61,13 @@ func chartJSON(c Chart) (string, error) {
 	out := struct {
 		Kind   string   `json:"kind"`
 		Unit   string   `json:"unit,omitempty"`
+		XLabel string   `json:"xLabel,omitempty"`
 		Labels []string `json:"labels,omitempty"`
 		X      []int64  `json:"x,omitempty"`
 		TZ     string   `json:"tz,omitempty"`
 		Series []series `json:"series"`
 		Height int      `json:"height"`
-	}{Kind: c.Kind, Unit: c.Unit, Height: c.Height, Series: []series{}}
+	}{Kind: c.Kind, Unit: c.Unit, XLabel: c.XLabel, Height: c.Height, Series: []series{}}
 	if out.Kind == "" {
 		out.Kind = ChartLine
 	}

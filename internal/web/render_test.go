@@ -94,6 +94,7 @@ func TestConsoleLayoutShowsNavUserAndLogoutForm(t *testing.T) {
 		`aria-describedby="f-amount-error" aria-invalid="true"`,
 		`<p class="field-error" id="f-amount-error">must be a positive amount, such as 250.00</p>`,
 		`aria-describedby="f-account-hint"`,
+		`role="alert">Please correct the fields marked below.</div>`,
 	} {
 		if !strings.Contains(body, want) {
 			t.Errorf("console page lacks %s", want)

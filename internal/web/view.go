@@ -73,7 +73,7 @@ type Flash struct {
 // rest. Forms call .Err "field" for an inline error and .Invalid "field" for
 // aria-invalid.
 type View struct {
-	Title string // page title, shown in <title> and as the page heading
+	Title string // page title for <title> ("Customers · gridbook"); pages repeat it in their <h1>
 	Nav   string // key of the active nav item: see the Nav* constants
 	Area  Area   // layout for shared pages (login, error); set by Render for console/ and portal/ pages
 	User  *User  // signed-in user; filled from the request context when nil
@@ -105,7 +105,11 @@ func (v *View) SetError(err error) {
 		return
 	}
 	v.Message = apperr.MessageOf(err)
-	for _, f := range apperr.FieldsOf(err) {
+	fields := apperr.FieldsOf(err)
+	if len(fields) > 0 && v.Message == "invalid input" { // apperr.Fields.Err's generic text
+		v.Message = "Please correct the fields marked below."
+	}
+	for _, f := range fields {
 		if v.Fields == nil {
 			v.Fields = map[string]string{}
 		}

@@ -52,8 +52,9 @@
     var bars = spec.kind === "bars";
     var n = spec.series.length;
 
+    if (!spec.xLabel) el.classList.add("chart-xbare");
     var series = [{
-      label: categorical ? "" : "Time",
+      label: spec.xLabel || "x",
       value: categorical
         ? function (u, i) { return i == null ? "–" : (labels[i] || ""); }
         : "{MMM} {D}, {YYYY} {h}:{mm} {aa}"

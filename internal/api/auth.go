@@ -1,0 +1,142 @@
+package api
+
+import (
+	"context"
+	"net/http"
+	"slices"
+	"strings"
+
+	"github.com/gridbook/gridbook/internal/apperr"
+	"github.com/gridbook/gridbook/internal/auth"
+	"github.com/gridbook/gridbook/internal/customer"
+	"github.com/gridbook/gridbook/internal/store"
+)
+
+// access is what an endpoint asks of its caller.
+type access uint8
+
+const (
+	public       access = iota // no credentials needed
+	read                       // registry:read, or any signed-in user (customers see their own accounts only)
+	write                      // registry:write, or an admin or program manager
+	staffRead                  // staff users only (the audit log)
+	registryWide               // registry:read or a staff user: figures over every account
+)
+
+// principal is an authenticated caller.
+type principal struct {
+	actor  auth.Actor
+	user   *auth.User   // set for session callers
+	client *auth.Client // set for bearer-token callers
+}
+
+// portal reports whether the caller is a customer user, who sees only the
+// accounts linked to their login.
+func (p *principal) portal() bool { return p.user != nil && p.user.Role == auth.CustomerRole }
+
+// accountIDs returns the accounts a portal user may see: nil for callers
+// who see every account, a non-nil (perhaps empty) list for portal users.
+func (p *principal) accountIDs() []int64 {
+	if !p.portal() {
+		return nil
+	}
+	if p.user.AccountIDs == nil {
+		return []int64{}
+	}
+	return p.user.AccountIDs
+}
+
+// seesAccount reports whether the caller may see account id.
+func (p *principal) seesAccount(id int64) bool {
+	return !p.portal() || slices.Contains(p.user.AccountIDs, id)
+}
+
+// allow checks the caller against an endpoint's access level.
+func (p *principal) allow(acc access) error {
+	const op = "api.authorize"
+	if c := p.client; c != nil {
+		scope := auth.ScopeRegistryRead
+		switch acc {
+		case write:
+			scope = auth.ScopeRegistryWrite
+		case staffRead:
+			return apperr.Forbiddenf(op, "the audit log is open to staff users only")
+		}
+		if !c.Has(scope) {
+			return apperr.Forbiddenf(op, "this API client lacks the %s scope", scope)
+		}
+		return nil
+	}
+	role := p.user.Role
+	switch acc {
+	case write:
+		if !role.CanWrite() {
+			return apperr.Forbiddenf(op, "the %s role may not change data", role)
+		}
+	case staffRead, registryWide:
+		if !role.Staff() {
+			return apperr.Forbiddenf(op, "this is open to staff users only")
+		}
+	}
+	return nil
+}
+
+// authorize authenticates the request (unless the endpoint is public) and
+// checks the caller's access.
+func (h *handler) authorize(r *http.Request, acc access) (*principal, error) {
+	if acc == public {
+		return nil, nil
+	}
+	p, err := h.authenticate(r)
+	if err != nil {
+		return nil, err
+	}
+	return p, p.allow(acc)
+}
+
+// authenticate identifies the caller: a bearer token names an API client
+// (RFC 6750 §2.1), otherwise the session cookie names a user.
+func (h *handler) authenticate(r *http.Request) (*principal, error) {
+	const op = "api.authenticate"
+	ctx := r.Context()
+	if hdr := r.Header.Get("Authorization"); hdr != "" {
+		scheme, token, _ := strings.Cut(hdr, " ")
+		token = strings.TrimSpace(token)
+		// The scheme name is case-insensitive (RFC 9110 §11.1).
+		if !strings.EqualFold(scheme, "Bearer") || token == "" {
+			return nil, apperr.E(apperr.Unauthorized, op, "the Authorization header must be \"Bearer <token>\"", nil)
+		}
+		c, err := h.db.ClientByToken(ctx, token)
+		if err != nil {
+			return nil, err
+		}
+		return &principal{actor: auth.Actor{Kind: "client", ID: c.ID, Name: c.Name}, client: &c}, nil
+	}
+	if ck, err := r.Cookie(auth.SessionCookie); err == nil && ck.Value != "" {
+		u, err := h.db.SessionUser(ctx, ck.Value)
+		if err != nil {
+			return nil, err
+		}
+		return &principal{actor: auth.Actor{Kind: "user", ID: u.ID, Name: u.Email}, user: &u}, nil
+	}
+	return nil, apperr.E(apperr.Unauthorized, op, "authentication required: send a bearer token or sign in", nil)
+}
+
+// portalAccounts returns the accounts a portal user may see.
+func (h *handler) portalAccounts(ctx context.Context, p *principal) ([]customer.Account, error) {
+	ids := p.accountIDs()
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	return h.db.Accounts(ctx, store.AccountFilter{IDs: ids, Limit: len(ids)})
+}
+
+// portalSees reports whether a portal user has an account whose field
+// (customer or premise) equals id.
+func (h *handler) portalSees(ctx context.Context, p *principal, id int64, field func(customer.Account) int64) (bool, error) {
+	accts, err := h.portalAccounts(ctx, p)
+	if err != nil {
+		return false, err
+	}
+	return slices.ContainsFunc(accts, func(a customer.Account) bool { return field(a) == id }), nil
+}
