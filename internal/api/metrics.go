@@ -32,7 +32,7 @@ var durationBuckets = [...]float64{0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 
 
 // routeStats are the figures of one route pattern.
 type routeStats struct {
-	byClass [6]uint64                       // index status/100; 0 unused
+	byClass [6]uint64                        // index status/100; 0 unused
 	buckets [len(durationBuckets) + 1]uint64 // per bucket, not cumulative; the last is +Inf
 	count   uint64
 	sum     float64 // seconds

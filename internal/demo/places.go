@@ -54,15 +54,15 @@ var hftdZIP = map[string]struct{ share, tier3 float64 }{
 	"93023": {0.6, 0.4},   // Ojai
 	"93022": {0.6, 0.4},   // Oak View
 	"91024": {0.45, 0.35}, // Sierra Madre
-	"91001": {0.3, 0.35},  // Altadena (Eaton fire, January 2025)
+	"91001": {0.12, 0.35}, // Altadena (Eaton fire, January 2025)
 	"91016": {0.15, 0.3},  // Monrovia
 	"91711": {0.12, 0.3},  // Claremont
 	"90274": {0.4, 0.3},   // Rolling Hills Estates
-	"93063": {0.12, 0.3},  // Simi Valley north
-	"93065": {0.08, 0.3},  // Simi Valley south
-	"91320": {0.15, 0.3},  // Newbury Park
+	"93063": {0.1, 0.3},   // Simi Valley north
+	"93065": {0.05, 0.3},  // Simi Valley south
+	"91320": {0.1, 0.3},   // Newbury Park
 	"91360": {0.1, 0.3},   // Thousand Oaks
-	"91362": {0.15, 0.3},  // Thousand Oaks / Westlake
+	"91362": {0.1, 0.3},   // Thousand Oaks / Westlake
 	"93060": {0.1, 0.3},   // Santa Paula
 	"93066": {0.25, 0.3},  // Somis
 }

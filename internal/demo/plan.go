@@ -79,11 +79,11 @@ var countyMedianIncome = map[string]float64{"06037": 83400, "06111": 102100}
 // spread and shifts are demo assumptions tuned so that about a quarter of
 // homes fall within the 2025-26 CARE or FERA limits.
 const (
-	incomeSigma       = 0.85
+	incomeSigma       = 0.75
 	incomeSizeElast   = 0.35
-	incomeDACFactor   = 0.65
-	incomeMultiFactor = 0.8
-	incomeCalibration = 1.12
+	incomeDACFactor   = 0.75
+	incomeMultiFactor = 0.85
+	incomeCalibration = 1.55
 )
 
 // eligibilityFrom is the first day of the 2025-26 CARE/FERA table
@@ -310,7 +310,7 @@ func (g *generator) planHome(r *rand.Rand, p *plan, dac bool) error {
 	if p.thermostat {
 		brand := pickString(r, []string{"ecobee", "google_nest", "honeywell_home", "emerson_sensi"})
 		p.enrollments = append(p.enrollments, customer.Enrollment{Program: ProgramSmartThermostat, Track: brand,
-			From: randomDate(r, laterOf(start(p), calendar.Date{Year: 2016, Month: time.January, Day: 1}), g.yearStart.AddDays(-1)),
+			From:   randomDate(r, laterOf(start(p), calendar.Date{Year: 2016, Month: time.January, Day: 1}), g.yearStart.AddDays(-1)),
 			Source: "portal", Note: "demo: device registration"})
 	}
 	if p.ev {
@@ -319,7 +319,7 @@ func (g *generator) planHome(r *rand.Rand, p *plan, dac bool) error {
 			level = "level1"
 		}
 		p.enrollments = append(p.enrollments, customer.Enrollment{Program: ProgramElectricVehicle, Track: level,
-			From: randomDate(r, laterOf(start(p), calendar.Date{Year: 2014, Month: time.January, Day: 1}), g.yearStart.AddDays(-1)),
+			From:   randomDate(r, laterOf(start(p), calendar.Date{Year: 2014, Month: time.January, Day: 1}), g.yearStart.AddDays(-1)),
 			Source: "portal", Note: "demo: device registration"})
 		p.load.evW = 6600
 		if level == "level1" {
@@ -338,7 +338,7 @@ func (g *generator) planHome(r *rand.Rand, p *plan, dac bool) error {
 		if track != "" {
 			p.powerResponse = true
 			p.enrollments = append(p.enrollments, customer.Enrollment{Program: ProgramPowerResponse, Track: track,
-				From: randomDate(r, laterOf(start(p), calendar.Date{Year: 2023, Month: time.May, Day: 1}), g.yearStart.AddDays(-1)),
+				From:   randomDate(r, laterOf(start(p), calendar.Date{Year: 2023, Month: time.May, Day: 1}), g.yearStart.AddDays(-1)),
 				Source: "portal", Note: "demo"})
 		}
 	}
@@ -417,13 +417,18 @@ func (g *generator) planBusiness(r *rand.Rand, p *plan) {
 		m.kind = pickKind(r)
 		name := businessName(r, p.place.city)
 		p.customer = customer.Customer{Kind: customer.Organization, Name: name, Email: orgEmail(name, r), Phone: phone(county, r)}
+		// SCE applicability by maximum demand: TOU-GS-1 below 20 kW,
+		// TOU-GS-2 from 20 to 200 kW, TOU-8 above 200 kW. Mean demand is
+		// drawn at a load factor of roughly 0.3–0.5 of those bounds; the
+		// shares of the three are demo assumptions that put non-residential
+		// energy near twice the residential, as in SCE's sales.
 		switch u := r.Float64(); {
-		case u < 0.70:
-			p.account.RateSchedule, m.avgKW = "TOU-GS-1-D", 1.5+10*r.Float64()
-		case u < 0.95:
-			p.account.RateSchedule, m.avgKW = "TOU-GS-2-D", 15+75*r.Float64()
+		case u < 0.80:
+			p.account.RateSchedule, m.avgKW = "TOU-GS-1-D", 0.8+5.2*r.Float64()
+		case u < 0.985:
+			p.account.RateSchedule, m.avgKW = "TOU-GS-2-D", 10+30*r.Float64()
 		default:
-			p.account.RateSchedule, m.avgKW = "TOU-8-D", 120+330*r.Float64()
+			p.account.RateSchedule, m.avgKW = "TOU-8-D", 90+160*r.Float64()
 		}
 		p.solar = r.Float64() < shareSolarCommercial
 		m.solarShare, m.solarMin, m.solarMax = 0.25+0.45*r.Float64(), 10, 1000
@@ -436,10 +441,10 @@ func (g *generator) planBusiness(r *rand.Rand, p *plan) {
 		p.customer = customer.Customer{Kind: customer.Organization, Name: name, Email: orgEmail(name, r), Phone: phone(county, r)}
 		if r.Float64() < 0.6 {
 			m.kind = kindOffice
-			p.account.RateSchedule, m.avgKW = "TOU-GS-2-D", 15+60*r.Float64()
+			p.account.RateSchedule, m.avgKW = "TOU-GS-2-D", 10+30*r.Float64()
 		} else {
 			m.kind = kindPumping
-			p.account.RateSchedule, m.avgKW = "TOU-PA-2-D", 10+70*r.Float64()
+			p.account.RateSchedule, m.avgKW = "TOU-PA-2-D", 5+35*r.Float64()
 		}
 		p.solar = r.Float64() < shareSolarPublic
 		m.solarShare, m.solarMin, m.solarMax = 0.3+0.5*r.Float64(), 10, 1000
@@ -448,14 +453,14 @@ func (g *generator) planBusiness(r *rand.Rand, p *plan) {
 		_, last := personName(r)
 		name := last + " " + pickString(r, farmKinds)
 		p.customer = customer.Customer{Kind: customer.Organization, Name: name, Email: orgEmail(name, r), Phone: phone(county, r)}
-		p.account.RateSchedule, m.avgKW = "TOU-PA-2-D", 5+55*r.Float64()
+		p.account.RateSchedule, m.avgKW = "TOU-PA-2-D", 3+27*r.Float64()
 		p.solar = r.Float64() < shareSolarPublic
 		m.solarShare, m.solarMin, m.solarMax = 0.3+0.5*r.Float64(), 10, 1000
 	}
 	if p.account.LSE == customer.CCA && p.account.Class != customer.Agricultural && r.Float64() < sharePRCommercial {
 		p.powerResponse = true
 		p.enrollments = append(p.enrollments, customer.Enrollment{Program: ProgramPowerResponse, Track: TrackCommercialLeaders,
-			From: randomDate(r, laterOf(start(p), calendar.Date{Year: 2023, Month: time.May, Day: 1}), g.yearStart.AddDays(-1)),
+			From:   randomDate(r, laterOf(start(p), calendar.Date{Year: 2023, Month: time.May, Day: 1}), g.yearStart.AddDays(-1)),
 			Source: "staff", Note: "demo"})
 	}
 }

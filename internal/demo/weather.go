@@ -27,10 +27,12 @@ type layout struct {
 	// sun is the clear-sky output of 1 kW of south-facing PV (watts) at the
 	// interval's midpoint.
 	sun []float32
+	// zones holds each climate zone's weather year on these slots.
+	zones map[int]*weather
 }
 
 func newLayout(year int, step time.Duration) *layout {
-	l := &layout{step: step}
+	l := &layout{step: step, zones: map[int]*weather{}}
 	hol := calendar.UtilityHolidays()
 	first := calendar.Date{Year: year, Month: time.January, Day: 1}
 	end := calendar.Date{Year: year + 1, Month: time.January, Day: 1}
@@ -60,7 +62,7 @@ const (
 	siteLat  = 34.1
 	siteLon  = -118.6
 	pvTilt   = 20.0
-	pvDerate = 0.82 // inverter, wiring, soiling and temperature losses (PVWatts default system losses are 14%; we round down further for heat)
+	pvDerate = 0.77 // system losses: PVWatts' default 14% plus module heating and inverter clipping on hot, clear days
 )
 
 // clearSkyPV returns the output in watts of 1 kW(dc) of PV at instant t on

@@ -22,6 +22,9 @@ const migrateLockKey int64 = 0x6772_6462_6b6a_6f62
 // one) and must stay open while the Queue is used.
 func NewPostgres(ctx context.Context, pool *pgxpool.Pool, opts Options) (*Queue, error) {
 	const op = "job.NewPostgres"
+	if n := pool.Config().MaxConns; n < 2 {
+		return nil, apperr.Invalidf(op, "the job queue's PostgreSQL pool must allow at least 2 connections, not %d", n)
+	}
 	opts = opts.withDefaults()
 	driver := riverpgxv5.New(pool)
 	if err := migratePostgres(ctx, pool, func(ctx context.Context) error {

@@ -23,8 +23,8 @@ import (
 type Handler func(ctx context.Context, args json.RawMessage, p *Progress) error
 
 // Decode adapts a handler that takes typed arguments: the job's JSON is
-// decoded into a T before f is called, and a
-// decoding failure is permanent, since retrying cannot fix it.
+// decoded into a T before f is called, and a decoding failure is permanent,
+// since retrying cannot fix it.
 func Decode[T any](f func(ctx context.Context, args T, p *Progress) error) Handler {
 	return func(ctx context.Context, raw json.RawMessage, p *Progress) error {
 		var args T

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/riverqueue/river"
 
 	"github.com/gridbook/gridbook/internal/apperr"
 )
@@ -321,5 +322,24 @@ func TestNilProgressIsANoOp(t *testing.T) {
 	p.Report(1, 2, "x")
 	if p.JobID() != 0 || p.Attempt() != 0 {
 		t.Errorf("nil Progress = job %d attempt %d, want 0, 0", p.JobID(), p.Attempt())
+	}
+}
+
+// TestDecodeRejectsMistypedArgsPermanently checks that Decode hands typed
+// arguments to its function and that arguments of the wrong shape fail as a
+// permanent Invalid error rather than being retried.
+func TestDecodeRejectsMistypedArgsPermanently(t *testing.T) {
+	type billRun struct {
+		Period string `json:"period"`
+	}
+	var got string
+	h := Decode(func(_ context.Context, a billRun, _ *Progress) error { got = a.Period; return nil })
+	if err := h(t.Context(), json.RawMessage(`{"period":"2026-03"}`), nil); err != nil || got != "2026-03" {
+		t.Errorf("Decode(good args) = %v with period %q, want nil and 2026-03", err, got)
+	}
+	err := h(t.Context(), json.RawMessage(`{"period":202603}`), nil)
+	var cancel *river.JobCancelError
+	if !errors.As(err, &cancel) || !apperr.Is(err, apperr.Invalid) {
+		t.Errorf("Decode(mistyped args) error = %v, want a permanent Invalid error", err)
 	}
 }

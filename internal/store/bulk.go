@@ -37,9 +37,10 @@ func PackMonth(year int, month time.Month, step time.Duration, values []energy.W
 		f.Add("interval", "must be 5, 15, 30 or 60 minutes")
 		return PackedMonth{}, f.Err("store.PackMonth")
 	}
-	b := newMonthBlock(monthStart(year, month), step)
-	if len(values) != len(b.values) {
-		f.Add("values", "%s has %d intervals of %s, got %d readings", b.month, len(b.values), step, len(values))
+	start := monthStart(year, month)
+	name := start.Format("2006-01")
+	if n := MonthIntervals(year, month, step); len(values) != n {
+		f.Add("values", "%s has %d intervals of %s, got %d readings", name, n, step, len(values))
 	}
 	var sum energy.Wh
 	for i, v := range values {
@@ -54,7 +55,7 @@ func PackMonth(year int, month time.Month, step time.Duration, values []energy.W
 	if err := f.Err("store.PackMonth"); err != nil {
 		return PackedMonth{}, err
 	}
-	return PackedMonth{Month: b.month, Start: b.start, Step: step, N: len(values), Sum: sum, packed: packValues(values)}, nil
+	return PackedMonth{Month: name, Start: start.UTC(), Step: step, N: len(values), Sum: sum, packed: packValues(values)}, nil
 }
 
 // Bulk is the fast insert path for large generated or migrated data sets

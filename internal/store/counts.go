@@ -24,8 +24,8 @@ type Portfolio struct {
 	DAC           int64   // accounts at DAC premises
 	ByHFTD        []Count // tier 1–3
 	ByAgency      []Count // member agency, largest first
-	Meters        int64
-	SolarAccounts int64 // accounts with a received channel
+	Meters        int64   // installed on On
+	SolarAccounts int64   // accounts in service with a received channel on a meter installed on On
 }
 
 // Portfolio counts accounts in service on a date by class, load-serving
@@ -63,10 +63,14 @@ func (q queries) Portfolio(ctx context.Context, on calendar.Date) (Portfolio, er
 	if err = one(`SELECT count(*) FROM accounts a JOIN premises p ON p.id = a.premise_id WHERE p.dac = 1 AND `+active, &p.DAC, d); err != nil {
 		return p, fmt.Errorf("store: portfolio: %w", err)
 	}
-	if err = one(`SELECT count(*) FROM meters WHERE removed IS NULL`, &p.Meters); err != nil {
+	// Meters and solar are counted as of On too: meters installed and not
+	// yet removed, on accounts in service.
+	installed := `m.installed <= $1 AND (m.removed IS NULL OR m.removed > $1)`
+	if err = one(`SELECT count(*) FROM meters m WHERE `+installed, &p.Meters, d); err != nil {
 		return p, fmt.Errorf("store: portfolio: %w", err)
 	}
-	if err = one(`SELECT count(DISTINCT m.account_id) FROM meters m JOIN channels c ON c.meter_id = m.id WHERE c.direction = 'received'`, &p.SolarAccounts); err != nil {
+	if err = one(`SELECT count(DISTINCT m.account_id) FROM meters m JOIN channels c ON c.meter_id = m.id JOIN accounts a ON a.id = m.account_id
+		WHERE c.direction = 'received' AND `+installed+` AND `+active, &p.SolarAccounts, d); err != nil {
 		return p, fmt.Errorf("store: portfolio: %w", err)
 	}
 	if p.ByClass, err = breakdown(`SELECT a.class, count(*) FROM accounts a WHERE `+active+` GROUP BY a.class ORDER BY count(*) DESC, a.class`, d); err != nil {

@@ -23,13 +23,13 @@ func badgeTone(label string) string {
 		return "hftd2"
 	}
 	switch s {
-	case "active", "approved", "paid", "completed", "complete", "enrolled", "succeeded", "ok", "retired":
+	case "eligible", "active", "approved", "paid", "completed", "complete", "enrolled", "succeeded", "ok", "retired":
 		return "ok"
 	case "pending", "queued", "running", "submitted", "scheduled", "in review", "review", "open":
 		return "info"
 	case "draft", "on hold", "held", "waitlisted", "expiring", "retryable", "warning":
 		return "warn"
-	case "rejected", "failed", "denied", "cancelled", "canceled", "discarded", "overdue", "error":
+	case "not eligible", "rejected", "failed", "denied", "cancelled", "canceled", "discarded", "overdue", "error":
 		return "danger"
 	}
 	return "neutral"

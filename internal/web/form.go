@@ -68,3 +68,43 @@ func newInput(v *View, name, label, typ, value string, opts ...string) (Input, e
 	}
 	return in, nil
 }
+
+// Option is one choice of a Select.
+type Option struct {
+	Value string
+	Label string
+}
+
+// Select describes a labelled <select> for the "select" partial; it shares
+// Input's label, hint, error and ARIA wiring.
+type Select struct {
+	Input
+	Options []Option
+}
+
+// newSelect is the template func "choice":
+//
+//	{{template "select" (choice $ "class" "Class" .Data.Form.Class (options "residential" "Residential" "commercial" "Commercial") "required")}}
+//
+// It takes the page's View, the name, label, current value and options,
+// then the same options as "field" ("required", "hint=…").
+func newSelect(v *View, name, label, value string, options []Option, opts ...string) (Select, error) {
+	in, err := newInput(v, name, label, "select", value, opts...)
+	if err != nil {
+		return Select{}, err
+	}
+	return Select{Input: in, Options: options}, nil
+}
+
+// newOptions is the template func "options": value/label pairs to a slice
+// of Option.
+func newOptions(pairs ...string) ([]Option, error) {
+	if len(pairs)%2 != 0 {
+		return nil, fmt.Errorf("options: want value/label pairs, got %d strings", len(pairs))
+	}
+	out := make([]Option, 0, len(pairs)/2)
+	for i := 0; i < len(pairs); i += 2 {
+		out = append(out, Option{Value: pairs[i], Label: pairs[i+1]})
+	}
+	return out, nil
+}

@@ -9,28 +9,10 @@ import (
 
 	"github.com/gridbook/gridbook/internal/calendar"
 	"github.com/gridbook/gridbook/internal/energy"
-	"github.com/gridbook/gridbook/internal/money"
 )
 
 // This file holds the display formatting used by templates. All of it is
 // exact integer arithmetic; nothing here is used to compute a stored value.
-
-// formatCents writes c as US dollars: "$1,234.56", "-$0.05".
-//
-// It is local to web because money.Cents has no String method yet; when
-// money grows one, templates should switch to it and this can go.
-func formatCents(c money.Cents) string {
-	neg := c < 0
-	u := uint64(c) // two's complement: for negative c this is 2^64-|c|
-	if neg {
-		u = -u // |c|, correct even for the most negative int64
-	}
-	s := groupDigits(strconv.FormatUint(u/100, 10)) + "." + fmt.Sprintf("%02d", u%100)
-	if neg {
-		return "-$" + s
-	}
-	return "$" + s
-}
 
 // formatInt writes any integer value (including named types such as
 // energy.Wh) with comma thousands separators: 1234567 → "1,234,567".

@@ -7,28 +7,7 @@ import (
 
 	"github.com/gridbook/gridbook/internal/calendar"
 	"github.com/gridbook/gridbook/internal/energy"
-	"github.com/gridbook/gridbook/internal/money"
 )
-
-func TestFormatCentsWritesDollarsWithThousandsAndTwoDecimals(t *testing.T) {
-	for _, tc := range []struct {
-		in   money.Cents
-		want string
-	}{
-		{0, "$0.00"},
-		{5, "$0.05"},
-		{-5, "-$0.05"},
-		{100, "$1.00"},
-		{123456, "$1,234.56"},
-		{-128491307, "-$1,284,913.07"},
-		{math.MaxInt64, "$92,233,720,368,547,758.07"},
-		{math.MinInt64, "-$92,233,720,368,547,758.08"},
-	} {
-		if got := formatCents(tc.in); got != tc.want {
-			t.Errorf("formatCents(%d) = %q, want %q", tc.in, got, tc.want)
-		}
-	}
-}
 
 func TestFormatIntGroupsThousandsForAnyIntegerType(t *testing.T) {
 	for _, tc := range []struct {

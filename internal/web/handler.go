@@ -4,22 +4,37 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"time"
 
 	"github.com/gridbook/gridbook/internal/apperr"
+	"github.com/gridbook/gridbook/internal/calendar"
+	"github.com/gridbook/gridbook/internal/store"
 )
 
-// Config holds what the web handler depends on. Store and auth
-// dependencies join it as the pages that need them are written.
+// Config holds what the web handler depends on.
 type Config struct {
 	Log *slog.Logger // required
+	DB  *store.DB    // required: registry, sessions, audit log
+
+	// Now is the clock for "today" on pages (the Pacific date of Now);
+	// nil means DB.Now, so that tests move pages and sessions together.
+	Now func() time.Time
+
+	// SecureCookies sets the Secure attribute on the session cookie. Turn
+	// it on everywhere except plain http on a loopback address, where
+	// browsers would drop a Secure cookie.
+	SecureCookies bool
 }
 
 // handler is the staff console and customer portal. Each page or action is
 // a method in its own file; routes.go lists them all.
 type handler struct {
-	log    *slog.Logger
-	rd     *Renderer
-	static *Static
+	log           *slog.Logger
+	rd            *Renderer
+	static        *Static
+	db            *store.DB
+	now           func() time.Time
+	secureCookies bool
 }
 
 // NewHandler returns the web interface: static assets, console and portal
@@ -27,6 +42,14 @@ type handler struct {
 func NewHandler(cfg Config) (http.Handler, error) {
 	if cfg.Log == nil {
 		return nil, fmt.Errorf("web: Config.Log is required")
+	}
+	if cfg.DB == nil {
+		return nil, fmt.Errorf("web: Config.DB is required")
+	}
+	now := cfg.Now
+	if now == nil {
+		db := cfg.DB
+		now = func() time.Time { return db.Now() }
 	}
 	static, err := NewStatic()
 	if err != nil {
@@ -36,14 +59,19 @@ func NewHandler(cfg Config) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	h := &handler{log: cfg.Log, rd: rd, static: static}
+	h := &handler{log: cfg.Log, rd: rd, static: static, db: cfg.DB, now: now, secureCookies: cfg.SecureCookies}
 	mux := http.NewServeMux()
 	h.routes(mux)
 	// Go's CrossOriginProtection rejects cross-origin unsafe requests using
 	// Sec-Fetch-Site and Origin, so forms need no CSRF tokens (DESIGN.md,
-	// Security).
-	return SecureHeaders(http.NewCrossOriginProtection().Handler(mux)), nil
+	// Security). The session is loaded after it, so a refused request never
+	// touches the database.
+	return SecureHeaders(http.NewCrossOriginProtection().Handler(h.withSession(mux))), nil
 }
+
+// today is the current civil date in Pacific time, where program dates are
+// evaluated (DESIGN.md principle 4).
+func (h *handler) today() calendar.Date { return calendar.DateOf(h.now()) }
 
 // notFound answers any path no route matched.
 func (h *handler) notFound(w http.ResponseWriter, r *http.Request) {

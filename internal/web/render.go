@@ -11,6 +11,8 @@ import (
 	"path"
 	"strings"
 	"time"
+
+	"github.com/gridbook/gridbook/internal/money"
 )
 
 //go:embed templates
@@ -92,17 +94,22 @@ func newRenderer(log *slog.Logger, static *Static, base fs.FS, extra ...fs.FS) (
 // documentation (doc.go).
 func (rd *Renderer) funcs(df dateFormatter) template.FuncMap {
 	return template.FuncMap{
-		"asset":     rd.static.URL,
-		"cents":     formatCents,
-		"num":       formatInt,
-		"kwh":       formatKWh,
-		"bps":       formatBasisPoints,
-		"date":      df.long,
-		"isodate":   df.iso,
-		"datetime":  df.dateTime,
-		"field":     newInput,
-		"chartJSON": chartJSON,
-		"badgeTone": badgeTone,
+		"asset":      rd.static.URL,
+		"cents":      money.Cents.String,
+		"num":        formatInt,
+		"kwh":        formatKWh,
+		"bps":        formatBasisPoints,
+		"date":       df.long,
+		"isodate":    df.iso,
+		"datetime":   df.dateTime,
+		"field":      newInput,
+		"chartJSON":  chartJSON,
+		"badgeTone":  badgeTone,
+		"program":    programLabel,
+		"choice":     newSelect,
+		"options":    newOptions,
+		"minutes":    intervalLabel,
+		"shareTable": newShareTable,
 	}
 }
 

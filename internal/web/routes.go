@@ -5,10 +5,37 @@ import "net/http"
 // routes registers every page and action. Add one line per route here and
 // put the method in a file named for the page (customers.go, jobs.go …).
 //
-// Console pages live at /, portal pages under /my/.
+// Console pages live at / and need a staff session (staffOnly); actions
+// that change data need a writing role (writersOnly). Portal pages live
+// under /my/ and need a customer session (customersOnly).
 func (h *handler) routes(mux *http.ServeMux) {
 	mux.Handle("GET "+StaticPrefix, h.static)
+
+	// Sign-in and sign-out.
 	mux.HandleFunc("GET /login", h.loginForm)
+	mux.HandleFunc("POST /login", h.login)
+	mux.HandleFunc("POST /logout", h.logout)
 	mux.HandleFunc("GET /my/login", h.loginForm)
+	mux.HandleFunc("POST /my/login", h.login)
+	mux.HandleFunc("POST /my/logout", h.logout)
+
+	// Staff console.
+	mux.HandleFunc("GET /{$}", h.staffOnly(h.dashboard))
+	mux.HandleFunc("GET /customers", h.staffOnly(h.customers))
+	mux.HandleFunc("GET /customers/new", h.writersOnly(h.customerNewForm))
+	mux.HandleFunc("POST /customers", h.writersOnly(h.customerCreate))
+	mux.HandleFunc("GET /customers/{id}", h.staffOnly(h.customerDetail))
+	mux.HandleFunc("GET /accounts/{id}", h.staffOnly(h.accountDetail))
+	mux.HandleFunc("POST /accounts/{id}/enrollments", h.writersOnly(h.enrollmentAdd))
+	mux.HandleFunc("POST /accounts/{id}/enrollments/{eid}/end", h.writersOnly(h.enrollmentEnd))
+	mux.HandleFunc("POST /accounts/{id}/climate-zone", h.writersOnly(h.climateZoneOverride))
+	mux.HandleFunc("POST /accounts/{id}/climate-zone/clear", h.writersOnly(h.climateZoneClear))
+	mux.HandleFunc("GET /audit", h.staffOnly(h.auditLog))
+
+	// Customer portal.
+	mux.HandleFunc("GET /my", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/my/", http.StatusMovedPermanently) })
+	mux.HandleFunc("GET /my/{$}", h.customersOnly(h.portalAccounts))
+	mux.HandleFunc("GET /my/accounts/{id}", h.customersOnly(h.portalAccountDetail))
+
 	mux.HandleFunc("/", h.notFound)
 }

@@ -2,9 +2,11 @@ package web
 
 import (
 	"context"
+	"slices"
 	"strings"
 
 	"github.com/gridbook/gridbook/internal/apperr"
+	"github.com/gridbook/gridbook/internal/auth"
 )
 
 // Area is the part of the site a page belongs to; it picks the layout.
@@ -22,7 +24,44 @@ const (
 type User struct {
 	Name string // display name, e.g. "Ana Ruiz"
 	Role string // staff role as shown, e.g. "Program manager"; empty for customers
+
+	// Set by the session middleware from the signed-in auth.User.
+	ID         int64
+	Email      string    // login name
+	Access     auth.Role // what the user may do
+	AccountIDs []int64   // customers: the only service accounts they may see
 }
+
+// newUser builds the layouts' and handlers' view of a signed-in user.
+func newUser(u auth.User) *User {
+	return &User{Name: u.Name, Role: roleLabel(u.Role), ID: u.ID, Email: u.Email, Access: u.Role,
+		AccountIDs: slices.Clone(u.AccountIDs)}
+}
+
+// roleLabel is how a role is shown in the user menu; customers show none.
+func roleLabel(r auth.Role) string {
+	switch r {
+	case auth.Admin:
+		return "Administrator"
+	case auth.ProgramManager:
+		return "Program manager"
+	case auth.Analyst:
+		return "Analyst (read only)"
+	}
+	return ""
+}
+
+// CanWrite reports whether the user may change registry data (admins and
+// program managers); templates use it to show or hide write buttons.
+func (u *User) CanWrite() bool { return u != nil && u.Access.CanWrite() }
+
+// Sees reports whether a customer user is linked to the service account.
+func (u *User) Sees(accountID int64) bool {
+	return u != nil && slices.Contains(u.AccountIDs, accountID)
+}
+
+// Actor is the user as recorded in the audit log.
+func (u *User) Actor() auth.Actor { return auth.Actor{Kind: "user", ID: u.ID, Name: u.Email} }
 
 // Initials returns up to two capital letters from the first and last words
 // of the name ("Ana Ruiz" → "AR"), for the avatar in the user menu.

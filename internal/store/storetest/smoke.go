@@ -2,35 +2,172 @@ package storetest
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/gridbook/gridbook/internal/apperr"
 	"github.com/gridbook/gridbook/internal/auth"
 	"github.com/gridbook/gridbook/internal/calendar"
 	"github.com/gridbook/gridbook/internal/customer"
-	"github.com/gridbook/gridbook/internal/energy"
 	"github.com/gridbook/gridbook/internal/store"
 )
 
+// staff is the actor of the suite's mutations; its audit string is
+// "user:1 test@gridbook.example".
 var staff = auth.Actor{Kind: "user", ID: 1, Name: "test@gridbook.example"}
 
-// Run runs every conformance check against databases from open.
+// Run runs every conformance check against databases from open. Each check
+// gets a fresh database.
 func Run(t *testing.T, open Opener) {
-	t.Run("RegistryRoundTrip", func(t *testing.T) { testRegistryRoundTrip(t, open(t)) })
-	t.Run("IntervalsAcrossDST", func(t *testing.T) { testIntervalsAcrossDST(t, open(t)) })
+	checks := []struct {
+		name string
+		fn   func(t *testing.T, db *store.DB)
+	}{
+		// migrations.go
+		{"MigrationVersionsMatchAcrossDialects", testMigrationVersionsMatch},
+		{"SchemaVersionIsHighestMigration", testSchemaVersion},
+		{"ReopenAppliesNothing", testReopenAppliesNothing},
+		{"ConcurrentOpensBothSucceed", testConcurrentOpens},
+		// registry.go
+		{"RegistryRoundTrip", testRegistryRoundTrip},
+		{"Customers", testCustomers},
+		{"CustomerPagination", testCustomerPagination},
+		{"CustomerSearch", testCustomerSearch},
+		{"Premises", testPremises},
+		{"Accounts", testAccounts},
+		{"AccountFilters", testAccountFilters},
+		{"Meters", testMeters},
+		// resolve.go
+		{"PremiseClimateZoneFromZIP", testPremiseClimateZone},
+		{"PremiseClimateZoneOverride", testPremiseOverride},
+		{"PremiseRejectsBadZIPAndTract", testPremiseRejects},
+		{"PremiseDACFromTract", testPremiseDAC},
+		// enrollments.go
+		{"Enrollments", testEnrollments},
+		// tx.go
+		{"ErrorInTxLeavesNothing", testTxErrorRollsBack},
+		{"PanicInTxLeavesNothing", testTxPanicRollsBack},
+		// audit.go
+		{"EveryMutationIsAuditedOnce", testAuditEveryMutation},
+		{"AuditLogFilters", testAuditLogFilters},
+		// auth.go
+		{"Users", testUsers},
+		{"Sessions", testSessions},
+		{"APIClients", testClients},
+		{"LoginRateLimit", testLoginRateLimit},
+		// idempotency.go
+		{"Idempotency", testIdempotency},
+		// intervals.go
+		{"IntervalsAcrossDST", testIntervalsAcrossDST},
+		{"IntervalsAcrossMonthBoundary", testIntervalsMonthBoundary},
+		{"IntervalsPartialOverwrite", testIntervalsPartialOverwrite},
+		{"IntervalsMissingGaps", testIntervalsMissing},
+		{"IntervalsRejectBadInput", testIntervalsReject},
+		// portfolio.go
+		{"Portfolio", testPortfolio},
+	}
+	for _, c := range checks {
+		t.Run(c.name, func(t *testing.T) { c.fn(t, open(t)) })
+	}
 }
 
-// seed creates one customer, premise, account and meter and returns them.
-func seed(t *testing.T, db *store.DB) (customer.Customer, customer.Premise, customer.Account, customer.Meter) {
+// t0 is the suite's fixed clock reading: 2026-06-15 09:00 PDT.
+var t0 = time.Date(2026, 6, 15, 16, 0, 0, 0, time.UTC)
+
+// setClock fixes db's clock at at.
+func setClock(db *store.DB, at time.Time) { db.Now = func() time.Time { return at } }
+
+// day builds a civil date.
+func day(y int, m time.Month, d int) calendar.Date { return calendar.Date{Year: y, Month: m, Day: d} }
+
+// inTx runs fn in a transaction and fails the test on error.
+func inTx(t *testing.T, db *store.DB, fn func(ctx context.Context, tx *store.Tx) error) {
 	t.Helper()
 	ctx := context.Background()
+	if err := db.InTx(ctx, func(tx *store.Tx) error { return fn(ctx, tx) }); err != nil {
+		t.Fatalf("transaction: %v", err)
+	}
+}
+
+// txErr runs fn in a transaction and returns its error.
+func txErr(db *store.DB, fn func(ctx context.Context, tx *store.Tx) error) error {
+	ctx := context.Background()
+	return db.InTx(ctx, func(tx *store.Tx) error { return fn(ctx, tx) })
+}
+
+// wantErr fails unless err has the given kind and, for Invalid with fields
+// given, names exactly those fields (comma-separated, in order).
+func wantErr(t *testing.T, what string, err error, kind apperr.Kind, fields string) {
+	t.Helper()
+	if err == nil {
+		t.Fatalf("%s: no error, want %v", what, kind)
+	}
+	if got := apperr.KindOf(err); got != kind {
+		t.Fatalf("%s: kind %v (%v), want %v", what, got, err, kind)
+	}
+	if fields == "" {
+		return
+	}
+	var names []string
+	for _, f := range apperr.FieldsOf(err) {
+		names = append(names, f.Field)
+	}
+	if got := strings.Join(names, ","); got != fields {
+		t.Fatalf("%s: fields %q (%v), want %q", what, got, err, fields)
+	}
+}
+
+// countRows returns the number of rows in table.
+func countRows(t *testing.T, db *store.DB, table string) int {
+	t.Helper()
+	var n int
+	if err := db.SQL().QueryRowContext(context.Background(), `SELECT count(*) FROM `+table).Scan(&n); err != nil {
+		t.Fatalf("count %s: %v", table, err)
+	}
+	return n
+}
+
+// registryTables are the tables the registry and auth methods write.
+var registryTables = []string{"customers", "premises", "accounts", "meters", "channels", "enrollments", "interval_blocks",
+	"users", "user_accounts", "sessions", "api_clients", "idempotency_keys", "audit_log"}
+
+// counts returns the row count of every registry table.
+func counts(t *testing.T, db *store.DB) map[string]int {
+	t.Helper()
+	out := map[string]int{}
+	for _, tb := range registryTables {
+		out[tb] = countRows(t, db, tb)
+	}
+	return out
+}
+
+// newCustomer, newPremise and newAccount build minimal valid records for
+// checks that need several of them.
+func newCustomer(name, email string) customer.Customer {
+	return customer.Customer{Kind: customer.Person, Name: name, Email: email}
+}
+
+func newPremise(address, zip, county, agency string) customer.Premise {
+	return customer.Premise{Address: address, City: "Los Angeles", ZIP: zip, CountyFIPS: county, MemberAgency: agency}
+}
+
+func newAccount(number string, c customer.Customer, p customer.Premise) customer.Account {
+	return customer.Account{Number: number, CustomerID: c.ID, PremiseID: p.ID, Class: customer.Residential,
+		RateSchedule: "TOU-D-4-9PM", LSE: customer.CCA, ServiceStart: day(2024, 1, 1)}
+}
+
+// seed creates one customer, premise, account and hourly meter (delivered
+// and received channels) and returns them.
+func seed(t *testing.T, db *store.DB) (customer.Customer, customer.Premise, customer.Account, customer.Meter) {
+	t.Helper()
 	c := customer.Customer{Kind: customer.Person, Name: "Ana Reyes", Email: "ana@example.org"}
 	p := customer.Premise{Address: "100 Main St", City: "Los Angeles", ZIP: "90001", CountyFIPS: "06037", MemberAgency: "Unincorporated Los Angeles County"}
 	a := customer.Account{Number: "7000000001", Class: customer.Residential, RateSchedule: "TOU-D-4-9PM", LSE: customer.CCA,
-		ServiceStart: calendar.Date{Year: 2024, Month: 1, Day: 1}, Household: &customer.Household{Size: 4, AnnualIncome: 6430000}}
-	m := customer.Meter{Serial: "M-0001", IntervalSeconds: 3600, Installed: calendar.Date{Year: 2024, Month: 1, Day: 1},
+		ServiceStart: day(2024, 1, 1), Household: &customer.Household{Size: 4, AnnualIncome: 6430000}}
+	m := customer.Meter{Serial: "M-0001", IntervalSeconds: 3600, Installed: day(2024, 1, 1),
 		Channels: []customer.Channel{{Direction: customer.Delivered}, {Direction: customer.Received}}}
-	err := db.InTx(ctx, func(tx *store.Tx) error {
+	inTx(t, db, func(ctx context.Context, tx *store.Tx) error {
 		if err := tx.CreateCustomer(ctx, staff, &c); err != nil {
 			return err
 		}
@@ -44,59 +181,5 @@ func seed(t *testing.T, db *store.DB) (customer.Customer, customer.Premise, cust
 		m.AccountID = a.ID
 		return tx.CreateMeter(ctx, staff, &m)
 	})
-	if err != nil {
-		t.Fatalf("seed: %v", err)
-	}
 	return c, p, a, m
-}
-
-func testRegistryRoundTrip(t *testing.T, db *store.DB) {
-	ctx := context.Background()
-	_, p, a, _ := seed(t, db)
-	got, err := db.Account(ctx, a.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got.Number != a.Number || got.Household == nil || got.Household.Size != 4 || got.Household.AnnualIncome != 6430000 {
-		t.Fatalf("account round trip: %+v", got)
-	}
-	gp, err := db.Premise(ctx, p.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	// 90001 is climate zone 8 in the CZ2010 ZIP table (research/programs.md §2.5).
-	if gp.ClimateZone != 8 {
-		t.Fatalf("premise climate zone = %d, want 8", gp.ClimateZone)
-	}
-}
-
-func testIntervalsAcrossDST(t *testing.T, db *store.DB) {
-	ctx := context.Background()
-	_, _, _, m := seed(t, db)
-	ch := m.Channels[0].ID
-	// The fall-back day 2026-11-01 has 25 hours.
-	day := calendar.Date{Year: 2026, Month: 11, Day: 1}
-	starts := calendar.Intervals(day, time.Hour)
-	if len(starts) != 25 {
-		t.Fatalf("2026-11-01 has %d hours, want 25", len(starts))
-	}
-	vals := make([]energy.Wh, 25)
-	for i := range vals {
-		vals[i] = energy.Wh(100 + i)
-	}
-	err := db.InTx(ctx, func(tx *store.Tx) error {
-		return tx.PutIntervals(ctx, ch, store.Series{Start: starts[0], Step: time.Hour, Values: vals})
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := db.Intervals(ctx, ch, starts[0], day.Next().Start())
-	if err != nil {
-		t.Fatal(err)
-	}
-	sum, missing := s.Sum()
-	// 100 + 101 + … + 124 = 25 × 112 = 2,800 Wh.
-	if len(s.Values) != 25 || sum != 2800 || missing != 0 {
-		t.Fatalf("read back %d values, sum %d, missing %d; want 25, 2800, 0", len(s.Values), sum, missing)
-	}
 }

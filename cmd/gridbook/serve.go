@@ -1,0 +1,116 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/gridbook/gridbook/internal/api"
+	"github.com/gridbook/gridbook/internal/calendar"
+	"github.com/gridbook/gridbook/internal/demo"
+	"github.com/gridbook/gridbook/internal/store"
+	"github.com/gridbook/gridbook/internal/web"
+)
+
+func runServe(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "serve")
+	addr := fs.String("addr", "127.0.0.1:8080", "listen address HOST:PORT")
+	withDemo := fs.Bool("demo", false, "use ./gridbook-demo.db (unless --db is given), generating the demo CCA first if it is empty")
+	dsn := dbFlag(e, fs, "")
+	workers := fs.Int("workers", 2, "background job workers in this process (0 to run none)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 || *workers < 0 {
+		return errUsage
+	}
+	if *dsn == "" {
+		*dsn = "gridbook.db"
+		if *withDemo {
+			*dsn = "gridbook-demo.db"
+		}
+	}
+	log := slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	db, q, err := openWithQueue(ctx, e, *dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+
+	if *withDemo {
+		existing, err := db.Customers(ctx, store.CustomerFilter{Limit: 1})
+		if err != nil {
+			return err
+		}
+		if len(existing) == 0 {
+			s, err := generateDemo(ctx, e.stdout, db, q, demoArgs{Accounts: demo.DefaultAccounts, Seed: 1, Year: demo.DefaultYear}, true)
+			if err != nil {
+				return err
+			}
+			fmt.Fprint(e.stdout, s)
+		} else if s, err := summarize(ctx, db); err == nil {
+			fmt.Fprint(e.stdout, s)
+		}
+	}
+
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", *addr, err)
+	}
+	host, _, _ := net.SplitHostPort(ln.Addr().String())
+	ip := net.ParseIP(host)
+	webh, err := web.NewHandler(web.Config{Log: log, DB: db, SecureCookies: ip == nil || !ip.IsLoopback()})
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	metrics := api.NewMetrics(db)
+	mux := http.NewServeMux()
+	mux.Handle(api.Prefix+"/", api.New(db, log))
+	mux.Handle("GET /healthz", api.Health(db))
+	mux.Handle("GET /metrics", metrics)
+	mux.Handle("/", webh)
+	srv := &http.Server{
+		Handler:           metrics.Wrap(mux),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      120 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+
+	if *workers > 0 {
+		if err := q.Start(ctx, *workers); err != nil {
+			ln.Close()
+			return err
+		}
+		defer q.Stop(context.WithoutCancel(ctx))
+	}
+	url := "http://" + ln.Addr().String()
+	fmt.Fprintf(e.stdout, "gridbook serving on %s (database %s, %s; %d job workers)\n", url, *dsn, db.Dialect(), *workers)
+	fmt.Fprintf(e.stdout, "  staff console    %s/\n  customer portal  %s/my/\n  JSON API         %s%s/ (OpenAPI at %s%s/openapi.json)\n",
+		url, url, url, api.Prefix, url, api.Prefix)
+
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	fmt.Fprintln(e.stdout, "shutting down")
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// todayPacific is the civil date in California now, by the database clock.
+func todayPacific(db *store.DB) calendar.Date { return calendar.DateOf(db.Now()) }
+

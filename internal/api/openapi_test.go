@@ -1,0 +1,69 @@
+package api
+
+import (
+	"log/slog"
+	"net/http"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/gridbook/gridbook/internal/store/storetest"
+)
+
+// TestOpenAPICoversRoutes checks that every route registered on the mux
+// is documented and every documented operation is served.
+func TestOpenAPICoversRoutes(t *testing.T) {
+	h, _ := newHandler(storetest.SQLite()(t), slog.New(slog.DiscardHandler))
+	doc, _ := loadDoc(t, h.openapi)
+	if doc.OpenAPI != "3.1.0" {
+		t.Errorf("openapi = %q, want 3.1.0", doc.OpenAPI)
+	}
+	var documented []string
+	for path, item := range doc.Paths.Map() {
+		for method := range item.Operations() {
+			documented = append(documented, method+" "+Prefix+path)
+		}
+	}
+	served := slices.Clone(h.patterns)
+	slices.Sort(served)
+	slices.Sort(documented)
+	for _, p := range served {
+		if !slices.Contains(documented, p) {
+			t.Errorf("route %s is served but not documented", p)
+		}
+	}
+	for _, p := range documented {
+		if !slices.Contains(served, p) {
+			t.Errorf("operation %s is documented but not served", p)
+		}
+	}
+	// 22 registry, reading, audit and portfolio operations plus the document.
+	if len(served) != 23 {
+		t.Errorf("%d routes served, want 23", len(served))
+	}
+}
+
+// TestOpenAPIServed checks that the document is served without
+// credentials as JSON.
+func TestOpenAPIServed(t *testing.T) {
+	e := newEnv(t, storetest.SQLite())
+	res := e.do("GET", "/api/v1/openapi.json", "", anonymous).want(t, http.StatusOK)
+	if !strings.Contains(string(res.body), `"openapi": "3.1.0"`) {
+		t.Errorf("served document does not declare OpenAPI 3.1.0")
+	}
+	for _, p := range []string{"bearer", "session", "/accounts/{id}/enrollments/{eid}/end", "Idempotency-Key"} {
+		if !strings.Contains(string(res.body), p) {
+			t.Errorf("served document lacks %q", p)
+		}
+	}
+}
+
+// TestUnknownRouteIsProblem checks that paths the API does not serve
+// answer a problem document.
+func TestUnknownRouteIsProblem(t *testing.T) {
+	e := newEnv(t, storetest.SQLite())
+	p := e.do("GET", "/api/v1/nothing-here", "", e.admin).want(t, http.StatusNotFound).problem(t)
+	if p.Status != 404 || p.Title != "Not Found" {
+		t.Errorf("problem = %+v", p)
+	}
+}

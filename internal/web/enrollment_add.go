@@ -1,0 +1,97 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/gridbook/gridbook/internal/apperr"
+	"github.com/gridbook/gridbook/internal/calendar"
+	"github.com/gridbook/gridbook/internal/customer"
+	"github.com/gridbook/gridbook/internal/store"
+)
+
+// enrollmentAdd enrolls an account in a program (POST
+// /accounts/{id}/enrollments). For CARE and FERA the household's income
+// test on the start date decides: staff may enroll an account that does
+// not pass (or has no household on file) only with a note saying why. The
+// store refuses overlapping CARE and FERA periods and double enrollments;
+// the form comes back with the problem next to its field.
+func (h *handler) enrollmentAdd(w http.ResponseWriter, r *http.Request) {
+	a, ok := h.accountFromPath(w, r)
+	if !ok {
+		return
+	}
+	ctx := r.Context()
+	form := EnrollForm{
+		Program: strings.TrimSpace(r.PostFormValue("program")),
+		Other:   strings.TrimSpace(r.PostFormValue("program_other")),
+		Track:   strings.TrimSpace(r.PostFormValue("track")),
+		Start:   strings.TrimSpace(r.PostFormValue("start_date")),
+		End:     strings.TrimSpace(r.PostFormValue("end_date")),
+		Source:  strings.TrimSpace(r.PostFormValue("source")),
+		Note:    strings.TrimSpace(r.PostFormValue("note")),
+	}
+	e := customer.Enrollment{AccountID: a.ID, Program: form.Program, Track: form.Track, Source: form.Source, Note: form.Note}
+	var f apperr.Fields
+	if form.Program == "other" {
+		e.Program = form.Other
+		if form.Other == "" {
+			f.Add("program_other", "name the program, such as power_response")
+		}
+	}
+	if form.Start == "" {
+		f.Add("start_date", "is required")
+	} else if d, err := calendar.ParseDate(form.Start); err != nil {
+		f.Add("start_date", "must be a date such as 2026-03-08")
+	} else {
+		e.From = d
+	}
+	if form.End != "" {
+		if d, err := calendar.ParseDate(form.End); err != nil {
+			f.Add("end_date", "must be a date such as 2026-03-08")
+		} else {
+			e.To = d
+		}
+	}
+	if form.Source == "" {
+		f.Add("source", "is required")
+	}
+	if err := e.Validate(); err != nil {
+		f = append(f, apperr.FieldsOf(err)...)
+	}
+	if len(f) == 0 && (e.Program == customer.ProgramCARE || e.Program == customer.ProgramFERA) && e.Note == "" {
+		p, err := h.db.Premise(ctx, a.PremiseID)
+		if err != nil {
+			h.rd.Error(w, r, err)
+			return
+		}
+		ev := h.eligibility(a, p, e.From)
+		d, decided := ev.Decision(e.Program)
+		switch {
+		case !decided:
+			f.Add("note", "%s Add a note saying why the account is enrolled anyway.", ev.Problem)
+		case !d.Eligible:
+			f.Add("note", "Not eligible: %s. Add a note saying why the account is enrolled anyway.", d.Reason)
+		}
+	}
+	err := f.Err("web.enrollmentAdd")
+	if err == nil {
+		err = h.db.InTx(ctx, func(tx *store.Tx) error {
+			return tx.Enroll(ctx, UserFromContext(ctx).Actor(), &e)
+		})
+	}
+	if err != nil {
+		if k := apperr.KindOf(err); k != apperr.Invalid && k != apperr.Conflict {
+			h.rd.Error(w, r, err)
+			return
+		}
+		v := &View{}
+		v.SetError(err)
+		h.renderAccountForm(w, r, StatusOf(err), a, v, form, ZoneForm{})
+		return
+	}
+	msg := fmt.Sprintf("Enrolled in %s from %s.", programLabel(e.Program), longDate(e.From))
+	SetFlash(w, r, Flash{Kind: FlashSuccess, Msg: msg})
+	Redirect(w, r, fmt.Sprintf("/accounts/%d", a.ID))
+}
