@@ -113,4 +113,3 @@ func runServe(ctx context.Context, e *env, args []string) error {
 
 // todayPacific is the civil date in California now, by the database clock.
 func todayPacific(db *store.DB) calendar.Date { return calendar.DateOf(db.Now()) }
-

@@ -516,3 +516,33 @@ func TestGenerateOnPostgres(t *testing.T) {
 		t.Errorf("postgres: %d blocks for %d channels, %d accounts; want %d blocks, 25 accounts", n, s.Channels, s.Accounts, want)
 	}
 }
+
+// A leap year has 366 × 24 = 8,784 hourly readings per home, 29 February
+// included.
+func TestLeapYearHasLeapDay(t *testing.T) {
+	db := openDB(t, "leap.db")
+	generate(t, db, Options{Accounts: 5, Seed: 9, Year: 2024})
+	rows, err := db.SQL().Query(`SELECT channel_id, sum(n) FROM interval_blocks WHERE interval_seconds = 3600 GROUP BY channel_id`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var channels int
+	for rows.Next() {
+		var id, n int64
+		if err := rows.Scan(&id, &n); err != nil {
+			t.Fatal(err)
+		}
+		if n != 8784 {
+			t.Errorf("channel %d: %d hourly readings in 2024, want 8784", id, n)
+		}
+		channels++
+	}
+	var feb int
+	if err := db.SQL().QueryRow(`SELECT n FROM interval_blocks WHERE month = '2024-02' AND interval_seconds = 3600 LIMIT 1`).Scan(&feb); err != nil {
+		t.Fatal(err)
+	}
+	if channels == 0 || feb != 29*24 {
+		t.Errorf("%d hourly channels, February 2024 block holds %d readings; want some channels and 696", channels, feb)
+	}
+}

@@ -39,7 +39,7 @@ func PackMonth(year int, month time.Month, step time.Duration, values []energy.W
 	}
 	start := monthStart(year, month)
 	name := start.Format("2006-01")
-	if n := MonthIntervals(year, month, step); len(values) != n {
+	if n := monthIntervals(year, month, step); len(values) != n {
 		f.Add("values", "%s has %d intervals of %s, got %d readings", name, n, step, len(values))
 	}
 	var sum energy.Wh
@@ -246,9 +246,9 @@ func (q queries) AccountCount(ctx context.Context) (int64, error) {
 	return n, nil
 }
 
-// MonthIntervals returns how many intervals of length step the local
+// monthIntervals returns how many intervals of length step the local
 // calendar month has (fewer in March, more in November for the DST change).
-func MonthIntervals(year int, month time.Month, step time.Duration) int {
+func monthIntervals(year int, month time.Month, step time.Duration) int {
 	start := monthStart(year, month)
 	return int(monthStart(year, month+1).Sub(start) / step)
 }

@@ -21,14 +21,20 @@ import (
 
 // newBrowser starts a headless Chromium for one test and returns a context
 // that drives one tab. It skips the test when Chromium is not installed
-// (Debian: apt-get install chromium). The browser gets a fresh profile and
-// no background network traffic, and is closed when the test ends.
+// (Debian: apt-get install chromium) — except under CI=true, where a
+// missing browser fails the test, so that CI proves the browser tests ran.
+// The browser gets a fresh profile and no background network traffic, and
+// is closed when the test ends.
 func newBrowser(t *testing.T) context.Context {
 	t.Helper()
 	path := "/usr/bin/chromium"
 	if _, err := os.Stat(path); err != nil {
 		if path, err = exec.LookPath("chromium"); err != nil {
-			t.Skip("browser test skipped: Chromium not found at /usr/bin/chromium or on PATH (apt-get install chromium)")
+			const msg = "browser test: Chromium not found at /usr/bin/chromium or on PATH (apt-get install chromium)"
+			if os.Getenv("CI") == "true" {
+				t.Fatal(msg + "; CI=true requires it")
+			}
+			t.Skip(msg + "; skipped")
 		}
 	}
 	profile := t.TempDir() // before the cancels, so it is removed after Chromium exits
@@ -191,7 +197,7 @@ func TestBrowserLayoutsLoadLibrariesDrawChartsAndFitPhones(t *testing.T) {
 		eval(t, `Array.from(document.querySelectorAll('form input:not([type=hidden])')).map(i => i.labels.length ? i.labels[0].textContent.trim() : '(no label for ' + i.name + ')')`, &labels)
 		eval(t, `document.activeElement.id`, &focused)
 		eval(t, `typeof htmx === 'object' && typeof uPlot === 'function'`, &libs)
-		if want := []string{"Username *", "Password *"}; fmt.Sprint(labels) != fmt.Sprint(want) {
+		if want := []string{"Email *", "Password *"}; fmt.Sprint(labels) != fmt.Sprint(want) {
 			t.Errorf("input labels = %q, want %q", labels, want)
 		}
 		if focused != "f-username" {

@@ -130,7 +130,7 @@ func TestLoginPageHasLabelledInputsAndAreaSpecificAction(t *testing.T) {
 	}{
 		{"/login?next=/jobs", http.StatusOK, []string{
 			`<h1>Staff sign in</h1>`, `action="/login"`,
-			`<label for="f-username">Username`, `id="f-username" name="username" type="text"`,
+			`<label for="f-username">Email`, `id="f-username" name="username" type="email"`,
 			`<label for="f-password">Password`, `type="password" value="" required autocomplete="current-password"`,
 			` autofocus`, `<input type="hidden" name="next" value="/jobs">`,
 		}},
@@ -311,10 +311,10 @@ func TestInitials(t *testing.T) {
 }
 
 func TestNewHandlerServesLoginStaticAndNotFound(t *testing.T) {
-	h, err := NewHandler(Config{Log: slog.New(slog.DiscardHandler)})
-	if err != nil {
-		t.Fatal(err)
+	if _, err := NewHandler(Config{Log: slog.New(slog.DiscardHandler)}); err == nil {
+		t.Error("NewHandler without a database succeeded, want an error")
 	}
+	h := newTestSite(t).h
 	for _, tc := range []struct {
 		path string
 		want int
