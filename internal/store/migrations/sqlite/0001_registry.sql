@@ -86,7 +86,9 @@ CREATE TABLE channels (
 ) STRICT;
 
 -- Interval data: one row per channel per local calendar month, values
--- packed (see intervals.go), so a year of 15-minute data is 12 rows.
+-- packed (see intervals.go), so a year of 15-minute data is 12 rows. A rowid
+-- table (not WITHOUT ROWID): its blobs of 1.5–6 KB overflow, and rowid tables
+-- pack overflow pages far better (2.3 GB instead of 5.1 GB at 100,000 accounts).
 CREATE TABLE interval_blocks (
     channel_id INTEGER NOT NULL REFERENCES channels (id),
     month TEXT NOT NULL,
@@ -97,7 +99,7 @@ CREATE TABLE interval_blocks (
     packed BLOB NOT NULL,
     updated_unix INTEGER NOT NULL,
     PRIMARY KEY (channel_id, month)
-) STRICT, WITHOUT ROWID;
+) STRICT;
 
 CREATE TABLE users (
     id INTEGER PRIMARY KEY,
