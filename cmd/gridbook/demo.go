@@ -24,8 +24,8 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	var f apperr.Fields
-	if *accounts < 1 || *accounts > 1_000_000 {
-		f.Add("accounts", "must be between 1 and 1,000,000")
+	if *accounts < demo.MinAccounts || *accounts > demo.MaxAccounts {
+		f.Add("accounts", "must be between %d and %d", demo.MinAccounts, demo.MaxAccounts)
 	}
 	if *year < 2000 || *year > 2100 {
 		f.Add("year", "must be between 2000 and 2100")
@@ -43,7 +43,7 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 	} else if len(n) > 0 {
 		return apperr.Conflictf("demo", "%s already holds customers; generate into a new database", *dsn)
 	}
-	s, err := generateDemo(ctx, e.stdout, db, q, demoArgs{Accounts: *accounts, Seed: *seed, Year: *year}, !*enqueue)
+	s, err := generateDemo(ctx, e.stdout, db.DB, q, demoArgs{Accounts: *accounts, Seed: *seed, Year: *year}, !*enqueue)
 	if err != nil || *enqueue {
 		return err
 	}

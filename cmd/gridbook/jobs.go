@@ -25,24 +25,24 @@ type demoArgs struct {
 }
 
 // openQueue opens the job queue beside db and registers every job kind.
-func openQueue(ctx context.Context, db *store.DB, log *slog.Logger) (*job.Queue, error) {
+// On SQLite the queue has its own single-connection handle on the same
+// file, which closeQueue releases.
+func openQueue(ctx context.Context, db *store.DB, log *slog.Logger) (q *job.Queue, closeQueue func(), err error) {
 	opts := job.Options{Logger: log}
-	var q *job.Queue
-	var err error
+	closeQueue = func() {}
 	if db.Dialect() == store.Postgres {
 		q, err = job.NewPostgres(ctx, db.Pool(), opts)
 	} else {
 		h, oerr := job.OpenSQLite(db.Path())
 		if oerr != nil {
-			return nil, oerr
+			return nil, nil, oerr
 		}
+		closeQueue = func() { h.Close() }
 		q, err = job.NewSQLite(ctx, h, opts)
-		if err != nil {
-			h.Close()
-		}
 	}
 	if err != nil {
-		return nil, fmt.Errorf("job queue: %w", err)
+		closeQueue()
+		return nil, nil, fmt.Errorf("job queue: %w", err)
 	}
 	err = q.Register(kindDemoGenerate, job.Decode(func(ctx context.Context, a demoArgs, p *job.Progress) error {
 		s, err := demo.Generate(ctx, db, demo.Options{Accounts: a.Accounts, Seed: a.Seed, Year: a.Year,
@@ -53,9 +53,10 @@ func openQueue(ctx context.Context, db *store.DB, log *slog.Logger) (*job.Queue,
 		return err
 	}))
 	if err != nil {
-		return nil, err
+		closeQueue()
+		return nil, nil, err
 	}
-	return q, nil
+	return q, closeQueue, nil
 }
 
 // waitJob polls a job until it reaches a final state, calling show with
@@ -167,15 +168,27 @@ func progressText(j job.Info) string {
 	return p.Message
 }
 
-func openWithQueue(ctx context.Context, e *env, dsn string) (*store.DB, *job.Queue, error) {
+// withQueue is a database with its job queue; Close releases both.
+type withQueue struct {
+	*store.DB
+	closeQueue func()
+}
+
+// Close closes the queue's handle and then the database.
+func (w withQueue) Close() error {
+	w.closeQueue()
+	return w.DB.Close()
+}
+
+func openWithQueue(ctx context.Context, e *env, dsn string) (withQueue, *job.Queue, error) {
 	db, err := openDB(ctx, dsn)
 	if err != nil {
-		return nil, nil, err
+		return withQueue{}, nil, err
 	}
-	q, err := openQueue(ctx, db, slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
+	q, closeQueue, err := openQueue(ctx, db, slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
 	if err != nil {
 		db.Close()
-		return nil, nil, err
+		return withQueue{}, nil, err
 	}
-	return db, q, nil
+	return withQueue{db, closeQueue}, q, nil
 }

@@ -47,12 +47,12 @@ func runServe(ctx context.Context, e *env, args []string) error {
 			return err
 		}
 		if len(existing) == 0 {
-			s, err := generateDemo(ctx, e.stdout, db, q, demoArgs{Accounts: demo.DefaultAccounts, Seed: 1, Year: demo.DefaultYear}, true)
+			s, err := generateDemo(ctx, e.stdout, db.DB, q, demoArgs{Accounts: demo.DefaultAccounts, Seed: 1, Year: demo.DefaultYear}, true)
 			if err != nil {
 				return err
 			}
 			fmt.Fprint(e.stdout, s)
-		} else if s, err := summarize(ctx, db); err == nil {
+		} else if s, err := summarize(ctx, db.DB); err == nil {
 			fmt.Fprint(e.stdout, s)
 		}
 	}
@@ -63,15 +63,15 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	}
 	host, _, _ := net.SplitHostPort(ln.Addr().String())
 	ip := net.ParseIP(host)
-	webh, err := web.NewHandler(web.Config{Log: log, DB: db, SecureCookies: ip == nil || !ip.IsLoopback()})
+	webh, err := web.NewHandler(web.Config{Log: log, DB: db.DB, SecureCookies: ip == nil || !ip.IsLoopback()})
 	if err != nil {
 		ln.Close()
 		return err
 	}
-	metrics := api.NewMetrics(db)
+	metrics := api.NewMetrics(db.DB)
 	mux := http.NewServeMux()
-	mux.Handle(api.Prefix+"/", api.New(db, log))
-	mux.Handle("GET /healthz", api.Health(db))
+	mux.Handle(api.Prefix+"/", api.New(db.DB, log))
+	mux.Handle("GET /healthz", api.Health(db.DB))
 	mux.Handle("GET /metrics", metrics)
 	mux.Handle("/", webh)
 	srv := &http.Server{

@@ -98,13 +98,15 @@ func redirectToLogin(w http.ResponseWriter, r *http.Request, login string) {
 // setSessionCookie hands the browser its session token: HttpOnly so
 // scripts cannot read it, SameSite=Lax so other sites cannot send it with
 // their form posts, Secure unless serving plain http locally, and expiring
-// with the server-side session.
+// with the server-side session. The lifetime is sent as Max-Age (seconds
+// from now, RFC 6265 §5.2.2) rather than an Expires date, so a browser
+// whose clock differs from the server's keeps it as long.
 func (h *handler) setSessionCookie(w http.ResponseWriter, token string, expires time.Time) {
 	http.SetCookie(w, &http.Cookie{
 		Name:     auth.SessionCookie,
 		Value:    token,
 		Path:     "/",
-		Expires:  expires,
+		MaxAge:   max(1, int(expires.Sub(h.now()).Seconds())),
 		HttpOnly: true,
 		Secure:   h.secureCookies,
 		SameSite: http.SameSiteLaxMode,
