@@ -264,9 +264,9 @@ func TestBrowserNewCustomerFormShowsFieldErrorsAndWritesNothing(t *testing.T) {
 	ctx := newBrowser(t)
 	ce := watchConsole(t, ctx)
 	browse(t, ctx, chromedp.EmulateViewport(1280, 900))
-	before := auditCount(t, site)
 
 	signIn(t, ctx, srv.URL, "/customers/new", adminEmail, "#f-name")
+	before := auditCount(t, site) // after the sign-in's own record
 	browse(t, ctx,
 		chromedp.SendKeys(chromedp.CSS(`#f-name`), "Rosa Delgado"),
 		chromedp.SendKeys(chromedp.CSS(`#f-address`), "77 Pine Avenue"),

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"github.com/gridbook/gridbook/internal/apperr"
 	"github.com/gridbook/gridbook/internal/calendar"
 	"github.com/gridbook/gridbook/internal/customer"
 	"github.com/gridbook/gridbook/internal/reference"
@@ -40,10 +39,7 @@ func (h *handler) eligibility(a customer.Account, p customer.Premise, on calenda
 	for _, prog := range []reference.Program{reference.CARE, reference.FERA} {
 		d, err := h.db.Reference().Eligible(prog, hh, on)
 		if err != nil {
-			ev.Problem = apperr.MessageOf(err)
-			if fs := apperr.FieldsOf(err); len(fs) > 0 {
-				ev.Problem = fs[0].Msg
-			}
+			ev.Problem = firstFieldMsg(err)
 			ev.Decisions = nil
 			return ev
 		}
