@@ -144,7 +144,7 @@ func (s *xmlScanner) run() error {
 		}
 	}
 	if len(s.ends) > 0 {
-		return s.errorf("the file ends inside <%s>", s.top())
+		return s.errorf("unexpected end of file inside <%s>", s.top())
 	}
 	if !s.root {
 		return s.errorf("no root element")
