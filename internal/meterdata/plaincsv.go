@@ -72,7 +72,7 @@ func plainRow(row []string, line int, withQuality bool, wc *wallClock, del, rec 
 		return invalid(opCSV, "line %d: duration_s %q must be a whole number of seconds from 1 to 86400", line, row[1])
 	}
 	q := Actual
-	if withQuality && row[4] != "" {
+	if len(row) == 5 && row[4] != "" {
 		var ok bool
 		if q, ok = ParseQuality(strings.ToLower(row[4])); !ok {
 			return invalid(opCSV, "line %d: quality %q must be actual, estimated, edited, questionable, derived or other", line, row[4])

@@ -34,6 +34,9 @@ type EnrollmentRow struct {
 // LSELabel says who buys the account's power: "CCA" or "Bundled".
 func (f AccountFacts) LSELabel() string { return lseLabel(f.Account.LSE) }
 
+// ClassLabel is the customer class, capitalized: "Residential".
+func (f AccountFacts) ClassLabel() string { return classLabel(string(f.Account.Class)) }
+
 // Solar reports whether any meter of the account has a received channel.
 func (f AccountFacts) Solar() bool {
 	for _, m := range f.Meters {

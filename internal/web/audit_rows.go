@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -25,6 +26,17 @@ type AuditRow struct {
 	EntityID string
 	Href     string // page of the entity, when it has one
 	Changes  []Change
+}
+
+// OnlyValues reports whether no change has a before value (a created
+// record or a logged event), so the fields can be listed inline.
+func (r AuditRow) OnlyValues() bool {
+	for _, c := range r.Changes {
+		if c.Before != "" {
+			return false
+		}
+	}
+	return true
 }
 
 // Change is one field of an audit record: its value before and after.
@@ -131,6 +143,18 @@ func showJSON(key string, v json.RawMessage) string {
 	var str string
 	if json.Unmarshal(v, &str) == nil {
 		return str
+	}
+	var list []json.RawMessage
+	if json.Unmarshal(v, &list) == nil {
+		// Scalars are listed; records (a meter's channels) are counted.
+		var parts []string
+		for _, item := range list {
+			if t := strings.TrimSpace(string(item)); strings.HasPrefix(t, "{") || strings.HasPrefix(t, "[") {
+				return fmt.Sprintf("%d items", len(list))
+			}
+			parts = append(parts, showJSON(key, item))
+		}
+		return strings.Join(parts, ", ")
 	}
 	if n, err := strconv.ParseInt(s, 10, 64); err == nil {
 		last := key[strings.LastIndex(key, ".")+1:]

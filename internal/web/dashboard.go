@@ -56,7 +56,7 @@ func (h *handler) dashboard(w http.ResponseWriter, r *http.Request) {
 		On:       on,
 		Accounts: p.Accounts,
 		ByLSE:    p.ByLSE,
-		Versions: h.db.Reference().Versions(),
+		Versions: inForce(h.db.Reference().Versions(), on),
 		Cards: []Card{
 			{Label: "Customers", Value: mustInt(p.Customers), Href: "/customers"},
 			{Label: "Accounts in service", Value: mustInt(p.Accounts), Note: mustInt(p.Meters) + " meters installed"},
@@ -107,4 +107,15 @@ func classLabel(c string) string {
 		return c
 	}
 	return strings.ToUpper(c[:1]) + c[1:]
+}
+
+// inForce keeps the tables in effect on d; undated tables always are.
+func inForce(tables []reference.TableInfo, d calendar.Date) []reference.TableInfo {
+	var out []reference.TableInfo
+	for _, t := range tables {
+		if (t.From.IsZero() || !d.Before(t.From)) && (t.To.IsZero() || !d.After(t.To)) {
+			out = append(out, t)
+		}
+	}
+	return out
 }

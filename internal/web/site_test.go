@@ -55,10 +55,10 @@ type testSite struct {
 	h     http.Handler
 	clock *clock
 
-	maria, hillside, dana          customer.Customer
-	mariaAcct, hillAcct, danaAcct  customer.Account
-	mariaPremise, hillsidePremise  customer.Premise
-	mariaCARE                      customer.Enrollment
+	maria, hillside, dana         customer.Customer
+	mariaAcct, hillAcct, danaAcct customer.Account
+	mariaPremise, hillsidePremise customer.Premise
+	mariaCARE                     customer.Enrollment
 }
 
 // Seeded users (login emails).
@@ -174,7 +174,7 @@ func newTestSite(t *testing.T) *testSite {
 	if err != nil {
 		t.Fatalf("seed: %v", err)
 	}
-	s.h, err = NewHandler(Config{Log: slog.New(slog.NewTextHandler(io.Discard, nil)), DB: db})
+	s.h, err = NewHandler(Config{Log: discardLog(), DB: db})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -271,3 +271,5 @@ func sessionOf(t *testing.T, w *httptest.ResponseRecorder) string {
 	t.Fatalf("no session cookie set; headers %v", w.Header())
 	return ""
 }
+
+func discardLog() *slog.Logger { return slog.New(slog.DiscardHandler) }

@@ -79,7 +79,7 @@ func (h *handler) monthlyUsage(ctx context.Context, m customer.Meter, title stri
 	if len(months) > usageMonths {
 		months = months[len(months)-usageMonths:]
 	}
-	c := Chart{Title: title, Kind: ChartBars, Unit: "kWh", XLabel: "Month"}
+	c := Chart{Title: title, Kind: ChartBars, Unit: "kWh"}
 	for _, mo := range months {
 		c.Labels = append(c.Labels, monthLabel(mo))
 	}

@@ -113,7 +113,10 @@
         return splits.map(function (i) { return Number.isInteger(i) ? (labels[i] || "") : ""; });
       };
       axes[0].incrs = [1, 2, 3, 4, 6, 12, 24, 48, 96];
-      axes[0].space = 36;
+      // Leave room for the longest label (about 7 px a character at
+      // 12 px), so that narrow charts skip labels instead of overlapping.
+      var longest = labels.reduce(function (m, l) { return Math.max(m, String(l).length); }, 0);
+      axes[0].space = Math.max(36, longest * 7 + 10);
     }
 
     var opts = {
