@@ -51,6 +51,9 @@ func commands() []command {
 		{"client add", "--name N --scope S [--scope S]...", "add an API client and print its bearer token once", runClientAdd},
 		{"job list", "[--state S] [--json]", "list background jobs", runJobList},
 		{"job show", "ID [--json]", "show one background job with its progress", runJobShow},
+		{"tariff import", "[--db DB] [--format urdb|native|nbt-csv] [--code C] [--utility U --vintage Y] [--shipped] FILE...", "import tariff versions or NBT export-price tables", runTariffImport},
+		{"tariff list", "[--utility U] [--code C] [--on DATE] [--json]", "list stored tariff versions", runTariffList},
+		{"tariff show", "CODE [--utility U] [--on DATE] [--json]", "show the tariff version in effect: period grids and prices", runTariffShow},
 	}
 }
 

@@ -66,6 +66,10 @@ func Run(t *testing.T, open Opener) {
 		{"IntervalsRejectBadInput", testIntervalsReject},
 		// portfolio.go
 		{"Portfolio", testPortfolio},
+		// tariffs.go
+		{"TariffsShippedLoadIdempotent", testTariffsShippedLoadIdempotent},
+		{"TariffsLookup", testTariffsLookup},
+		{"TariffsRejectedImportStoresNothing", testTariffsRejectedImportStoresNothing},
 	}
 	for _, c := range checks {
 		t.Run(c.name, func(t *testing.T) { c.fn(t, open(t)) })
