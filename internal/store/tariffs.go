@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/gridbook/gridbook/internal/apperr"
@@ -35,6 +36,9 @@ type ExportTableRecord struct {
 type TariffImport struct {
 	Added, Unchanged             int
 	TablesAdded, TablesUnchanged int
+	// IDs and TableIDs are the stored ids of the imported versions and
+	// tables, in the order given, whether added now or found unchanged.
+	IDs, TableIDs []int64
 }
 
 // ImportTariffs stores tariff versions and export-price tables. Call it
@@ -67,6 +71,7 @@ func (tx *Tx) ImportTariffs(ctx context.Context, actor auth.Actor, versions []ta
 		switch {
 		case err == nil && have == hash:
 			res.Unchanged++
+			res.IDs = append(res.IDs, id)
 			continue
 		case err == nil:
 			return res, apperr.Conflictf(op, "a different version of %s %s effective %s is already stored", v.Utility, v.Code, v.From)
@@ -80,6 +85,7 @@ func (tx *Tx) ImportTariffs(ctx context.Context, actor auth.Actor, versions []ta
 			return res, fmt.Errorf("store: tariff: %w", mapErr(err))
 		}
 		res.Added++
+		res.IDs = append(res.IDs, id)
 		summary := map[string]string{"utility": v.Utility, "code": v.Code, "effective_from": v.From.String(), "sha256": hash}
 		if err := tx.audit(ctx, actor, "import", "tariff_version", id, nil, summary); err != nil {
 			return res, err
@@ -105,6 +111,7 @@ func (tx *Tx) ImportTariffs(ctx context.Context, actor auth.Actor, versions []ta
 		switch {
 		case err == nil && have == hash:
 			res.TablesUnchanged++
+			res.TableIDs = append(res.TableIDs, id)
 			continue
 		case err == nil:
 			return res, apperr.Conflictf(op, "a different %s export-price table of vintage %d is already stored", t.Utility, t.Vintage)
@@ -118,6 +125,7 @@ func (tx *Tx) ImportTariffs(ctx context.Context, actor auth.Actor, versions []ta
 			return res, fmt.Errorf("store: export table: %w", mapErr(err))
 		}
 		res.TablesAdded++
+		res.TableIDs = append(res.TableIDs, id)
 		summary := map[string]any{"utility": t.Utility, "vintage": t.Vintage, "sha256": hash}
 		if err := tx.audit(ctx, actor, "import", "export_price_table", id, nil, summary); err != nil {
 			return res, err
@@ -152,13 +160,17 @@ type TariffFilter struct {
 	Utility string
 	Code    string
 	On      calendar.Date // in effect on this date
-	After   int64         // cursor: versions with id > After
-	Limit   int
+	// Sector matches the version's sector (Residential, Commercial, …)
+	// without regard to case.
+	Sector string
+	After  int64 // cursor: versions with id > After
+	Limit  int
 }
 
 const tariffCols = `id, content_sha256, document, imported_unix`
 
-// TariffVersions lists stored versions by utility, code and start date.
+// TariffVersions lists stored versions in id order, at most f.Limit
+// (1000 when unset) of them.
 func (q queries) TariffVersions(ctx context.Context, f TariffFilter) ([]TariffRecord, error) {
 	if f.Limit <= 0 || f.Limit > 1000 {
 		f.Limit = 1000
@@ -167,23 +179,45 @@ func (q queries) TariffVersions(ctx context.Context, f TariffFilter) ([]TariffRe
 	if !f.On.IsZero() {
 		on = f.On.String()
 	}
+	// The sector lives only in the version's document, so it is matched
+	// here rather than in SQL; tariff versions number in the hundreds, and
+	// the scan stops once the page is full.
 	rows, err := q.q.QueryContext(ctx, `SELECT `+tariffCols+` FROM tariff_versions
 		WHERE ($1 = '' OR utility = $1) AND ($2 = '' OR code = $2)
 		AND ($3 = '' OR (effective_from <= $3 AND (effective_to IS NULL OR effective_to > $3)))
-		AND id > $4 ORDER BY id LIMIT $5`, f.Utility, f.Code, on, f.After, f.Limit)
+		AND id > $4 ORDER BY id`, f.Utility, f.Code, on, f.After)
 	if err != nil {
 		return nil, fmt.Errorf("store: tariffs: %w", err)
 	}
 	defer rows.Close()
 	var out []TariffRecord
-	for rows.Next() {
+	for len(out) < f.Limit && rows.Next() {
 		r, err := scanTariff(rows)
 		if err != nil {
 			return nil, err
 		}
+		if f.Sector != "" && !strings.EqualFold(r.Version.Sector, f.Sector) {
+			continue
+		}
 		out = append(out, r)
 	}
 	return out, rows.Err()
+}
+
+// TariffVersion returns the stored version with the given id.
+func (q queries) TariffVersion(ctx context.Context, id int64) (TariffRecord, error) {
+	rows, err := q.q.QueryContext(ctx, `SELECT `+tariffCols+` FROM tariff_versions WHERE id = $1`, id)
+	if err != nil {
+		return TariffRecord{}, fmt.Errorf("store: tariff: %w", err)
+	}
+	defer rows.Close()
+	if !rows.Next() {
+		if err := rows.Err(); err != nil {
+			return TariffRecord{}, fmt.Errorf("store: tariff: %w", err)
+		}
+		return TariffRecord{}, apperr.NotFoundf("store.TariffVersion", "tariff version %d not found", id)
+	}
+	return scanTariff(rows)
 }
 
 // TariffOn returns the version of a tariff code in effect on a date: of
@@ -238,6 +272,74 @@ func scanTariff(rows *sql.Rows) (TariffRecord, error) {
 		return r, fmt.Errorf("store: tariff %d: %w", r.ID, err)
 	}
 	r.Imported = time.Unix(imported, 0).UTC()
+	return r, nil
+}
+
+// ExportTableSummary describes a stored export-price table without its
+// prices.
+type ExportTableSummary struct {
+	ID                  int64
+	Utility             string
+	Vintage             int
+	FirstYear, LastYear int
+	Source              string
+	SHA256              string
+	Imported            time.Time
+}
+
+// ExportTableFilter selects export-price tables; zero fields match
+// everything.
+type ExportTableFilter struct {
+	Utility string
+	Vintage int
+	After   int64 // cursor: tables with id > After
+	Limit   int   // at most 1000; 1000 when unset
+}
+
+// ExportTableList lists stored export-price tables in id order without
+// reading their prices.
+func (q queries) ExportTableList(ctx context.Context, f ExportTableFilter) ([]ExportTableSummary, error) {
+	if f.Limit <= 0 || f.Limit > 1000 {
+		f.Limit = 1000
+	}
+	rows, err := q.q.QueryContext(ctx, `SELECT id, utility, vintage, first_year, last_year, source, content_sha256, imported_unix
+		FROM export_price_tables WHERE ($1 = '' OR utility = $1) AND ($2 = 0 OR vintage = $2) AND id > $3 ORDER BY id LIMIT $4`,
+		f.Utility, f.Vintage, f.After, f.Limit)
+	if err != nil {
+		return nil, fmt.Errorf("store: export tables: %w", err)
+	}
+	defer rows.Close()
+	var out []ExportTableSummary
+	for rows.Next() {
+		var s ExportTableSummary
+		var imported int64
+		if err := rows.Scan(&s.ID, &s.Utility, &s.Vintage, &s.FirstYear, &s.LastYear, &s.Source, &s.SHA256, &imported); err != nil {
+			return nil, fmt.Errorf("store: export tables: %w", err)
+		}
+		s.Imported = time.Unix(imported, 0).UTC()
+		out = append(out, s)
+	}
+	return out, rows.Err()
+}
+
+// ExportTableByID returns the stored export-price table with the given id.
+func (q queries) ExportTableByID(ctx context.Context, id int64) (ExportTableRecord, error) {
+	r := ExportTableRecord{ID: id}
+	var doc string
+	var imported int64
+	err := q.q.QueryRowContext(ctx, `SELECT content_sha256, document, imported_unix FROM export_price_tables WHERE id = $1`, id).
+		Scan(&r.SHA256, &doc, &imported)
+	if errors.Is(err, sql.ErrNoRows) {
+		return r, apperr.NotFoundf("store.ExportTableByID", "export-price table %d not found", id)
+	}
+	if err != nil {
+		return r, fmt.Errorf("store: export table: %w", err)
+	}
+	t, err := tariff.ExportTableFromJSON([]byte(doc))
+	if err != nil {
+		return r, fmt.Errorf("store: export table %d: %w", id, err)
+	}
+	r.Table, r.Imported = *t, time.Unix(imported, 0).UTC()
 	return r, nil
 }
 

@@ -18,6 +18,17 @@
 // kWh/kW or kW. Prices are integer micro-dollars (Price), bounds integer
 // thousandths (Quantity); neither passes through float64.
 //
+// # Reading documents
+//
+// Parse reads a URDB or native JSON document (DetectFormat tells which)
+// and ParseExportCSV a utility export-price table; each validates what it
+// reads (Version.Validate, ExportTable.Validate) and rejects the whole
+// document with an Invalid error naming every bad field: gaps in a period
+// map, tiers out of order, a schedule pointing at a missing period,
+// negative quantities where the kind forbids them, an export-price table
+// missing an hour or a year. The CLI, the API and the console all import
+// through these, so they accept and refuse the same documents.
+//
 // # Use from a billing engine
 //
 // Per tariff version and year, build once and share across accounts:

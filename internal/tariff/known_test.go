@@ -60,14 +60,7 @@ func TestHourlyPricesEqualPublished8760Vectors(t *testing.T) {
 		t.Run(tt.code, func(t *testing.T) {
 			rows := readCSV(t, sharedFile(t, tt.file))
 			v := shippedVersion(t, tt.code)
-			ix, err := v.Index("energy", 2025, time.Hour)
-			if err != nil {
-				t.Fatal(err)
-			}
-			prices, err := v.EnergyPrices()
-			if err != nil {
-				t.Fatal(err)
-			}
+			ix, prices := hourlyYear(t, v, 2025)
 			if len(rows)-1 != 8760 || len(ix.Period) != 8760 {
 				t.Fatalf("%d published rows, %d intervals; want 8760 each", len(rows)-1, len(ix.Period))
 			}
@@ -99,6 +92,21 @@ func TestHourlyPricesEqualPublished8760Vectors(t *testing.T) {
 			}
 		})
 	}
+}
+
+// hourlyYear compiles v's energy map for a year at one hour and its
+// price table.
+func hourlyYear(t testing.TB, v Version, year int) (*Index, *PriceTable) {
+	t.Helper()
+	ix, err := v.Index("energy", year, time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	prices, err := v.EnergyPrices()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ix, prices
 }
 
 func readCSV(t testing.TB, path string) [][]string {

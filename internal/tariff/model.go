@@ -38,6 +38,21 @@ const (
 	ExportCredit Kind = "export_credit"
 )
 
+// Unit is the unit a component of kind k is priced in: "$/kWh" for
+// energy, baseline and export credits, "$/day" and "$/month" for fixed
+// and minimum charges, "$/kW" for demand charges.
+func (k Kind) Unit() string {
+	switch k {
+	case FixedDay, MinimumDay:
+		return "$/day"
+	case FixedMonth, MinimumMonth:
+		return "$/month"
+	case DemandTOU, DemandFlat:
+		return "$/kW"
+	}
+	return "$/kWh"
+}
+
 var kinds = []Kind{Energy, FixedDay, FixedMonth, MinimumDay, MinimumMonth, DemandTOU, DemandFlat, BaselineCredit, ExportCredit}
 
 // Bucket is the part of the bill a component's money belongs to. CCA
@@ -201,6 +216,10 @@ func (v *Version) holidays() (calendar.Holidays, bool) {
 	}
 	return calendar.Holidays{}, false
 }
+
+// HolidayCalendar returns the holiday calendar whose days v bills as
+// weekends; ok is false when v bills no holidays ("none").
+func (v *Version) HolidayCalendar() (cal calendar.Holidays, ok bool) { return v.holidays() }
 
 // PeriodMap returns the map named name.
 func (v *Version) PeriodMap(name string) (*PeriodMap, bool) {

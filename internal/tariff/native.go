@@ -41,10 +41,12 @@ func ParseNative(data []byte) ([]Version, error) {
 			}
 		}
 	default:
-		err = fmt.Errorf("want a JSON object or list")
+		var f apperr.Fields
+		f.Add("document", "a native tariff document is a JSON object or list")
+		return nil, f.Err(op)
 	}
 	if err != nil {
-		return nil, apperr.E(apperr.Invalid, op, "not a native tariff file: "+err.Error(), nil)
+		return nil, jsonProblem(op, "native tariff document", err)
 	}
 	if len(vs) == 0 {
 		return nil, apperr.Invalidf(op, "no tariff versions in the file")

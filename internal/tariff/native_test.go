@@ -162,6 +162,22 @@ func TestNativeRejectsBadInput(t *testing.T) {
 		{"unknown holidays", func(d map[string]any) { d["holidays"] = "us" }, "holidays", "must be sce, pge or none"},
 		{"end before start", func(d map[string]any) { d["effective_to"] = "2024-12-31" }, "effective_to", "must be after"},
 		{"no code", func(d map[string]any) { d["code"] = " " }, "code", "is required"},
+		{"energy priced by another map", func(d map[string]any) {
+			m := d["period_maps"].([]any)[0].(map[string]any)
+			demand := map[string]any{"name": "demand", "periods": m["periods"], "seasons": m["seasons"]}
+			d["period_maps"] = append(d["period_maps"].([]any), demand)
+			comp(d, 0)["map"] = "demand"
+		}, "components[0].map", `energy is priced by the "energy" period map`},
+		{"baseline credit with rates", func(d map[string]any) {
+			comp(d, 1)["kind"], comp(d, 1)["price"] = "baseline_credit", "-0.09"
+			comp(d, 1)["rates"] = []any{[]any{map[string]any{"price": "-0.09"}}}
+		}, "components[1].rates", "one price, no rates"},
+		{"unnamed period", func(d map[string]any) { d["period_maps"].([]any)[0].(map[string]any)["periods"] = []string{"on", " "} },
+			"period_maps[0].periods[1]", "a period needs a name"},
+		{"period named twice", func(d map[string]any) { d["period_maps"].([]any)[0].(map[string]any)["periods"] = []string{"on", "on"} },
+			"period_maps[0].periods[1]", `period "on" is named twice`},
+		{"value of the wrong type", func(d map[string]any) { d["holidays"] = 7 }, "holidays", "want string, not number"},
+		{"misspelt field", func(d map[string]any) { d["efective_from"] = "2025-01-01" }, "efective_from", "unknown field"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -42,6 +42,37 @@ type ExportYear struct {
 	Prices [12][2][24]ExportPrice `json:"prices"`
 }
 
+// UnmarshalJSON reads a year of prices, refusing a year that lacks a
+// month, a day type or an hour: decoding into the fixed-size array would
+// otherwise leave a missing hour at a price of zero.
+func (y *ExportYear) UnmarshalJSON(b []byte) error {
+	var raw struct {
+		Year   int               `json:"year"`
+		Prices [][][]ExportPrice `json:"prices"`
+	}
+	if err := json.Unmarshal(b, &raw); err != nil {
+		return err
+	}
+	if len(raw.Prices) != 12 {
+		return fmt.Errorf("year %d: %d months given, want 12", raw.Year, len(raw.Prices))
+	}
+	out := ExportYear{Year: raw.Year}
+	for m, days := range raw.Prices {
+		if len(days) != 2 {
+			return fmt.Errorf("year %d month %d: %d day types given, want 2 (weekday, weekend/holiday)", raw.Year, m+1, len(days))
+		}
+		for d, hours := range days {
+			if len(hours) != 24 {
+				return fmt.Errorf("year %d month %d %s: %d hours given, want 24 (an hour is missing)",
+					raw.Year, m+1, [2]string{"weekday", "weekend/holiday"}[d], len(hours))
+			}
+			copy(out.Prices[m][d][:], hours)
+		}
+	}
+	*y = out
+	return nil
+}
+
 // ExportPrice is the two components of one hour's export price.
 type ExportPrice struct {
 	Delivery   money.MicroPerKWh `json:"delivery"`
@@ -282,7 +313,7 @@ func blank(rec []string) bool {
 }
 
 // Validate checks a table read from JSON (the store's copy): identity,
-// years in order without repeats, non-negative prices.
+// consecutive years in order, non-negative prices.
 func (t *ExportTable) Validate() error {
 	var f apperr.Fields
 	if strings.TrimSpace(t.Utility) == "" {
@@ -297,6 +328,8 @@ func (t *ExportTable) Validate() error {
 	for i, y := range t.Years {
 		if i > 0 && y.Year <= t.Years[i-1].Year {
 			f.Add("years", "year %d out of order", y.Year)
+		} else if i > 0 && y.Year != t.Years[i-1].Year+1 {
+			f.Add("years", "year %d is missing between %d and %d", t.Years[i-1].Year+1, t.Years[i-1].Year, y.Year)
 		}
 		for m := range 12 {
 			for d := range 2 {
@@ -316,7 +349,7 @@ func (t *ExportTable) Validate() error {
 func ExportTableFromJSON(b []byte) (*ExportTable, error) {
 	var t ExportTable
 	if err := json.Unmarshal(bytes.TrimSpace(b), &t); err != nil {
-		return nil, apperr.E(apperr.Invalid, "tariff.ExportTableFromJSON", "not an export-price table", err)
+		return nil, jsonProblem("tariff.ExportTableFromJSON", "export-price table", err)
 	}
 	if err := t.Validate(); err != nil {
 		return nil, err

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -446,21 +447,22 @@ func (it urdbItem) periodMap(name, wdKey, weKey, labelsKey string) (PeriodMap, e
 		}
 		return PeriodMap{}, g.Err("tariff.ParseURDB")
 	}
-	highest := -1
-	for _, s := range seasons {
-		for h := range 24 {
-			highest = max(highest, s.Weekday[h], s.Weekend[h])
-		}
-	}
 	var n int
 	var structure [][]json.RawMessage
 	key := strings.Replace(wdKey, "weekdayschedule", "ratestructure", 1)
 	if json.Unmarshal(it[key], &structure) == nil {
 		n = len(structure)
 	}
-	if highest >= n {
-		f.Add(wdKey, "the schedule points at period %d, which does not exist (%s has %d)", highest, key, n)
-		return PeriodMap{}, f.Err("tariff.ParseURDB")
+	for _, sched := range []struct {
+		key  string
+		rows [][]int
+	}{{wdKey, wd}, {weKey, we}} {
+		if highest := slices.Max(slices.Concat(sched.rows...)); highest >= n {
+			f.Add(sched.key, "the schedule points at period %d, which does not exist (%s has %d)", highest, key, n)
+		}
+	}
+	if err := f.Err("tariff.ParseURDB"); err != nil {
+		return PeriodMap{}, err
 	}
 	m := PeriodMap{Name: name, Seasons: seasons}
 	var labels []string

@@ -173,6 +173,7 @@ func TestURDBRejectsBadInput(t *testing.T) {
 		{"gap: 11 months", item(`"energyweekdayschedule":` + matrix("0", 11) + `,"energyweekendschedule":` + matrix("0", 12)), "gap in the period map: 11 months"},
 		{"gap: no weekend schedule", item(`"energyweekdayschedule":` + matrix("0", 12)), "energyweekendschedule: gap in the period map"},
 		{"schedule points at missing period", item(`"energyweekdayschedule":` + matrix("1", 12) + `,"energyweekendschedule":` + matrix("0", 12)), "points at period 1, which does not exist"},
+		{"weekend schedule points at missing period", item(`"energyweekdayschedule":` + matrix("0", 12) + `,"energyweekendschedule":` + matrix("4", 12)), "energyweekendschedule: the schedule points at period 4, which does not exist"},
 		{"negative period", item(`"energyweekdayschedule":` + matrix("-1", 12) + `,"energyweekendschedule":` + matrix("0", 12)), "points at period -1"},
 		{"tiers out of order", `{"name":"E-1","eiaid":14328,"startdate":1735689600,"energyratestructure":[[{"max":500,"rate":0.1},{"max":300,"rate":0.2},{"rate":0.3}]],"energyweekdayschedule":` + matrix("0", 12) + `,"energyweekendschedule":` + matrix("0", 12) + `}`, "tiers out of order"},
 		{"negative tier bound", `{"name":"E-1","eiaid":14328,"startdate":1735689600,"energyratestructure":[[{"max":-5,"rate":0.1},{"rate":0.3}]],"energyweekdayschedule":` + matrix("0", 12) + `,"energyweekendschedule":` + matrix("0", 12) + `}`, "must not be negative"},

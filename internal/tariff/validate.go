@@ -64,8 +64,21 @@ func (m *PeriodMap) validate(f *apperr.Fields, field string) {
 	if len(m.Periods) > maxPeriods {
 		f.Add(field+".periods", "has %d periods, at most %d allowed", len(m.Periods), maxPeriods)
 	}
+	seen := map[string]bool{}
+	for j, name := range m.Periods {
+		switch {
+		case strings.TrimSpace(name) == "":
+			f.Add(fmt.Sprintf("%s.periods[%d]", field, j), "a period needs a name (it labels the period grid)")
+		case seen[name]:
+			f.Add(fmt.Sprintf("%s.periods[%d]", field, j), "period %q is named twice", name)
+		}
+		seen[name] = true
+	}
 	if len(m.Seasons) == 0 {
 		f.Add(field+".seasons", "gap: no season covers the year")
+	}
+	if len(m.Seasons) > maxPeriods {
+		f.Add(field+".seasons", "has %d seasons, at most %d allowed", len(m.Seasons), maxPeriods)
 	}
 	prev := ""
 	for j, s := range m.Seasons {
@@ -132,12 +145,19 @@ func (v *Version) validateComponent(f *apperr.Fields, field string, c Component)
 		if c.Price > 0 {
 			f.Add(field+".price", "a baseline credit is a negative price per kWh, not %s", c.Price)
 		}
+		if len(c.Rates) > 0 || c.Map != "" {
+			f.Add(field+".rates", "a baseline credit has one price, no rates")
+		}
 	case Energy, ExportCredit, DemandTOU:
 		periods := 1
 		if c.Map != "" || c.Kind == DemandTOU {
 			m, ok := v.PeriodMap(c.Map)
 			if !ok {
 				f.Add(field+".map", "refers to period map %q, which does not exist", c.Map)
+				return
+			}
+			if c.Kind == Energy && c.Map != "energy" {
+				f.Add(field+".map", "energy is priced by the \"energy\" period map (or by none, for a flat price), not %q", c.Map)
 				return
 			}
 			periods = len(m.Periods)

@@ -2,6 +2,8 @@ package storetest
 
 import (
 	"context"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -39,6 +41,9 @@ func testTariffsShippedLoadIdempotent(t *testing.T, db *store.DB) {
 	}
 	if again.Added != 0 || again.Unchanged != 5 || again.TablesAdded != 0 || again.TablesUnchanged != 1 {
 		t.Errorf("second load %+v, want everything unchanged", again)
+	}
+	if !slices.Equal(first.IDs, again.IDs) || !slices.Equal(first.TableIDs, again.TableIDs) || len(first.IDs) != 5 {
+		t.Errorf("ids of the second load %v %v, want those of the first %v %v", again.IDs, again.TableIDs, first.IDs, first.TableIDs)
 	}
 	recs, err := db.AuditLog(ctx, store.AuditFilter{Entity: "tariff_version"})
 	if err != nil {
@@ -80,6 +85,11 @@ func testTariffsLookup(t *testing.T, db *store.DB) {
 		{store.TariffFilter{On: tariffDate(t, "2025-07-01")}, 4},
 		{store.TariffFilter{On: tariffDate(t, "2019-06-01")}, 1},
 		{store.TariffFilter{Code: "E-ELEC", On: tariffDate(t, "2025-02-28")}, 0},
+		// The residential files say "Residential"; both URDB records "Commercial".
+		{store.TariffFilter{Sector: "residential"}, 3},
+		{store.TariffFilter{Sector: "Commercial", Utility: "SCE"}, 1},
+		{store.TariffFilter{Sector: "Lighting"}, 0},
+		{store.TariffFilter{Sector: "Residential", Limit: 2}, 2},
 	}
 	for _, tt := range tests {
 		got, err := db.TariffVersions(ctx, tt.f)
@@ -89,6 +99,36 @@ func testTariffsLookup(t *testing.T, db *store.DB) {
 		if len(got) != tt.want {
 			t.Errorf("TariffVersions(%+v) = %d, want %d", tt.f, len(got), tt.want)
 		}
+	}
+	// Cursor pages: ids ascend, and a page after the last id is empty.
+	all, err := db.TariffVersions(ctx, store.TariffFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, err := db.TariffVersions(ctx, store.TariffFilter{After: all[1].ID, Limit: 2})
+	if err != nil || len(page) != 2 || page[0].ID != all[2].ID || page[1].ID != all[3].ID {
+		t.Errorf("page after %d = %v, %v", all[1].ID, page, err)
+	}
+	got, err := db.TariffVersion(ctx, all[2].ID)
+	if err != nil || got.SHA256 != all[2].SHA256 || got.Version.Code != all[2].Version.Code {
+		t.Errorf("TariffVersion(%d) = %s, %v", all[2].ID, got.Version.Code, err)
+	}
+	if _, err := db.TariffVersion(ctx, all[4].ID+100); !apperr.Is(err, apperr.NotFound) {
+		t.Errorf("unknown version: %v, want not found", err)
+	}
+	sums, err := db.ExportTableList(ctx, store.ExportTableFilter{Utility: "SCE"})
+	if err != nil || len(sums) != 1 || sums[0].Vintage != 2024 || sums[0].FirstYear != 2024 || sums[0].LastYear != 2034 {
+		t.Fatalf("export table list = %+v, %v", sums, err)
+	}
+	if none, err := db.ExportTableList(ctx, store.ExportTableFilter{Vintage: 2023}); err != nil || len(none) != 0 {
+		t.Errorf("vintage 2023 = %+v, %v", none, err)
+	}
+	byID, err := db.ExportTableByID(ctx, sums[0].ID)
+	if err != nil || byID.SHA256 != sums[0].SHA256 || len(byID.Table.Years) != 11 {
+		t.Errorf("ExportTableByID = %d years, %v", len(byID.Table.Years), err)
+	}
+	if _, err := db.ExportTableByID(ctx, sums[0].ID+1); !apperr.Is(err, apperr.NotFound) {
+		t.Errorf("unknown table: %v, want not found", err)
 	}
 	tab, err := db.ExportTable(ctx, "SCE", 2024)
 	if err != nil {
@@ -126,6 +166,27 @@ func testTariffsRejectedImportStoresNothing(t *testing.T, db *store.DB) {
 	}
 	if got, _ := db.TariffVersions(ctx, store.TariffFilter{}); len(got) != 0 {
 		t.Errorf("%d versions stored by a rejected import", len(got))
+	}
+	// A table with a negative price rejects the versions imported with it.
+	tabs, err := tariff.ShippedExportTables()
+	if err != nil {
+		t.Fatal(err)
+	}
+	badTable := tabs[0]
+	badTable.Years = append([]tariff.ExportYear(nil), badTable.Years...)
+	badTable.Years[3].Prices[6][0][18].Generation = -1
+	err = db.InTx(ctx, func(tx *store.Tx) error {
+		_, err := tx.ImportTariffs(ctx, staff, vs[:2], []tariff.ExportTable{badTable})
+		return err
+	})
+	if !apperr.Is(err, apperr.Invalid) || !strings.Contains(err.Error(), "year 2027 month 7 hour beginning 18 has a negative price") {
+		t.Fatalf("import with a negative export price: %v, want invalid naming the hour", err)
+	}
+	if got, _ := db.TariffVersions(ctx, store.TariffFilter{}); len(got) != 0 {
+		t.Errorf("%d versions stored by an import whose table was rejected", len(got))
+	}
+	if got, _ := db.ExportTableList(ctx, store.ExportTableFilter{}); len(got) != 0 {
+		t.Errorf("%d tables stored by a rejected import", len(got))
 	}
 	if _, err := db.LoadShippedTariffs(ctx, staff); err != nil {
 		t.Fatal(err)
