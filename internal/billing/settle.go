@@ -56,7 +56,7 @@ func (bc *billCtx) minimum(side Side, ls *LedgerState) {
 		floor := m.floor.Round()
 		if top := floor - charges; top > 0 {
 			bc.addCents(Line{Side: side, Kind: MinimumLine, Bucket: m.comp.Bucket,
-				Label: fmt.Sprintf("%s: %s minimum less %s of charges", m.comp.Name, floor, charges),
+				Label:    fmt.Sprintf("%s: %s minimum less %s of charges", m.comp.Name, floor, charges),
 				Quantity: int64(m.days), Unit: "day", Rate: int64(m.comp.Price)}, top)
 			if bc.t.Program == NEM1 || bc.t.Program == NEM2 {
 				ls.MinimumPaid += top
