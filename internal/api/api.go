@@ -1,8 +1,8 @@
 // Package api is gridbook's JSON API under /api/v1: the customer registry
 // (customers, premises, service accounts, meters with their channels,
-// program enrollments), interval readings, the audit log and the portfolio
-// dashboard counts, with an OpenAPI 3.1 description at
-// /api/v1/openapi.json.
+// program enrollments), interval readings, tariff versions and Net Billing
+// Tariff export-price tables, the audit log and the portfolio dashboard
+// counts, with an OpenAPI 3.1 description at /api/v1/openapi.json.
 //
 // Conventions, all described in the OpenAPI document:
 //   - JSON field names are snake_case; money is integer cents in fields
@@ -104,6 +104,8 @@ func (h *handler) routes(mux *http.ServeMux) {
 	h.handle(mux, "GET /meters/{id}", read, h.getMeter)
 	h.handle(mux, "PUT /meters/{id}", write, h.putMeter)
 	h.handle(mux, "GET /meters/{id}/channels/{cid}/intervals", read, h.getIntervals)
+
+	h.tariffRoutes(mux)
 
 	h.handle(mux, "GET /audit", staffRead, h.listAudit)
 	h.handle(mux, "GET /portfolio", registryWide, h.getPortfolio)

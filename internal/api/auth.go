@@ -21,6 +21,8 @@ const (
 	write                      // registry:write, or an admin or program manager
 	staffRead                  // staff users only (the audit log)
 	registryWide               // registry:read or a staff user: figures over every account
+	tariffRead                 // registry:read or tariffs:write, or any signed-in user: published prices
+	tariffAdmin                // tariffs:write, or an admin: importing tariff versions
 )
 
 // principal is an authenticated caller.
@@ -61,6 +63,12 @@ func (p *principal) allow(acc access) error {
 			scope = auth.ScopeRegistryWrite
 		case staffRead:
 			return apperr.Forbiddenf(op, "the audit log is open to staff users only")
+		case tariffRead:
+			if c.Has(auth.ScopeTariffsWrite) {
+				return nil
+			}
+		case tariffAdmin:
+			scope = auth.ScopeTariffsWrite
 		}
 		if !c.Has(scope) {
 			return apperr.Forbiddenf(op, "this API client lacks the %s scope", scope)
@@ -76,6 +84,10 @@ func (p *principal) allow(acc access) error {
 	case staffRead, registryWide:
 		if !role.Staff() {
 			return apperr.Forbiddenf(op, "this is open to staff users only")
+		}
+	case tariffAdmin:
+		if role != auth.Admin {
+			return apperr.Forbiddenf(op, "only administrators import tariffs")
 		}
 	}
 	return nil

@@ -2,6 +2,7 @@ package api
 
 import (
 	"encoding/json"
+	"maps"
 	"net/http"
 	"slices"
 	"strconv"
@@ -134,12 +135,16 @@ type operation struct {
 	params           []any
 	body             string // request schema name, "" for none
 	ok               int
+	alsoOK           []int // other success statuses answering okSchema
 	okSchema         string
 	errs             []int
 }
 
 func (o operation) render(method string) obj {
 	resp := obj{strconv.Itoa(o.ok): obj{"description": http.StatusText(o.ok), "content": jsonContent(schemaRef(o.okSchema))}}
+	for _, c := range o.alsoOK {
+		resp[strconv.Itoa(c)] = obj{"description": http.StatusText(c), "content": jsonContent(schemaRef(o.okSchema))}
+	}
 	errs := append([]int{http.StatusUnauthorized, http.StatusInternalServerError}, o.errs...)
 	if o.body != "" {
 		errs = append(errs, http.StatusBadRequest, http.StatusRequestEntityTooLarge)
@@ -259,6 +264,8 @@ func openAPIDoc() obj {
 			requiredQuery("to", instantSchema(""), "end instant, RFC 3339, exclusive; at most 400 days after from")},
 		ok: 200, okSchema: "Series", errs: []int{bad, forbidden, notFound}})
 
+	tariffOperations(add)
+
 	add("/audit", "get", operation{id: "listAudit", summary: "Read the audit log, newest first (staff users only)", tag: "audit",
 		security: staffSecurity, params: append([]any{
 			query("entity", typ("string", ""), "customer, premise, account, meter, enrollment, user, …"),
@@ -275,7 +282,8 @@ func openAPIDoc() obj {
 			"title":   "gridbook API",
 			"version": "1",
 			"description": "The customer registry of a California load-serving entity: customers, premises, service accounts, " +
-				"meters and their interval readings, program enrollments, the audit log and portfolio counts.\n\n" +
+				"meters and their interval readings, program enrollments, tariff versions and export-price tables, the audit log " +
+				"and portfolio counts.\n\n" +
 				"Field names are snake_case; money is integer cents in *_cents fields; dates are YYYY-MM-DD; instants are RFC 3339 UTC. " +
 				"Lists page by cursor (?after=<next_cursor>&limit=1..200, default 50). POST creates and PUT replaces a whole " +
 				"resource (absent optional fields become empty). Bodies are decoded strictly (unknown fields, malformed JSON, " +
@@ -289,6 +297,7 @@ func openAPIDoc() obj {
 		"tags": []any{
 			obj{"name": "customers"}, obj{"name": "premises"}, obj{"name": "accounts"}, obj{"name": "enrollments"},
 			obj{"name": "meters"}, obj{"name": "audit"}, obj{"name": "portfolio"}, obj{"name": "meta"},
+			obj{"name": "tariffs"}, obj{"name": "export-prices"},
 		},
 		"paths":      paths,
 		"components": components(),
@@ -302,7 +311,8 @@ func components() obj {
 	return obj{
 		"securitySchemes": obj{
 			"bearer": obj{"type": "http", "scheme": "bearer",
-				"description": "An API client's token. Reading needs scope registry:read, changing needs registry:write."},
+				"description": "An API client's token. Reading needs scope registry:read, changing needs registry:write; " +
+					"importing tariffs needs tariffs:write (which also reads tariffs and export prices)."},
 			"session": obj{"type": "apiKey", "in": "cookie", "name": auth.SessionCookie,
 				"description": "The console's session. Admins and program managers read and write; analysts read; " +
 					"customer users read their own accounts only."},
@@ -334,7 +344,8 @@ func schemas() obj {
 	created := instantSchema("when the record was created")
 	updated := instantSchema("when the record was last changed")
 	counts := arrayOf(schemaRef("Count"))
-	return obj{
+	s := tariffSchemas()
+	maps.Copy(s, obj{
 		"OpenAPIDocument": obj{"type": "object", "description": "an OpenAPI 3.1 document"},
 		"Problem": obj{"type": "object", "description": "RFC 9457 problem details",
 			"required": []string{"type", "title", "status", "detail", "instance"}, "additionalProperties": false,
@@ -451,5 +462,6 @@ func schemas() obj {
 			"by_hftd_tier": counts, "by_member_agency": counts, "meters": typ("integer", "installed meters"),
 			"solar_accounts": typ("integer", "accounts with a received channel"),
 		}),
-	}
+	})
+	return s
 }

@@ -138,10 +138,12 @@ const (
 	ScopeRegistryRead  = "registry:read"
 	ScopeRegistryWrite = "registry:write"
 	ScopeJobsRead      = "jobs:read"
+	// ScopeTariffsWrite imports tariff versions (and reads them back).
+	ScopeTariffsWrite = "tariffs:write"
 )
 
 // Scopes lists every known scope.
-var Scopes = []string{ScopeRegistryRead, ScopeRegistryWrite, ScopeJobsRead}
+var Scopes = []string{ScopeRegistryRead, ScopeRegistryWrite, ScopeJobsRead, ScopeTariffsWrite}
 
 // Client is a machine caller of the JSON API with a bearer token.
 type Client struct {

@@ -53,7 +53,8 @@ func (k Kind) Unit() string {
 	return "$/kWh"
 }
 
-var kinds = []Kind{Energy, FixedDay, FixedMonth, MinimumDay, MinimumMonth, DemandTOU, DemandFlat, BaselineCredit, ExportCredit}
+// Kinds lists every component kind.
+var Kinds = []Kind{Energy, FixedDay, FixedMonth, MinimumDay, MinimumMonth, DemandTOU, DemandFlat, BaselineCredit, ExportCredit}
 
 // Bucket is the part of the bill a component's money belongs to. CCA
 // billing splits delivery (the utility's) from generation (the CCA's);

@@ -97,6 +97,13 @@ func (t *ExportTable) Price(year int, m time.Month, dt DayType, hourBeginning in
 	return t.Years[i].Prices[m-1][d][hourBeginning], true
 }
 
+// ClosestYear returns year when the table has it, else the table's first
+// or last year, whichever is nearer: the year to show when none is asked
+// for. The table must have at least one year (Validate).
+func (t *ExportTable) ClosestYear(year int) int {
+	return min(max(year, t.Years[0].Year), t.Years[len(t.Years)-1].Year)
+}
+
 // Hash returns the hex SHA-256 of t's JSON.
 func (t *ExportTable) Hash() (string, error) {
 	b, err := json.Marshal(t)

@@ -123,7 +123,7 @@ func parseMonthDay(s string) (month, day int, ok bool) {
 }
 
 func (v *Version) validateComponent(f *apperr.Fields, field string, c Component) {
-	if !slices.Contains(kinds, c.Kind) {
+	if !slices.Contains(Kinds, c.Kind) {
 		f.Add(field+".kind", "unknown kind %q", c.Kind)
 		return
 	}
