@@ -1,9 +1,12 @@
 package billing
 
 import (
+	"encoding/csv"
 	"errors"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -140,4 +143,67 @@ func lineCount(bills []*Bill) int {
 		n += len(b.Lines)
 	}
 	return n
+}
+
+// sceExportTable is the shipped SCE 2024-vintage export-price table.
+func sceExportTable(t testing.TB) *tariff.ExportTable {
+	t.Helper()
+	tables, err := tariff.ShippedExportTables()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range tables {
+		if tables[i].Utility == "SCE" && tables[i].Vintage == 2024 {
+			return &tables[i]
+		}
+	}
+	t.Fatal("no shipped SCE 2024-vintage export table")
+	return nil
+}
+
+// januaryExportSums reads SCE's published 2024-vintage table directly
+// (not through package tariff) and returns, for January 2025, the sum
+// over the 24 hours of delivery + generation prices on weekdays and on
+// weekends/holidays, in µ$/kWh.
+func januaryExportSums(t testing.TB) (weekday, weekend int64) {
+	t.Helper()
+	r := csv.NewReader(bytesReader(sharedFile(t, "tariffs/nbt_export_rates/SCE_EEC_prices_2024_vintage_from_SCE_greenbutton.csv")))
+	r.FieldsPerRecord = -1
+	rows, err := r.ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	hours := 0
+	for _, row := range rows[1:] {
+		if len(row) < 7 || row[0] != "2025" || row[1] != "1" {
+			continue
+		}
+		hours++
+		weekday += micro(t, row[3]) + micro(t, row[5])
+		weekend += micro(t, row[4]) + micro(t, row[6])
+	}
+	if hours != 24 {
+		t.Fatalf("January 2025 has %d rows in the table, want 24", hours)
+	}
+	return weekday, weekend
+}
+
+// micro reads a decimal dollar string such as "0.05322" as µ$.
+func micro(t testing.TB, s string) int64 {
+	t.Helper()
+	whole, frac, _ := strings.Cut(strings.TrimSpace(s), ".")
+	frac = (frac + "000000")[:6]
+	w, err1 := strconv.ParseInt(whole, 10, 64)
+	f, err2 := strconv.ParseInt(frac, 10, 64)
+	if err1 != nil || err2 != nil || strings.HasPrefix(whole, "-") {
+		t.Fatalf("price %q", s)
+	}
+	return w*1_000_000 + f
+}
+
+// inForceFrom returns a copy of v in force from the date from.
+func inForceFrom(t testing.TB, v *tariff.Version, from string) *tariff.Version {
+	c := *v
+	c.From = date(t, from)
+	return &c
 }

@@ -10,7 +10,8 @@ import (
 // 2026-01-15 to 2026-02-14 covers 30 days and does not include 2026-02-14,
 // which starts the next period. Build one with NewPeriod to have it checked.
 type Period struct {
-	Start, End Date
+	Start Date `json:"start"`
+	End   Date `json:"end"`
 }
 
 // NewPeriod returns the period [start, end), which must hold at least one
