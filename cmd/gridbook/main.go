@@ -52,7 +52,8 @@ func commands() []command {
 		{"job list", "[--state S] [--json]", "list background jobs", runJobList},
 		{"job show", "ID [--json]", "show one background job with its progress", runJobShow},
 		{"tariff import", "[--db DB] [--format urdb|native|nbt-csv] [--code C] [--utility U --vintage Y] [--shipped] FILE...", "import tariff versions or NBT export-price tables", runTariffImport},
-		{"tariff list", "[--utility U] [--code C] [--on DATE] [--json]", "list stored tariff versions", runTariffList},
+		{"tariff list", "[--utility U] [--code C] [--on DATE] [--sector S] [--json]", "list stored tariff versions", runTariffList},
+		{"tariff exports", "[--utility U] [--json]", "list stored NBT export-price tables", runTariffExports},
 		{"tariff show", "CODE [--utility U] [--on DATE] [--json]", "show the tariff version in effect: period grids and prices", runTariffShow},
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/gridbook/gridbook/internal/api"
 	"github.com/gridbook/gridbook/internal/apperr"
 	"github.com/gridbook/gridbook/internal/calendar"
 	"github.com/gridbook/gridbook/internal/store"
@@ -54,15 +55,9 @@ func runTariffImport(ctx context.Context, e *env, args []string) error {
 		}
 		f := *format
 		if f == "" {
-			f = detectFormat(name, b)
+			f = tariff.DetectFormat(name, b)
 		}
-		var vs []tariff.Version
-		switch f {
-		case "urdb":
-			vs, err = tariff.ParseURDB(b, tariff.URDBOptions{Code: *code, Holidays: *holidays, DataSource: filepath.Base(name)})
-		case "native":
-			vs, err = tariff.ParseNative(b)
-		case "nbt-csv":
+		if f == tariff.FormatExportCSV {
 			opt, _ := tariff.ExportOptionsFromName(filepath.Base(name))
 			if *utility != "" {
 				opt.Utility = *utility
@@ -71,15 +66,15 @@ func runTariffImport(ctx context.Context, e *env, args []string) error {
 				opt.Vintage = *vintage
 			}
 			opt.Source = filepath.Base(name)
-			var t *tariff.ExportTable
-			if t, err = tariff.ParseExportCSV(bytes.NewReader(b), opt); err == nil {
-				tables = append(tables, *t)
+			t, err := tariff.ParseExportCSV(bytes.NewReader(b), opt)
+			if err != nil {
+				return fileError(name, err)
 			}
-		default:
-			var fe apperr.Fields
-			fe.Add("format", "must be urdb, native or nbt-csv, not %q", f)
-			return fe.Err("tariff import")
+			tables = append(tables, *t)
+			continue
 		}
+		// The same reading and validation as POST /api/v1/tariffs.
+		vs, err := tariff.Parse(b, f, tariff.URDBOptions{Code: *code, Holidays: *holidays, DataSource: filepath.Base(name)})
 		if err != nil {
 			return fileError(name, err)
 		}
@@ -118,45 +113,21 @@ func fileError(name string, err error) error {
 	return f.Err("tariff import")
 }
 
-// detectFormat guesses a file's format: CSV by extension, URDB JSON by its
-// items wrapper or rate-structure fields, native JSON otherwise.
-func detectFormat(name string, b []byte) string {
-	if strings.EqualFold(filepath.Ext(name), ".csv") {
-		return "nbt-csv"
-	}
-	lower := bytes.ToLower(b)
-	if bytes.Contains(lower, []byte(`"items"`)) || bytes.Contains(lower, []byte(`"energyratestructure"`)) ||
-		bytes.Contains(lower, []byte(`"demandratestructure"`)) {
-		return "urdb"
-	}
-	return "native"
-}
-
-// tariffSummary is one line of `tariff list --json`.
-type tariffSummary struct {
-	ID            int64  `json:"id"`
-	Utility       string `json:"utility"`
-	Code          string `json:"code"`
-	Name          string `json:"name"`
-	EffectiveFrom string `json:"effective_from"`
-	EffectiveTo   string `json:"effective_to"`
-	SHA256        string `json:"sha256"`
-}
-
 func runTariffList(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "tariff list")
 	dsn := dbFlag(e, fs, "gridbook.db")
 	utility := fs.String("utility", "", "only this utility (SCE, PG&E, …)")
 	code := fs.String("code", "", "only this rate code")
 	on := fs.String("on", "", "only versions in effect on this date (YYYY-MM-DD)")
-	asJSON := fs.Bool("json", false, "print JSON")
+	sector := fs.String("sector", "", "only this sector (Residential, Commercial, …)")
+	asJSON := fs.Bool("json", false, "print JSON (the objects of GET /api/v1/tariffs)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
 		return errUsage
 	}
-	f := store.TariffFilter{Utility: *utility, Code: *code}
+	f := store.TariffFilter{Utility: *utility, Code: *code, Sector: *sector}
 	if *on != "" {
 		d, err := calendar.ParseDate(*on)
 		if err != nil {
@@ -173,25 +144,75 @@ func runTariffList(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	out := make([]tariffSummary, 0, len(rows))
+	out := make([]api.TariffSummary, 0, len(rows))
 	for _, r := range rows {
-		to := ""
-		if !r.Version.To.IsZero() {
-			to = r.Version.To.String()
-		}
-		out = append(out, tariffSummary{r.ID, r.Version.Utility, r.Version.Code, r.Version.Name, r.Version.From.String(), to, r.SHA256})
+		out = append(out, api.NewTariffSummary(r))
 	}
 	if *asJSON {
 		return printJSON(e.stdout, out)
 	}
 	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "UTILITY\tCODE\tFROM\tTO\tNAME")
+	fmt.Fprintln(tw, "ID\tUTILITY\tCODE\tFROM\tTO\tSECTOR\tNAME")
 	for _, s := range out {
-		to := s.EffectiveTo
-		if to == "" {
-			to = "-"
+		to := "-"
+		if s.EffectiveTo != nil {
+			to = *s.EffectiveTo
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", s.Utility, s.Code, s.EffectiveFrom, to, s.Name)
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\n", s.ID, s.Utility, s.Code, s.EffectiveFrom, to, or(s.Sector, "-"), s.Name)
+	}
+	return tw.Flush()
+}
+
+// or returns s, or alt when s is empty.
+func or(s, alt string) string {
+	if s == "" {
+		return alt
+	}
+	return s
+}
+
+// runTariffExports lists the stored NBT export-price tables, as GET
+// /api/v1/export-prices does.
+func runTariffExports(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "tariff exports")
+	dsn := dbFlag(e, fs, "gridbook.db")
+	utility := fs.String("utility", "", "only this utility")
+	asJSON := fs.Bool("json", false, "print JSON")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return errUsage
+	}
+	db, err := openDB(ctx, *dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	rows, err := db.ExportTableList(ctx, store.ExportTableFilter{Utility: *utility})
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		type table struct {
+			ID        int64  `json:"id"`
+			Utility   string `json:"utility"`
+			Vintage   int    `json:"vintage"`
+			FirstYear int    `json:"first_year"`
+			LastYear  int    `json:"last_year"`
+			Source    string `json:"source"`
+			SHA256    string `json:"sha256"`
+		}
+		out := make([]table, 0, len(rows))
+		for _, r := range rows {
+			out = append(out, table{r.ID, r.Utility, r.Vintage, r.FirstYear, r.LastYear, r.Source, r.SHA256})
+		}
+		return printJSON(e.stdout, out)
+	}
+	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tUTILITY\tVINTAGE\tYEARS\tSOURCE")
+	for _, r := range rows {
+		fmt.Fprintf(tw, "%d\t%s\t%d\t%d–%d\t%s\n", r.ID, r.Utility, r.Vintage, r.FirstYear, r.LastYear, r.Source)
 	}
 	return tw.Flush()
 }
@@ -235,97 +256,184 @@ func runTariffShow(ctx context.Context, e *env, args []string) error {
 	if *asJSON {
 		return printJSON(e.stdout, r.Version)
 	}
-	return printTariff(e.stdout, &r.Version)
+	return printTariff(e.stdout, &r.Version, day.Year)
 }
 
-// printTariff writes a version for a person: identity, each period map as
-// 12×24 grids, the energy prices by period and bucket, and the other
-// components.
-func printTariff(w io.Writer, v *tariff.Version) error {
-	to := "open"
+// printTariff writes a version for a person: identity, the holidays it
+// bills as weekends in year, each period map as 12×24 month × hour grids
+// with a legend of period names and prices, and the components grouped by
+// bucket with their units.
+func printTariff(w io.Writer, v *tariff.Version, year int) error {
+	to := "open-ended"
 	if !v.To.IsZero() {
-		to = v.To.String()
+		to = "until " + v.To.String() + " (exclusive)"
 	}
-	fmt.Fprintf(w, "%s %s — %s\neffective %s to %s; holidays billed as weekends: %s\nsource: %s\n",
-		v.Utility, v.Code, v.Name, v.From, to, v.Holidays, v.Source.Citation)
+	fmt.Fprintf(w, "%s %s — %s\n", v.Utility, v.Code, v.Name)
+	fmt.Fprintf(w, "sector %s, service %s; effective %s, %s\n", or(v.Sector, "-"), or(v.Service, "-"), v.From, to)
+	fmt.Fprintf(w, "source: %s\n", v.Source.Citation)
+	if v.Source.URL != "" {
+		fmt.Fprintf(w, "        %s\n", v.Source.URL)
+	}
+	if cal, ok := v.HolidayCalendar(); ok {
+		var days []string
+		for _, o := range cal.InYear(year) {
+			days = append(days, fmt.Sprintf("%s %d %s", o.Date.Month.String()[:3], o.Date.Day, o.Name))
+		}
+		fmt.Fprintf(w, "holidays billed as weekends (%s calendar), %d: %s\n", v.Holidays, year, strings.Join(days, "; "))
+	} else {
+		fmt.Fprintln(w, "holidays: none (billed as ordinary days)")
+	}
+	prices, err := v.EnergyPrices()
+	if err != nil {
+		return err
+	}
 	for i := range v.Maps {
-		m := &v.Maps[i]
-		wd, we, err := m.Grid()
-		if err != nil {
-			return err
-		}
-		for _, g := range []struct {
-			title string
-			grid  [12][24]uint8
-		}{{"weekdays", wd}, {"weekends and holidays", we}} {
-			fmt.Fprintf(w, "\n%s periods, %s (month × hour beginning):\n     ", m.Name, g.title)
-			for h := range 24 {
-				fmt.Fprintf(w, "%3d", h)
-			}
-			fmt.Fprintln(w)
-			for mo := range 12 {
-				fmt.Fprintf(w, "%-5s", [12]string{"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"}[mo])
-				for h := range 24 {
-					fmt.Fprintf(w, "%3d", g.grid[mo][h])
-				}
-				fmt.Fprintln(w)
-			}
-		}
-		fmt.Fprintf(w, "seasons:")
-		for _, s := range m.Seasons {
-			fmt.Fprintf(w, " %s from %s;", s.Name, s.From)
-		}
-		fmt.Fprintln(w)
-	}
-	if _, ok := v.PeriodMap("energy"); ok {
-		prices, err := v.EnergyPrices()
-		if err != nil {
-			return err
-		}
-		m, _ := v.PeriodMap("energy")
-		fmt.Fprintln(w, "\nenergy prices ($/kWh, first tier):")
-		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
-		fmt.Fprint(tw, "period\tname\ttotal\t")
-		for _, b := range tariff.Buckets {
-			fmt.Fprintf(tw, "%s\t", b)
-		}
-		fmt.Fprintln(tw)
-		for p, name := range m.Periods {
-			fmt.Fprintf(tw, "%d\t%s\t%s\t", p, name, tariff.Price(prices.Energy(uint8(p), 0)))
-			for _, b := range tariff.Buckets {
-				fmt.Fprintf(tw, "%s\t", tariff.Price(prices.EnergyIn(b, uint8(p), 0)))
-			}
-			fmt.Fprintln(tw)
-		}
-		if err := tw.Flush(); err != nil {
+		if err := printPeriodMap(w, v, &v.Maps[i], prices); err != nil {
 			return err
 		}
 	}
-	fmt.Fprintln(w, "\ncomponents:")
-	for _, c := range v.Components {
-		switch c.Kind {
-		case tariff.Energy, tariff.ExportCredit, tariff.DemandTOU, tariff.DemandFlat:
-			var parts []string
-			for i, tiers := range c.Rates {
-				var ts []string
-				for _, t := range tiers {
-					s := t.Price.String()
-					if t.Max != 0 {
-						s += " up to " + t.Max.String() + " " + string(t.Unit)
-					}
-					ts = append(ts, s)
-				}
-				parts = append(parts, fmt.Sprintf("%d: %s", i, strings.Join(ts, ", ")))
-			}
-			fmt.Fprintf(w, "  %-16s %-10s %s — %s\n", c.Kind, c.Bucket, c.Name, strings.Join(parts, "; "))
-		default:
-			unit := map[tariff.Kind]string{tariff.FixedDay: "$/day", tariff.MinimumDay: "$/day", tariff.FixedMonth: "$/month",
-				tariff.MinimumMonth: "$/month", tariff.BaselineCredit: "$/kWh"}[c.Kind]
-			fmt.Fprintf(w, "  %-16s %-10s %s — %s %s\n", c.Kind, c.Bucket, c.Name, c.Price, unit)
-		}
-	}
+	printComponents(w, v)
 	if v.Notes != "" {
 		fmt.Fprintf(w, "\nnotes: %s\n", v.Notes)
 	}
 	return nil
+}
+
+var monthAbbr = [12]string{"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"}
+
+// printPeriodMap writes one map: its seasons, a legend giving each
+// period's number, name and first-tier price (energy: total and the
+// buckets it is split into; demand: $/kW), and the grids — one when
+// weekends and holidays follow the weekday map.
+func printPeriodMap(w io.Writer, v *tariff.Version, m *tariff.PeriodMap, prices *tariff.PriceTable) error {
+	wd, we, err := m.Grid()
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "\n%s periods\n", m.Name)
+	dates := m.SeasonDates()
+	for i, s := range m.Seasons {
+		fmt.Fprintf(w, "  season %-10s %s\n", s.Name, dates[i])
+	}
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprint(tw, "  #\tperiod\t")
+	var buckets []tariff.Bucket
+	if m.Name == "energy" {
+		fmt.Fprint(tw, "$/kWh\t")
+		for _, b := range tariff.Buckets {
+			for p := range m.Periods {
+				if prices.EnergyIn(b, uint8(p), 0) != 0 {
+					buckets = append(buckets, b)
+					break
+				}
+			}
+		}
+		for _, b := range buckets {
+			fmt.Fprintf(tw, "%s\t", b)
+		}
+	}
+	demand := v.ComponentsOf(tariff.DemandTOU)
+	for _, c := range demand {
+		if c.Map == m.Name {
+			fmt.Fprintf(tw, "%s $/kW\t", c.Name)
+		}
+	}
+	fmt.Fprintln(tw)
+	for p, name := range m.Periods {
+		fmt.Fprintf(tw, "  %d\t%s\t", p, name)
+		if m.Name == "energy" {
+			fmt.Fprintf(tw, "%s\t", tariff.Price(prices.Energy(uint8(p), 0)).Decimals(5))
+			for _, b := range buckets {
+				fmt.Fprintf(tw, "%s\t", tariff.Price(prices.EnergyIn(b, uint8(p), 0)).Decimals(5))
+			}
+		}
+		for _, c := range demand {
+			if c.Map == m.Name {
+				fmt.Fprintf(tw, "%s\t", c.Rates[p][0].Price)
+			}
+		}
+		fmt.Fprintln(tw)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	grids := []struct {
+		title string
+		grid  [12][24]uint8
+	}{{"weekdays", wd}, {"weekends and holidays", we}}
+	if wd == we {
+		grids = grids[:1]
+		grids[0].title = "every day (weekdays, weekends and holidays alike)"
+	}
+	for _, g := range grids {
+		fmt.Fprintf(w, "\n  %s: period # by month and hour beginning (local time)\n       ", g.title)
+		for h := range 24 {
+			fmt.Fprintf(w, "%3d", h)
+		}
+		fmt.Fprintln(w)
+		for mo := range 12 {
+			fmt.Fprintf(w, "  %-5s", monthAbbr[mo])
+			for h := range 24 {
+				fmt.Fprintf(w, "%3d", g.grid[mo][h])
+			}
+			fmt.Fprintln(w)
+		}
+	}
+	return nil
+}
+
+// printComponents lists the components by bucket, with prices in their
+// units and tiers spelt out.
+func printComponents(w io.Writer, v *tariff.Version) {
+	fmt.Fprintln(w, "\ncomponents by bucket:")
+	for _, b := range tariff.Buckets {
+		first := true
+		for _, c := range v.Components {
+			if c.Bucket != b {
+				continue
+			}
+			if first {
+				fmt.Fprintf(w, "  %s\n", b)
+				first = false
+			}
+			fmt.Fprintf(w, "    %-16s %s — %s\n", c.Kind, c.Name, componentPrices(v, c))
+		}
+	}
+}
+
+// componentPrices describes a component's prices: "0.031 $/day", or per
+// period "Summer On-Peak 0.23704; …" with tiers "0.1 up to 300 kWh, 0.2".
+func componentPrices(v *tariff.Version, c tariff.Component) string {
+	unit := c.Kind.Unit()
+	if len(c.Rates) == 0 {
+		return c.Price.String() + " " + unit
+	}
+	var names []string
+	if m, ok := v.PeriodMap(c.Map); ok && c.Map != "" {
+		names = m.Periods
+	}
+	var parts []string
+	for i, tiers := range c.Rates {
+		var ts []string
+		for _, t := range tiers {
+			s := t.Price.String()
+			if t.Max != 0 {
+				s += " up to " + t.Max.String() + " " + string(t.Unit)
+			}
+			ts = append(ts, s)
+		}
+		label := ""
+		switch {
+		case i < len(names):
+			label = names[i] + " "
+		case c.Kind == tariff.DemandFlat:
+			label = fmt.Sprintf("group %d ", i)
+		}
+		parts = append(parts, label+strings.Join(ts, ", "))
+	}
+	out := strings.Join(parts, "; ") + " " + unit
+	if c.Kind == tariff.DemandFlat && len(c.Months) == 12 {
+		out += fmt.Sprintf(" (groups by month, Jan–Dec: %v)", c.Months)
+	}
+	return out
 }

@@ -28,6 +28,10 @@ func (p Price) PerDay() money.MicroPerDay { return money.MicroPerDay(p) }
 // String formats p as dollars with at least two decimals: "0.58522".
 func (p Price) String() string { return formatScaled(int64(p), 6, 2) }
 
+// Decimals formats p as dollars with at least minFrac decimals, for
+// aligned columns: Price(533400).Decimals(5) is "0.53340".
+func (p Price) Decimals(minFrac int) string { return formatScaled(int64(p), 6, minFrac) }
+
 // MarshalJSON writes p as a decimal string.
 func (p Price) MarshalJSON() ([]byte, error) { return []byte(strconv.Quote(p.String())), nil }
 

@@ -189,6 +189,29 @@ func seasonOf(seasons []compiledSeason, month, day int) int {
 	return si
 }
 
+// SeasonDates says when each season of m applies, in the order of
+// m.Seasons: "Jun 1 – Sep 30", "Oct 1 – May 31" (a season runs until the
+// next one starts, wrapping at the year end), "Jan 1 – Dec 31" for a
+// single season, and "Feb 28/29" for a season ending with February.
+// m must be valid.
+func (m *PeriodMap) SeasonDates() []string {
+	day := func(y, month, d int) calendar.Date { return calendar.Date{Year: y, Month: time.Month(month), Day: d} }
+	label := func(d calendar.Date) string { return d.Month.String()[:3] + " " + fmt.Sprint(d.Day) }
+	out := make([]string, len(m.Seasons))
+	for i, s := range m.Seasons {
+		fm, fd, _ := parseMonthDay(s.From)
+		nm, nd, _ := parseMonthDay(m.Seasons[(i+1)%len(m.Seasons)].From)
+		// The day before the next start, in a common and in a leap year.
+		common, leap := day(2025, nm, nd).AddDays(-1), day(2024, nm, nd).AddDays(-1)
+		end := label(common)
+		if common.Day != leap.Day {
+			end += "/" + fmt.Sprint(leap.Day)
+		}
+		out[i] = label(day(2025, fm, fd)) + " – " + end
+	}
+	return out
+}
+
 // Grid renders the map as URDB-style 12×24 matrices (month × hour
 // beginning) for weekdays and for weekends and holidays, taking each
 // month's row from the season in force on its first day.

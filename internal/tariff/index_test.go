@@ -1,6 +1,7 @@
 package tariff
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -149,6 +150,35 @@ func TestGridRendersMonthRows(t *testing.T) {
 		summer := mo >= 5 && mo <= 8
 		if (wd[mo][16] == 0) != summer || (we[mo][16] == 1) != summer {
 			t.Errorf("month %d hour 16: weekday %d weekend %d", mo+1, wd[mo][16], we[mo][16])
+		}
+	}
+}
+
+// TestSeasonDatesSayWhenSeasonsApply checks the season labels shown by
+// the CLI and console: TOU-D's summer is June 1 – September 30 and its
+// winter October 1 – May 31 (SCE Schedule TOU-D, research/billing.md
+// §1.6); a single season is the whole year; a season ending with
+// February ends on the 28th or, in leap years, the 29th.
+func TestSeasonDatesSayWhenSeasonsApply(t *testing.T) {
+	v := shippedVersion(t, "TOU-D-4-9PM")
+	m, _ := v.PeriodMap("energy")
+	if got := m.SeasonDates(); strings.Join(got, "; ") != "Jun 1 – Sep 30; Oct 1 – May 31" {
+		t.Errorf("TOU-D seasons %q", got)
+	}
+	hours := make([]int, 24)
+	for _, tt := range []struct {
+		from []string
+		want string
+	}{
+		{[]string{"01-01"}, "Jan 1 – Dec 31"},
+		{[]string{"03-01", "11-15"}, "Mar 1 – Nov 14; Nov 15 – Feb 28/29"},
+	} {
+		pm := PeriodMap{Name: "energy", Periods: []string{"all"}}
+		for _, f := range tt.from {
+			pm.Seasons = append(pm.Seasons, Season{Name: f, From: f, Weekday: hours, Weekend: hours})
+		}
+		if got := strings.Join(pm.SeasonDates(), "; "); got != tt.want {
+			t.Errorf("seasons from %v: %q, want %q", tt.from, got, tt.want)
 		}
 	}
 }
