@@ -24,7 +24,7 @@ func (a Allocation) Validate() error {
 	const op = "billing.Allocation"
 	var f apperr.Fields
 	if err := (calendar.Span{From: a.From, To: a.To}).Validate(); err != nil {
-		f.Add("from", "%s", apperr.MessageOf(err))
+		f.Add("from", "%s", reason(err))
 	}
 	var sum int64
 	for acct, bp := range a.Shares {
@@ -53,7 +53,7 @@ func AllocateVNM(output *Usage, allocations []Allocation, rounding string) (map[
 	const op = "billing.AllocateVNM"
 	for i, a := range allocations {
 		if err := a.Validate(); err != nil {
-			return nil, apperr.Invalidf(op, "allocation %d (from %s): %s", i, a.From, apperr.MessageOf(err))
+			return nil, apperr.Invalidf(op, "allocation %d (from %s): %s", i, a.From, reason(err))
 		}
 		if _, ok := a.Shares[rounding]; !ok {
 			return nil, apperr.Invalidf(op, "allocation from %s has no share for the rounding account %q", a.From, rounding)

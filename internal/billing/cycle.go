@@ -49,7 +49,7 @@ func ReadPeriods(reads []calendar.Date) ([]calendar.Period, error) {
 	for i := 1; i < len(reads); i++ {
 		p, err := calendar.NewPeriod(reads[i-1], reads[i])
 		if err != nil {
-			return nil, apperr.Invalidf(op, "read dates %s and %s: %s", reads[i-1], reads[i], apperr.MessageOf(err))
+			return nil, apperr.Invalidf(op, "read dates %s and %s: %s", reads[i-1], reads[i], reason(err))
 		}
 		if p.Days() > 45 {
 			return nil, apperr.Invalidf(op, "billing period %s is %d days; a period is at most 45", p, p.Days())

@@ -305,7 +305,7 @@ func checkVersions(f *apperr.Fields, field string, vs []*tariff.Version) {
 			return
 		}
 		if err := v.Validate(); err != nil {
-			f.Add(fmt.Sprintf("%s[%d]", field, i), "%s %s from %s: %s", v.Utility, v.Code, v.From, apperr.MessageOf(err))
+			f.Add(fmt.Sprintf("%s[%d]", field, i), "%s %s from %s: %s", v.Utility, v.Code, v.From, reason(err))
 		}
 	}
 	sorted := sortedVersions(vs)
@@ -330,4 +330,21 @@ func versionOn(vs []*tariff.Version, d calendar.Date) *tariff.Version {
 		}
 	}
 	return nil
+}
+
+// reason renders an Invalid error's field messages for use inside another
+// message ("shares_bp: shares sum to 99.99%, not 100%").
+func reason(err error) string {
+	fs := apperr.FieldsOf(err)
+	if len(fs) == 0 {
+		return apperr.MessageOf(err)
+	}
+	s := ""
+	for i, f := range fs {
+		if i > 0 {
+			s += "; "
+		}
+		s += f.Field + ": " + f.Msg
+	}
+	return s
 }
