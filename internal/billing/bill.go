@@ -197,3 +197,12 @@ func (b *Bill) Summarize() Summary {
 	}
 	return s
 }
+
+// nanos totals the unrounded amounts of b's lines.
+func (b *Bill) nanos() money.Nanos {
+	var n money.Nanos
+	for _, l := range b.Lines {
+		n += l.Nanos
+	}
+	return n
+}

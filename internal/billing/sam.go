@@ -318,7 +318,7 @@ func (s *samRun) run() []*Bill {
 			}
 			if s.option == 1 {
 				credit += value
-				energy := int64(lineNanos([]*Bill{b}, nil))
+				energy := int64(b.nanos())
 				if applied := min(credit, energy); applied > 0 {
 					add(Line{Kind: CreditAppliedLine, Label: "Net-metering dollar credit applied", Nanos: money.Nanos(-applied)})
 					credit -= applied
