@@ -21,14 +21,15 @@ type csvRows struct {
 	rec  []string
 	line int
 	op   string
+	n    *int // records read so far
 }
 
-func newCSVRows(r io.Reader, op string) *csvRows {
+func newCSVRows(r io.Reader, op string, n *int) *csvRows {
 	cr := csv.NewReader(r)
 	cr.FieldsPerRecord = -1
 	cr.LazyQuotes = true
 	cr.ReuseRecord = true
-	return &csvRows{r: cr, op: op}
+	return &csvRows{r: cr, op: op, n: n}
 }
 
 // next returns the next record, nil at the end.
@@ -45,6 +46,7 @@ func (c *csvRows) next() ([]string, error) {
 		return nil, invalid(c.op, "could not read the file: %v", err)
 	}
 	c.line, _ = c.r.FieldPos(0)
+	*c.n++
 	c.rec = c.rec[:0]
 	for i, f := range rec {
 		if i == 0 && c.line == 1 {

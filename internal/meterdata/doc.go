@@ -38,6 +38,15 @@
 // the five predefined entities and character references. Tests check it
 // against encoding/xml on every sample file.
 //
-// Performance (2 vCPU; go test -run '^$' -bench . ./internal/meterdata/):
-// see the figures recorded in bench_test.go's package comment.
+// Importing: Read parses and also hashes the input (SHA-256) with
+// progress reports; File.ForMeter lays a file's channels onto a meter's
+// channels (same direction, same interval length — nothing is resampled —
+// on the interval grid, inside the meter's service) as Series, the form
+// in which stored interval data also reaches the engines: integer Wh per
+// interval, Missing for gaps, and a Quality per reading kept only when some
+// reading is not actual. internal/store merges them idempotently.
+//
+// Performance: BenchmarkParseESPI (go test -run '^$' -bench ParseESPI
+// ./internal/meterdata/); figures in docs/performance.md, "Interval data
+// (issue 3)".
 package meterdata

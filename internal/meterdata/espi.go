@@ -15,8 +15,12 @@ const opESPI = "meterdata.ParseESPI"
 // ParseESPI reads a Green Button ESPI XML document (an Atom feed of ESPI
 // objects, or a bare ESPI object) and returns one channel per MeterReading
 // (two for a net MeterReading with export).
-func ParseESPI(r io.Reader) (*File, error) {
+func ParseESPI(r io.Reader) (*File, error) { return parseESPI(r, new(int)) }
+
+// parseESPI is ParseESPI counting the IntervalReadings read in *n.
+func parseESPI(r io.Reader, n *int) (*File, error) {
 	b := newESPIBuilder()
+	b.nread = n
 	if err := scanXML(r, b); err != nil {
 		return nil, err
 	}
@@ -180,11 +184,11 @@ type espiBuilder struct {
 	curRT   int         // the ReadingType being read, or -1
 	curBlk  int         // the IntervalBlock being read, or -1
 	curUP   int
-	nread   int
+	nread   *int // IntervalReadings read so far
 }
 
 func newESPIBuilder() *espiBuilder {
-	return &espiBuilder{stack: make([]elemID, 0, 16), curRT: -1, curBlk: -1, curUP: -1}
+	return &espiBuilder{stack: make([]elemID, 0, 16), curRT: -1, curBlk: -1, curUP: -1, nread: new(int)}
 }
 
 func (b *espiBuilder) parent() elemID {
@@ -283,7 +287,7 @@ func (b *espiBuilder) end() error {
 		if parent == eIntervalBlock && b.curBlk >= 0 {
 			blk := &b.blocks[b.curBlk]
 			blk.readings = append(blk.readings, b.cur)
-			b.nread++
+			*b.nread++
 		}
 	case eIntervalBlock:
 		b.curBlk = -1

@@ -9,6 +9,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/gridbook/gridbook/internal/apperr"
+	"github.com/gridbook/gridbook/internal/calendar"
+	"github.com/gridbook/gridbook/internal/customer"
 )
 
 // seed adds the shared samples and fixtures with the given extensions to
@@ -105,5 +107,66 @@ func FuzzPlainCSV(f *testing.F) {
 	f.Fuzz(func(t *testing.T, b []byte) {
 		file, err := ParsePlainCSV(bytes.NewReader(b))
 		checkParsed(t, file, err)
+	})
+}
+
+// FuzzForMeter checks the mapping of any parsed file onto a meter: it
+// never panics, fails only with Invalid errors, and when it succeeds
+// every reading lands once on its own interval with its value and
+// quality, the rest of the series Missing.
+func FuzzForMeter(f *testing.F) {
+	for _, n := range []string{"plain.csv", "pge_nem.csv", "SYNTHETIC_SCE_example_two_channel_nem_espi.xml", "TestGBDataHourlyNineDaysBinnedDaily.xml"} {
+		for _, dir := range []string{sharedDir, "testdata"} {
+			if b, err := os.ReadFile(filepath.Join(dir, n)); err == nil {
+				f.Add(b, 900)
+				f.Add(b, 3600)
+			}
+		}
+	}
+	f.Add([]byte(PlainCSVHeader + ",quality\n2026-11-01 01:00,3600,1,2,estimated\n2026-11-01 01:00,3600,3,4,actual\n2026-11-01 03:00,3600,5,,\n"), 3600)
+	f.Add([]byte(PlainCSVHeader + "\n2026-07-15T07:10:00Z,900,1,0\n"), 900)
+	f.Fuzz(func(t *testing.T, b []byte, step int) {
+		file, err := Parse(bytes.NewReader(b), FormatAuto)
+		if err != nil {
+			return
+		}
+		switch step {
+		case 300, 900, 1800, 3600:
+		default:
+			step = 3600
+		}
+		m := customer.Meter{ID: 1, Serial: "M-FUZZ", IntervalSeconds: step, Installed: calendar.Date{Year: 1990, Month: 1, Day: 1},
+			Channels: []customer.Channel{{ID: 1, Direction: customer.Delivered, IntervalSeconds: step}, {ID: 2, Direction: customer.Received, IntervalSeconds: step}}}
+		data, err := file.ForMeter(m)
+		if err != nil {
+			if apperr.KindOf(err) != apperr.Invalid {
+				t.Fatalf("error of kind %v: %v", apperr.KindOf(err), err)
+			}
+			return
+		}
+		for _, d := range data {
+			var src *Channel
+			for i := range file.Channels {
+				if c := &file.Channels[i]; c.Direction == d.Direction && len(c.Readings) > 0 {
+					src = c
+				}
+			}
+			s := d.Series
+			present := 0
+			for _, v := range s.Values {
+				if v != Missing {
+					present++
+				}
+			}
+			if src == nil || present != len(src.Readings) {
+				t.Fatalf("%s: %d present intervals for %v", d.Direction, present, src)
+			}
+			for _, r := range src.Readings {
+				i := int(r.Start().Sub(s.Start) / s.Step)
+				if s.Values[i] != r.Wh || s.QualityAt(i) != r.Quality {
+					t.Fatalf("reading %+v landed as %d %v", r, s.Values[i], s.QualityAt(i))
+				}
+			}
+		}
 	})
 }

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -128,4 +129,16 @@ func parseESPIReference(r io.Reader) (*File, error) {
 		}
 	}
 	return b.file()
+}
+
+// fieldNames returns the field names of an Invalid error, comma-separated
+// without repeats.
+func fieldNames(err error) string {
+	var names []string
+	for _, f := range apperr.FieldsOf(err) {
+		if !slices.Contains(names, f.Field) {
+			names = append(names, f.Field)
+		}
+	}
+	return strings.Join(names, ",")
 }

@@ -23,22 +23,25 @@ const (
 	FormatESPI   Format = "espi"
 	FormatSCECSV Format = "sce-csv"
 	FormatPGECSV Format = "pge-csv"
-	FormatCSV    Format = "csv"
+	FormatCSV    Format = "plain-csv"
 )
 
 // Formats lists the concrete layouts, for help text and validation.
 var Formats = []Format{FormatESPI, FormatSCECSV, FormatPGECSV, FormatCSV}
 
-// ParseFormat accepts a layout name ("" means auto).
+// ParseFormat accepts a layout name ("" means auto; "csv" is accepted for
+// plain-csv).
 func ParseFormat(s string) (Format, error) {
 	switch f := Format(strings.ToLower(strings.TrimSpace(s))); f {
 	case "":
 		return FormatAuto, nil
+	case "csv":
+		return FormatCSV, nil
 	case FormatAuto, FormatESPI, FormatSCECSV, FormatPGECSV, FormatCSV:
 		return f, nil
 	}
 	var fe apperr.Fields
-	fe.Add("format", "must be auto, espi, sce-csv, pge-csv or csv, not %q", s)
+	fe.Add("format", "must be auto, espi, sce-csv, pge-csv or plain-csv, not %q", s)
 	return "", fe.Err("meterdata.ParseFormat")
 }
 
@@ -158,6 +161,9 @@ type Count struct {
 type File struct {
 	Format   Format
 	Channels []Channel
+	// AccountNumber is the utility account the file names ("Account
+	// Number" in a PG&E CSV preamble), or "" when it names none.
+	AccountNumber string
 }
 
 // Readings returns the number of readings over all channels.
@@ -176,7 +182,10 @@ func (f *File) Readings() int {
 // correction appended to an export); a reading that starts inside an
 // earlier one is an overlap and is dropped. Errors are apperr Invalid
 // errors naming the problem.
-func Parse(r io.Reader, f Format) (*File, error) {
+func Parse(r io.Reader, f Format) (*File, error) { return parse(r, f, new(int)) }
+
+// parse is Parse counting the readings or records read in *n.
+func parse(r io.Reader, f Format, n *int) (*File, error) {
 	br := bufio.NewReaderSize(r, 64<<10)
 	if f == FormatAuto || f == "" {
 		head, err := br.Peek(8 << 10)
@@ -189,13 +198,13 @@ func Parse(r io.Reader, f Format) (*File, error) {
 	}
 	switch f {
 	case FormatESPI:
-		return ParseESPI(br)
+		return parseESPI(br, n)
 	case FormatSCECSV:
-		return ParseSCECSV(br)
+		return parseSCECSV(br, n)
 	case FormatPGECSV:
-		return ParsePGECSV(br)
+		return parsePGECSV(br, n)
 	case FormatCSV:
-		return ParsePlainCSV(br)
+		return parsePlainCSV(br, n)
 	}
 	_, err := ParseFormat(string(f))
 	return nil, err

@@ -26,12 +26,17 @@ type pgeColumns struct {
 // is Pacific wall clock; END TIME is the interval's last minute (00:14) or
 // its end (00:15) or absent. A signed USAGE column is net: a negative value
 // is export, and the channel is split (both NetOnly). NOTES mentioning an
-// estimate mark the reading Estimated. Gas files are refused.
-func ParsePGECSV(r io.Reader) (*File, error) {
-	rows := newCSVRows(r, opPGE)
+// estimate mark the reading Estimated. Gas files are refused. The
+// preamble's Account Number becomes File.AccountNumber.
+func ParsePGECSV(r io.Reader) (*File, error) { return parsePGECSV(r, new(int)) }
+
+// parsePGECSV is ParsePGECSV counting the records read in *n.
+func parsePGECSV(r io.Reader, n *int) (*File, error) {
+	rows := newCSVRows(r, opPGE, n)
 	wc := newWallClock()
 	var cols *pgeColumns
 	var usage, imp, exp *rawChannel
+	account := ""
 	for {
 		rec, err := rows.next()
 		if err != nil {
@@ -52,6 +57,9 @@ func ParsePGECSV(r io.Reader) (*File, error) {
 					exp = &rawChannel{dir: customer.Received, pow: csvPow, source: "EXPORT (kWh) column"}
 				}
 			}
+			if strings.EqualFold(rec[0], "Account Number") {
+				account = field(rec, 1)
+			}
 			continue // preamble
 		}
 		if blankRecord(rec) {
@@ -69,7 +77,11 @@ func ParsePGECSV(r io.Reader) (*File, error) {
 			return nil, err
 		}
 	}
-	return buildAll(opPGE, FormatPGECSV, usage, imp, exp)
+	f, err := buildAll(opPGE, FormatPGECSV, usage, imp, exp)
+	if f != nil {
+		f.AccountNumber = account
+	}
+	return f, err
 }
 
 func pgeHeader(rec []string, line int) (*pgeColumns, error) {

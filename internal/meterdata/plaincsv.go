@@ -24,8 +24,11 @@ const PlainCSVHeader = "start,duration_s,delivered_wh,received_wh"
 // (2026-11-01 01:00:00, the repeated hour resolved by row order);
 // duration_s is whole seconds; the energies are whole non-negative Wh, and
 // an empty cell means no reading for that channel.
-func ParsePlainCSV(r io.Reader) (*File, error) {
-	rows := newCSVRows(r, opCSV)
+func ParsePlainCSV(r io.Reader) (*File, error) { return parsePlainCSV(r, new(int)) }
+
+// parsePlainCSV is ParsePlainCSV counting the records read in *n.
+func parsePlainCSV(r io.Reader, n *int) (*File, error) {
+	rows := newCSVRows(r, opCSV, n)
 	head, err := rows.next()
 	if err != nil {
 		return nil, err

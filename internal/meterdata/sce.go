@@ -20,8 +20,11 @@ const opSCE = "meterdata.ParseSCECSV"
 // "2024-05-22 00:00:00 to 2024-05-22 00:15:00,0.04,". Times are Pacific
 // wall clock. A consumption section is delivered energy unless a reading
 // is negative, in which case it is net and split (both channels NetOnly).
-func ParseSCECSV(r io.Reader) (*File, error) {
-	rows := newCSVRows(r, opSCE)
+func ParseSCECSV(r io.Reader) (*File, error) { return parseSCECSV(r, new(int)) }
+
+// parseSCECSV is ParseSCECSV counting the records read in *n.
+func parseSCECSV(r io.Reader, n *int) (*File, error) {
+	rows := newCSVRows(r, opSCE, n)
 	wc := newWallClock()
 	var delivered, received, consumption, cur *rawChannel
 	headers := 0

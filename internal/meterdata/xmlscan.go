@@ -192,7 +192,7 @@ func (s *xmlScanner) markup() error {
 		if j < 0 {
 			return s.eofErr()
 		}
-		name := bytes.TrimRight(s.buf[s.pos+2:s.pos+j], " \t\r\n")
+		name := trimSpaceRight(s.buf[s.pos+2 : s.pos+j])
 		if len(s.ends) == 0 || !bytes.Equal(name, s.top()) {
 			return s.errorf("unexpected </%s>", name)
 		}
@@ -243,10 +243,19 @@ func (s *xmlScanner) startTag() error {
 	if j < 0 {
 		return s.eofErr()
 	}
-	if bytes.IndexByte(s.buf[s.pos:s.pos+j], '"') >= 0 || bytes.IndexByte(s.buf[s.pos:s.pos+j], '\'') >= 0 {
-		// A quoted attribute value may hold '>': find the real end.
-		if j = s.tagEnd(); j < 0 {
-			return s.eofErr()
+	// One pass over the (short) tag finds the end of the name and any
+	// quote: a quoted attribute value may hold '>', so then find the
+	// real end.
+	n := -1
+	for i, c := range s.buf[s.pos+1 : s.pos+j] {
+		if c == '"' || c == '\'' {
+			if j = s.tagEnd(); j < 0 {
+				return s.eofErr()
+			}
+			break
+		}
+		if n < 0 && isSpace(c) {
+			n = i
 		}
 	}
 	tag := s.buf[s.pos+1 : s.pos+j]
@@ -254,9 +263,11 @@ func (s *xmlScanner) startTag() error {
 	if self {
 		tag = tag[:len(tag)-1]
 	}
-	n := 0
-	for n < len(tag) && !isSpace(tag[n]) {
-		n++
+	if n < 0 || n > len(tag) {
+		n = 0
+		for n < len(tag) && !isSpace(tag[n]) {
+			n++
+		}
 	}
 	name, attrs := tag[:n], tag[n:]
 	if !validName(name) {
@@ -338,13 +349,23 @@ func validName(b []byte) bool {
 	if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '_' || c == ':' || c >= 0x80) {
 		return false
 	}
+	ascii := c < 0x80
 	for _, c := range b[1:] {
 		switch c {
 		case ' ', '\t', '\r', '\n', '"', '\'', '=', '<', '>', '/', '&':
 			return false
 		}
+		ascii = ascii && c < 0x80
 	}
-	return utf8.Valid(b)
+	return ascii || utf8.Valid(b)
+}
+
+// trimSpaceRight drops trailing XML white space.
+func trimSpaceRight(b []byte) []byte {
+	for len(b) > 0 && isSpace(b[len(b)-1]) {
+		b = b[:len(b)-1]
+	}
+	return b
 }
 
 // linkAttrs reads the rel and href attributes of an Atom link.

@@ -11,44 +11,44 @@ import (
 	"github.com/gridbook/gridbook/internal/apperr"
 	"github.com/gridbook/gridbook/internal/calendar"
 	"github.com/gridbook/gridbook/internal/energy"
+	"github.com/gridbook/gridbook/internal/meterdata"
 )
 
 // Missing marks an interval with no reading in a Series.
-const Missing energy.Wh = -1
+const Missing = meterdata.Missing
 
-// Series is a run of equal-length intervals of one channel starting at
-// Start (UTC). Values[i] covers [Start+i·Step, Start+(i+1)·Step); Missing
-// marks a gap.
-type Series struct {
-	Start  time.Time
-	Step   time.Duration
-	Values []energy.Wh
-}
-
-// End returns the instant just after the last interval.
-func (s Series) End() time.Time { return s.Start.Add(time.Duration(len(s.Values)) * s.Step) }
-
-// Sum returns the total energy of the present readings and how many
-// intervals are missing.
-func (s Series) Sum() (total energy.Wh, missing int) {
-	for _, v := range s.Values {
-		if v == Missing {
-			missing++
-		} else {
-			total += v
-		}
-	}
-	return total, missing
-}
+// Series is a run of equal-length intervals of one channel with their
+// quality (see meterdata.Series).
+type Series = meterdata.Series
 
 // monthBlock is the stored unit of interval data: one channel's readings
 // for one local calendar month. Local months have a whole number of
 // intervals for every supported step, DST included.
 type monthBlock struct {
-	month  string // YYYY-MM
-	start  time.Time
-	step   time.Duration
-	values []energy.Wh
+	month   string // YYYY-MM
+	start   time.Time
+	step    time.Duration
+	values  []energy.Wh
+	quality []meterdata.Quality // nil when every reading is actual
+}
+
+// setQuality records interval i's quality, allocating the quality array
+// only when a reading is not actual.
+func (b *monthBlock) setQuality(i int, q meterdata.Quality) {
+	if b.quality == nil {
+		if q == meterdata.Actual {
+			return
+		}
+		b.quality = make([]meterdata.Quality, len(b.values))
+	}
+	b.quality[i] = q
+}
+
+func (b *monthBlock) qualityAt(i int) meterdata.Quality {
+	if b.quality == nil {
+		return meterdata.Actual
+	}
+	return b.quality[i]
 }
 
 func monthStart(y int, m time.Month) time.Time {
@@ -98,14 +98,74 @@ func unpackValues(b []byte, n int) ([]energy.Wh, error) {
 	return out, nil
 }
 
+// packQuality encodes the qualities of a block's present readings that
+// are not actual as runs of one quality: the uvarint number of intervals
+// since the end of the previous run, the uvarint run length and the
+// quality byte. It returns nil when every present reading is actual, so
+// the common block stores nothing (a NULL column). The quality of a
+// Missing interval is not kept.
+func packQuality(vs []energy.Wh, qs []meterdata.Quality) []byte {
+	if qs == nil {
+		return nil
+	}
+	var buf []byte
+	end := 0
+	for i := 0; i < len(vs); {
+		q := qs[i]
+		if q == meterdata.Actual || vs[i] == Missing {
+			i++
+			continue
+		}
+		j := i + 1
+		for j < len(vs) && qs[j] == q && vs[j] != Missing {
+			j++
+		}
+		buf = binary.AppendUvarint(buf, uint64(i-end))
+		buf = binary.AppendUvarint(buf, uint64(j-i))
+		buf = append(buf, byte(q))
+		end, i = j, j
+	}
+	return buf
+}
+
+// unpackQuality decodes packQuality's runs for a block of n intervals;
+// nil or empty input gives nil (all actual).
+func unpackQuality(b []byte, n int) ([]meterdata.Quality, error) {
+	if len(b) == 0 {
+		return nil, nil
+	}
+	out := make([]meterdata.Quality, n)
+	pos := 0
+	for len(b) > 0 {
+		gap, k := binary.Uvarint(b)
+		if k <= 0 || gap > uint64(n-pos) {
+			return nil, errors.New("store: corrupt interval quality")
+		}
+		b = b[k:]
+		run, k := binary.Uvarint(b)
+		if k <= 0 || run == 0 || run > uint64(n-pos)-gap || len(b) < k+1 {
+			return nil, errors.New("store: corrupt interval quality")
+		}
+		q := meterdata.Quality(b[k])
+		b = b[k+1:]
+		pos += int(gap)
+		for i := range int(run) {
+			out[pos+i] = q
+		}
+		pos += int(run)
+	}
+	return out, nil
+}
+
 func validStep(step time.Duration) bool {
 	return step == 5*time.Minute || step == 15*time.Minute || step == 30*time.Minute || step == time.Hour
 }
 
 // PutIntervals stores readings of a channel starting at start, replacing
-// any stored readings for the same intervals and keeping the rest. Values
-// must be non-negative (Missing is allowed and leaves a gap). start must be
-// aligned to the step.
+// any stored readings (and their quality) for the same intervals and
+// keeping the rest. Values must be non-negative (Missing is allowed and
+// leaves a gap). start must be aligned to the step. It writes no audit
+// record: imports go through ImportIntervals, which does.
 func (tx *Tx) PutIntervals(ctx context.Context, channelID int64, s Series) error {
 	var f apperr.Fields
 	if !validStep(s.Step) {
@@ -118,6 +178,9 @@ func (tx *Tx) PutIntervals(ctx context.Context, channelID int64, s Series) error
 			f.Add("values", "reading %d is negative (%d Wh); delivered and received are stored as separate non-negative channels", i, v)
 			break
 		}
+	}
+	if s.Quality != nil && len(s.Quality) != len(s.Values) {
+		f.Add("quality", "has %d entries for %d values", len(s.Quality), len(s.Values))
 	}
 	if err := f.Err("store.PutIntervals"); err != nil {
 		return err
@@ -139,6 +202,9 @@ func (tx *Tx) PutIntervals(ctx context.Context, channelID int64, s Series) error
 		}
 		off := int(t.Sub(b.start) / s.Step)
 		n := copy(b.values[off:], s.Values[i:])
+		for k := range n {
+			b.setQuality(off+k, s.QualityAt(i+k))
+		}
 		i += n
 		if err := tx.putBlock(ctx, channelID, b); err != nil {
 			return err
@@ -150,9 +216,9 @@ func (tx *Tx) PutIntervals(ctx context.Context, channelID int64, s Series) error
 func (q queries) monthBlock(ctx context.Context, channelID int64, t time.Time, step time.Duration) (monthBlock, error) {
 	b := newMonthBlock(t, step)
 	var n, secs int
-	var packed []byte
-	err := q.q.QueryRowContext(ctx, `SELECT n, interval_seconds, packed FROM interval_blocks WHERE channel_id = $1 AND month = $2`,
-		channelID, b.month).Scan(&n, &secs, &packed)
+	var packed, quality []byte
+	err := q.q.QueryRowContext(ctx, `SELECT n, interval_seconds, packed, quality FROM interval_blocks WHERE channel_id = $1 AND month = $2`,
+		channelID, b.month).Scan(&n, &secs, &packed, &quality)
 	if errors.Is(err, sql.ErrNoRows) {
 		return b, nil
 	}
@@ -162,7 +228,10 @@ func (q queries) monthBlock(ctx context.Context, channelID int64, t time.Time, s
 	if n != len(b.values) || time.Duration(secs)*time.Second != step {
 		return b, fmt.Errorf("store: interval block %d/%s has %d×%ds, want %d×%s", channelID, b.month, n, secs, len(b.values), step)
 	}
-	b.values, err = unpackValues(packed, n)
+	if b.values, err = unpackValues(packed, n); err != nil {
+		return b, err
+	}
+	b.quality, err = unpackQuality(quality, n)
 	return b, err
 }
 
@@ -173,19 +242,25 @@ func (tx *Tx) putBlock(ctx context.Context, channelID int64, b monthBlock) error
 			sum += v
 		}
 	}
-	_, err := tx.q.ExecContext(ctx, `INSERT INTO interval_blocks (channel_id, month, start_unix, interval_seconds, n, sum_wh, packed, updated_unix)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-		ON CONFLICT (channel_id, month) DO UPDATE SET n = excluded.n, sum_wh = excluded.sum_wh, packed = excluded.packed, updated_unix = excluded.updated_unix`,
-		channelID, b.month, b.start.Unix(), int(b.step/time.Second), len(b.values), int64(sum), packValues(b.values), tx.now().Unix())
+	var quality any // NULL when every reading is actual
+	if qb := packQuality(b.values, b.quality); qb != nil {
+		quality = qb
+	}
+	_, err := tx.q.ExecContext(ctx, `INSERT INTO interval_blocks (channel_id, month, start_unix, interval_seconds, n, sum_wh, packed, updated_unix, quality)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+		ON CONFLICT (channel_id, month) DO UPDATE SET n = excluded.n, sum_wh = excluded.sum_wh, packed = excluded.packed,
+			updated_unix = excluded.updated_unix, quality = excluded.quality`,
+		channelID, b.month, b.start.Unix(), int(b.step/time.Second), len(b.values), int64(sum), packValues(b.values), tx.now().Unix(), quality)
 	if err != nil {
 		return fmt.Errorf("store: put intervals: %w", err)
 	}
 	return nil
 }
 
-// Intervals returns a channel's readings over [from, to), with Missing for
-// intervals that have none. from and to are rounded down to the channel's
-// step.
+// Intervals returns a channel's readings and their quality over
+// [from, to), with Missing for intervals that have none (Quality is nil
+// when every reading in the range is actual). from and to are rounded
+// down to the channel's step; at most 400 days are read at once.
 func (q queries) Intervals(ctx context.Context, channelID int64, from, to time.Time) (Series, error) {
 	ch, err := q.Channel(ctx, channelID)
 	if err != nil {
@@ -211,7 +286,14 @@ func (q queries) Intervals(ctx context.Context, channelID int64, from, to time.T
 		for i, v := range b.values {
 			at := b.start.Add(time.Duration(i) * step)
 			if !at.Before(from) && at.Before(to) {
-				out.Values[int(at.Sub(from)/step)] = v
+				k := int(at.Sub(from) / step)
+				out.Values[k] = v
+				if q := b.qualityAt(i); q != meterdata.Actual {
+					if out.Quality == nil {
+						out.Quality = make([]meterdata.Quality, len(out.Values))
+					}
+					out.Quality[k] = q
+				}
 			}
 		}
 		t = b.start.Add(time.Duration(len(b.values)) * step)

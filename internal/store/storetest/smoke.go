@@ -64,6 +64,13 @@ func Run(t *testing.T, open Opener) {
 		{"IntervalsPartialOverwrite", testIntervalsPartialOverwrite},
 		{"IntervalsMissingGaps", testIntervalsMissing},
 		{"IntervalsRejectBadInput", testIntervalsReject},
+		// interval_import.go
+		{"IntervalQualityRoundTrip", testIntervalQualityRoundTrip},
+		{"IntervalBlocksBeforeQualityReadAsActual", testIntervalBlocksBeforeQualityReadAsActual},
+		{"IntervalImportIdempotent", testIntervalImportIdempotent},
+		{"IntervalImportCorrectionReplacesOnlyChangedAndAudits", testIntervalImportCorrection},
+		{"IntervalImportRejectedStoresNothing", testIntervalImportRejectsStoreNothing},
+		{"IntervalImportNetOnlyMarked", testIntervalImportNetOnly},
 		// portfolio.go
 		{"Portfolio", testPortfolio},
 		// tariffs.go
@@ -133,7 +140,7 @@ func countRows(t *testing.T, db *store.DB, table string) int {
 }
 
 // registryTables are the tables the registry and auth methods write.
-var registryTables = []string{"customers", "premises", "accounts", "meters", "channels", "enrollments", "interval_blocks",
+var registryTables = []string{"customers", "premises", "accounts", "meters", "channels", "enrollments", "interval_blocks", "interval_imports",
 	"users", "user_accounts", "sessions", "api_clients", "idempotency_keys", "audit_log"}
 
 // counts returns the row count of every registry table.
