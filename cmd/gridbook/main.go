@@ -56,6 +56,7 @@ func commands() []command {
 		{"tariff list", "[--utility U] [--code C] [--on DATE] [--sector S] [--json]", "list stored tariff versions", runTariffList},
 		{"tariff exports", "[--utility U] [--json]", "list stored NBT export-price tables", runTariffExports},
 		{"tariff show", "CODE [--utility U] [--on DATE] [--json]", "show the tariff version in effect: period grids and prices", runTariffShow},
+		{"import intervals", "[--db DB] [--meter ID|SERIAL] [--format auto|espi|sce-csv|pge-csv|plain-csv] [--json] FILE...", "import interval data (Green Button XML or CSV) for a meter", runImportIntervals},
 	}
 }
 
@@ -131,7 +132,7 @@ func usage(w io.Writer) {
 	cmds := commands()
 	sort.SliceStable(cmds, func(i, j int) bool { return cmds[i].name < cmds[j].name })
 	for _, c := range cmds {
-		fmt.Fprintf(w, "  %-14s %s\n", c.name, c.short)
+		fmt.Fprintf(w, "  %-17s %s\n", c.name, c.short)
 	}
 	fmt.Fprintln(w, "\nEvery command takes --db (default ./gridbook.db, or $GRIDBOOK_DB; a postgres:// URL selects PostgreSQL).")
 	fmt.Fprintln(w, "Run `gridbook <command> -h` for its flags.")

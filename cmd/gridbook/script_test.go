@@ -19,5 +19,5 @@ func TestMain(m *testing.M) {
 // TestScripts runs the CLI script tests in testdata/script: each is a
 // txtar file of commands with their expected output and exit status.
 func TestScripts(t *testing.T) {
-	testscript.Run(t, testscript.Params{Dir: "testdata/script"})
+	testscript.Run(t, testscript.Params{Dir: "testdata/script", Cmds: importScriptCmds()})
 }
