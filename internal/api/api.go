@@ -106,6 +106,7 @@ func (h *handler) routes(mux *http.ServeMux) {
 	h.handle(mux, "GET /meters/{id}/channels/{cid}/intervals", read, h.getIntervals)
 
 	h.tariffRoutes(mux)
+	h.handle(mux, "POST /bills/calc", tariffRead, h.calcBills)
 
 	h.handle(mux, "GET /audit", staffRead, h.listAudit)
 	h.handle(mux, "GET /portfolio", registryWide, h.getPortfolio)

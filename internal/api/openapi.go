@@ -265,6 +265,7 @@ func openAPIDoc() obj {
 		ok: 200, okSchema: "Series", errs: []int{bad, forbidden, notFound}})
 
 	tariffOperations(add)
+	billingOperations(add)
 
 	add("/audit", "get", operation{id: "listAudit", summary: "Read the audit log, newest first (staff users only)", tag: "audit",
 		security: staffSecurity, params: append([]any{
@@ -297,7 +298,7 @@ func openAPIDoc() obj {
 		"tags": []any{
 			obj{"name": "customers"}, obj{"name": "premises"}, obj{"name": "accounts"}, obj{"name": "enrollments"},
 			obj{"name": "meters"}, obj{"name": "audit"}, obj{"name": "portfolio"}, obj{"name": "meta"},
-			obj{"name": "tariffs"}, obj{"name": "export-prices"},
+			obj{"name": "tariffs"}, obj{"name": "export-prices"}, obj{"name": "bills"},
 		},
 		"paths":      paths,
 		"components": components(),
@@ -345,6 +346,7 @@ func schemas() obj {
 	updated := instantSchema("when the record was last changed")
 	counts := arrayOf(schemaRef("Count"))
 	s := tariffSchemas()
+	maps.Copy(s, billingSchemas())
 	maps.Copy(s, obj{
 		"OpenAPIDocument": obj{"type": "object", "description": "an OpenAPI 3.1 document"},
 		"Problem": obj{"type": "object", "description": "RFC 9457 problem details",
