@@ -52,6 +52,7 @@ func commands() []command {
 		{"job list", "[--state S] [--json]", "list background jobs", runJobList},
 		{"job show", "ID [--json]", "show one background job with its progress", runJobShow},
 		{"bill calc", "--tariff FILE --intervals FILE [--program none|nem1|nem2|nbt] [--start DATE --end DATE] [--cycle-day N] [--export-prices FILE --vintage YYYY] [--care|--fera] [--lse bundled|cca] [--calendar sam --metering 0|1|2|4 [--sell-rates FILE]] [--nsc-rate $/kWh] [--lines] [--json]", "bill interval data on a tariff from files alone (no database)", runBillCalc},
+		{"bench billing", "[--accounts N] [--interval 60|15] [--program none|nem1|nem2|nbt] [--workers N] [--json]", "bill N synthetic account-years in memory and report account-years per second", runBenchBilling},
 		{"tariff import", "[--db DB] [--format urdb|native|nbt-csv] [--code C] [--utility U --vintage Y] [--shipped] FILE...", "import tariff versions or NBT export-price tables", runTariffImport},
 		{"tariff list", "[--utility U] [--code C] [--on DATE] [--sector S] [--json]", "list stored tariff versions", runTariffList},
 		{"tariff exports", "[--utility U] [--json]", "list stored NBT export-price tables", runTariffExports},

@@ -282,7 +282,8 @@ func (bc *billCtx) determinants(sg *segment, wantDemand bool) error {
 		if err != nil {
 			return err
 		}
-		i0, i1, off := bc.yearRange(ix.Start, from, to)
+		i0, i1 := dayPos(ix, from), dayPos(ix, to)
+		off := bc.u.index(ix.Start) - bc.a
 		sumByPeriod(ix, i0, i1, off, bc.del, bc.rec, sg.del, sg.rec)
 		if len(bc.t.Baseline) > 0 || bc.t.Discounts.MedicalBaselinePerDay > 0 {
 			d0 := calendar.Date{Year: year, Month: time.January, Day: 1}.DaysUntil(from)
@@ -366,6 +367,15 @@ func sumWh(vs []energy.Wh) int64 {
 	return s
 }
 
+// dayPos is the index position of the first interval of day d, which
+// must be in the index's year or be the next year's January 1.
+func dayPos(ix *tariff.Index, d calendar.Date) int {
+	if d.Year != ix.Year {
+		return len(ix.Period)
+	}
+	return int(ix.DayStart[calendar.Date{Year: ix.Year, Month: time.January, Day: 1}.DaysUntil(d)])
+}
+
 // sumByPeriod adds the energy of index positions [i0, i1) to del and rec
 // by period, walking the index's same-period runs. Bill-local position
 // is index position + off.
@@ -375,10 +385,19 @@ func sumByPeriod(ix *tariff.Index, i0, i1, off int, delivered, received []energy
 	for ; k < len(runs) && int(runs[k].Start) < i1; k++ {
 		r := runs[k]
 		s, e := max(int(r.Start), i0)+off, min(int(r.End), i1)+off
-		del[r.Period] += sumWh(delivered[s:e])
-		if received != nil {
-			rec[r.Period] += sumWh(received[s:e])
+		if received == nil {
+			del[r.Period] += sumWh(delivered[s:e])
+			continue
 		}
+		d, q := delivered[s:e], received[s:e]
+		q = q[:len(d)]
+		var sd, sr int64
+		for i, v := range d {
+			sd += int64(v)
+			sr += int64(q[i])
+		}
+		del[r.Period] += sd
+		rec[r.Period] += sr
 	}
 }
 
