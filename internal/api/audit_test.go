@@ -25,27 +25,27 @@ func TestMutationsAreAudited(t *testing.T) {
 			name, method, path, body string
 			who                      cred
 			entity, action, actor    string
-			field                    string // Go field name in the audited value
+			field                    string // field of the audited value, named as in the API
 			before, after            any    // nil before: a create
 		}{
 			{"create customer", "POST", "/api/v1/customers", `{"kind":"person","name":"Dee Park"}`, e.admin,
-				"customer", "create", admin, "Name", nil, "Dee Park"},
+				"customer", "create", admin, "name", nil, "Dee Park"},
 			{"replace customer", "PUT", "/api/v1/customers/" + itoa(e.cust1.ID), `{"kind":"person","name":"Ana María Reyes"}`, e.writeClient,
-				"customer", "update", writer, "Name", "Ana Reyes", "Ana María Reyes"},
+				"customer", "update", writer, "name", "Ana Reyes", "Ana María Reyes"},
 			{"create premise", "POST", "/api/v1/premises", `{"address":"9 Pine St","city":"Los Angeles","zip":"90002","county_fips":"06037"}`, e.admin,
-				"premise", "create", admin, "ZIP", nil, "90002"},
+				"premise", "create", admin, "zip", nil, "90002"},
 			{"replace premise", "PUT", "/api/v1/premises/" + itoa(e.prem1.ID), `{"address":"100 Main St","city":"Los Angeles","zip":"90001","county_fips":"06037","hftd_tier":3}`, e.admin,
-				"premise", "update", admin, "HFTDTier", 0.0, 3.0},
+				"premise", "update", admin, "hftd_tier", 0.0, 3.0},
 			{"replace account", "PUT", "/api/v1/accounts/" + a1, acctBody, e.writeClient,
-				"account", "update", writer, "RateSchedule", "TOU-D-4-9PM", "TOU-D-5-8PM"},
+				"account", "update", writer, "rate_schedule", "TOU-D-4-9PM", "TOU-D-5-8PM"},
 			{"create meter", "POST", "/api/v1/meters", `{"account_id":` + a1 + `,"serial":"M-0002","interval_seconds":900,"installed":"2026-01-01"}`, e.admin,
-				"meter", "create", admin, "Serial", nil, "M-0002"},
+				"meter", "create", admin, "serial", nil, "M-0002"},
 			{"replace meter", "PUT", "/api/v1/meters/" + itoa(e.meter1.ID), meterBody, e.admin,
-				"meter", "update", admin, "Removed", "", "2026-06-01"},
-			{"enroll", "POST", "/api/v1/accounts/" + itoa(e.acct2.ID) + "/enrollments", `{"program":"medical_baseline","start_date":"2026-02-01"}`, e.admin,
-				"enrollment", "create", admin, "Program", nil, "medical_baseline"},
+				"meter", "update", admin, "removed", "", "2026-06-01"},
+			{"enroll", "POST", "/api/v1/accounts/" + itoa(e.acct2.ID) + "/enrollments", `{"program":"power_response","track":"commercial_leaders","start_date":"2026-02-01"}`, e.admin,
+				"enrollment", "create", admin, "program", nil, "power_response"},
 			{"end enrollment", "POST", "/api/v1/accounts/" + a1 + "/enrollments/" + itoa(e.care1.ID) + "/end", `{"end_date":"2026-07-01"}`, e.writeClient,
-				"enrollment", "update", writer, "To", "", "2026-07-01"},
+				"enrollment", "update", writer, "end_date", "", "2026-07-01"},
 		}
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
@@ -105,7 +105,7 @@ func TestAuditPagination(t *testing.T) {
 		var page list[auditJSON]
 		e.do("GET", url, "", e.admin).want(t, http.StatusOK).decode(t, &page)
 		for _, r := range page.Data {
-			names = append(names, fmt.Sprint(auditField(t, r.After, "Name")))
+			names = append(names, fmt.Sprint(auditField(t, r.After, "name")))
 		}
 		if page.NextCursor == nil {
 			break

@@ -39,7 +39,7 @@ func TestRegistryRoundTrip(t *testing.T) {
 		// (internal/reference/data).
 		var p premiseJSON
 		e.do("POST", "/api/v1/premises", `{"address":"12 Elm St","city":"Burbank","zip":"91505","county_fips":"06037",
-			"member_agency":"Burbank","tract_geoid":"06037102105","hftd_tier":2}`, e.manager).want(t, http.StatusCreated).decode(t, &p)
+			"member_agency":"Unincorporated Los Angeles County","tract_geoid":"06037102105","hftd_tier":2}`, e.manager).want(t, http.StatusCreated).decode(t, &p)
 		if p.ClimateZone != 9 || !p.DAC || p.DACCategory != "ces4_top25" || p.HFTDTier != 2 || p.ClimateZoneOverride {
 			t.Errorf("premise = %+v, want zone 9, DAC ces4_top25, tier 2", p)
 		}
@@ -89,7 +89,7 @@ func TestRegistryRoundTrip(t *testing.T) {
 		}
 
 		var en enrollmentJSON
-		e.do("POST", "/api/v1/accounts/"+itoa(a.ID)+"/enrollments", `{"program":"CARE","start_date":"2026-04-01"}`, e.admin).
+		e.do("POST", "/api/v1/accounts/"+itoa(a.ID)+"/enrollments", `{"program":"CARE","start_date":"2026-04-01","note":"categorically eligible (CalFresh)"}`, e.admin).
 			want(t, http.StatusCreated).decode(t, &en)
 		if en.Program != "care" || en.StartDate != "2026-04-01" || en.EndDate != nil || en.Source != "staff" {
 			t.Errorf("enrollment = %+v", en)

@@ -110,7 +110,8 @@ func newEnv(t *testing.T, open storetest.Opener) *env {
 		if err := tx.CreateMeter(ctx, seedActor, &e.meter1); err != nil {
 			return err
 		}
-		e.care1 = customer.Enrollment{AccountID: e.acct1.ID, Program: customer.ProgramCARE, From: calendar.Date{Year: 2025, Month: 1, Day: 1}, Source: "utility"}
+		e.care1 = customer.Enrollment{AccountID: e.acct1.ID, Program: customer.ProgramCARE, From: calendar.Date{Year: 2025, Month: 1, Day: 1}, Source: "utility",
+			Note: "utility certified"}
 		if err := tx.Enroll(ctx, seedActor, &e.care1); err != nil {
 			return err
 		}

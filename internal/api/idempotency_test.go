@@ -45,8 +45,8 @@ func TestIdempotentPost(t *testing.T) {
 
 		// Enrollment POSTs and the end action are idempotent too.
 		path := "/api/v1/accounts/" + itoa(e.acct2.ID) + "/enrollments"
-		en := e.do("POST", path, `{"program":"care","start_date":"2026-01-01"}`, e.admin, "Idempotency-Key", "enroll-1").want(t, http.StatusCreated)
-		en2 := e.do("POST", path, `{"program":"care","start_date":"2026-01-01"}`, e.admin, "Idempotency-Key", "enroll-1").want(t, http.StatusCreated)
+		en := e.do("POST", path, `{"program":"power_response","track":"commercial_leaders","start_date":"2026-01-01"}`, e.admin, "Idempotency-Key", "enroll-1").want(t, http.StatusCreated)
+		en2 := e.do("POST", path, `{"program":"power_response","track":"commercial_leaders","start_date":"2026-01-01"}`, e.admin, "Idempotency-Key", "enroll-1").want(t, http.StatusCreated)
 		if !bytes.Equal(en.body, en2.body) {
 			t.Errorf("enrollment replay %s, want %s", en2.body, en.body)
 		}

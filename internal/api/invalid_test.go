@@ -33,8 +33,19 @@ func TestBadInputNamesFieldAndWritesNothing(t *testing.T) {
 			{"tract outside the premise's county", "POST", "/api/v1/premises", premise("90001", "06001400900"), "tract_geoid"},
 			{"climate zone override without reason", "POST", "/api/v1/premises",
 				`{"address":"1 A St","city":"Los Angeles","zip":"90001","county_fips":"06037","climate_zone":9}`, "climate_zone_reason"},
-			// Account 1 is on CARE from 2025-01-01 with no end.
-			{"FERA overlapping CARE", "POST", enroll, `{"program":"fera","start_date":"2026-01-01"}`, "start_date"},
+			{"tract that does not exist", "POST", "/api/v1/premises", premise("90001", "06037999999"), "tract_geoid"},
+			{"ZIP of another county", "POST", "/api/v1/premises", premise("93030", ""), "zip"},
+			{"member agency not in the table", "POST", "/api/v1/premises",
+				`{"address":"1 A St","city":"Burbank","zip":"91505","county_fips":"06037","member_agency":"Burbank"}`, "member_agency"},
+			// Account 1 is on CARE from 2025-01-01 with no end; its household
+			// (4 persons, $64,300) is at the CARE limit, so FERA needs a note.
+			{"FERA overlapping CARE", "POST", enroll, `{"program":"fera","start_date":"2026-01-01","note":"utility file"}`, "start_date"},
+			{"CARE failing the 2024-25 income test without a note", "POST", enroll, `{"program":"care","start_date":"2024-06-01","end_date":"2024-12-01"}`, "note"},
+			{"CARE on a commercial account", "POST", "/api/v1/accounts/" + itoa(e.acct2.ID) + "/enrollments",
+				`{"program":"care","start_date":"2026-01-01","note":"owner asked"}`, "program"},
+			// Account 1's service started 2024-01-01.
+			{"enrollment before service start", "POST", enroll, `{"program":"power_response","start_date":"2023-12-31"}`, "start_date"},
+			{"income without a verification source", "POST", "/api/v1/accounts", acct(`,"household_size":2,"household_income_cents":5000000`), "income_verification"},
 			{"enrollment date that does not exist", "POST", enroll, `{"program":"fera","start_date":"2026-02-29"}`, "start_date"},
 			{"household size 0", "POST", "/api/v1/accounts", acct(`,"household_size":0,"household_income_cents":5000000`), "household_size"},
 			{"negative income", "POST", "/api/v1/accounts", acct(`,"household_size":2,"household_income_cents":-1`), "household_income_cents"},
@@ -96,5 +107,43 @@ func TestRequestLimits(t *testing.T) {
 		want(t, http.StatusBadRequest).problem(t)
 	if len(p.Errors) != 1 || p.Errors[0].Field != "Content-Type" {
 		t.Errorf("errors = %+v, want Content-Type", p.Errors)
+	}
+}
+
+// TestFieldErrorsGiveTheReason checks that a refused premise or account
+// names the field with the reference table's reason, not "invalid input".
+// Messages are the tables' own: the CEC ZIP table has no 99999, the Census
+// 2010 tract list of Los Angeles County has no 999999, and the Census
+// ZCTA–county file puts 93030 in Ventura County.
+func TestFieldErrorsGiveTheReason(t *testing.T) {
+	e := newEnv(t, storetest.SQLite())
+	tests := []struct {
+		name, path, body, field, msg string
+	}{
+		{"ZIP not in the table", "/api/v1/premises", `{"address":"1 A St","city":"Los Angeles","zip":"99999","county_fips":"06037"}`,
+			"zip", "ZIP 99999 is not a California ZIP in the climate-zone table"},
+		{"tract that does not exist", "/api/v1/premises",
+			`{"address":"1 A St","city":"Los Angeles","zip":"90001","county_fips":"06037","tract_geoid":"06037999999"}`,
+			"tract_geoid", "census tract 06037999999 is not a 2010 tract of Los Angeles County"},
+		{"ZIP of another county", "/api/v1/premises", `{"address":"1 A St","city":"Oxnard","zip":"93030","county_fips":"06037"}`,
+			"zip", "ZIP 93030 is in Ventura County, not Los Angeles County"},
+		{"income without verification", "/api/v1/accounts", `{"number":"7000000300","customer_id":` + itoa(e.cust1.ID) +
+			`,"premise_id":` + itoa(e.prem1.ID) + `,"class":"residential","rate_schedule":"TOU-D-4-9PM","lse":"cca",` +
+			`"service_start":"2026-01-01","household_size":2,"household_income_cents":5000000}`,
+			"income_verification", "is required with household income: self_attested, documents, categorical or utility"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := e.do("POST", tt.path, tt.body, e.admin).want(t, http.StatusBadRequest).problem(t)
+			var got []string
+			for _, f := range p.Errors {
+				if f.Field == tt.field {
+					got = append(got, f.Msg)
+				}
+			}
+			if len(got) != 1 || got[0] != tt.msg {
+				t.Errorf("%s messages %q, want [%q]", tt.field, got, tt.msg)
+			}
+		})
 	}
 }

@@ -147,6 +147,17 @@ func MessageOf(err error) string {
 	return e.Kind.String()
 }
 
+// Detail returns the most specific user-safe text of err: the message of
+// its first field error when it names one (such as "ZIP 99999 is not a
+// California ZIP in the climate-zone table"), else MessageOf(err). Use it
+// when one error's reason becomes another field's message.
+func Detail(err error) string {
+	if fs := FieldsOf(err); len(fs) > 0 {
+		return fs[0].Msg
+	}
+	return MessageOf(err)
+}
+
 // Fields collects field errors while validating input. The zero value is
 // ready to use.
 type Fields []FieldError

@@ -58,3 +58,23 @@ func TestErrorUnwrapsCause(t *testing.T) {
 		t.Fatal("cause not reachable through Unwrap")
 	}
 }
+
+func TestDetailPrefersTheFirstFieldReason(t *testing.T) {
+	var f Fields
+	f.Add("zip", "ZIP 99999 is not a California ZIP in the climate-zone table")
+	f.Add("city", "is required")
+	tests := []struct {
+		name string
+		err  error
+		want string
+	}{
+		{"field error", fmt.Errorf("wrap: %w", f.Err("op")), "ZIP 99999 is not a California ZIP in the climate-zone table"},
+		{"message only", Conflictf("op", "account is already enrolled"), "account is already enrolled"},
+		{"internal", errors.New("pq: secret"), "internal error"},
+	}
+	for _, tt := range tests {
+		if got := Detail(tt.err); got != tt.want {
+			t.Errorf("%s: Detail = %q, want %q", tt.name, got, tt.want)
+		}
+	}
+}

@@ -1,6 +1,7 @@
 package customer
 
 import (
+	"encoding/json"
 	"regexp"
 	"strings"
 	"time"
@@ -49,7 +50,7 @@ var verifications = map[string]bool{VerifySelfAttested: true, VerifyDocuments: t
 type Household struct {
 	Size         int         // persons, at least 1
 	AnnualIncome money.Cents // gross annual household income
-	Verification string      // one of the Verify* constants
+	Verification string      // one of the Verify* constants; required
 	VerifiedOn   calendar.Date
 }
 
@@ -68,6 +69,37 @@ type Account struct {
 	Household    *Household    // nil when not reported
 	Created      time.Time
 	Updated      time.Time
+}
+
+// MarshalJSON writes the account with the JSON API's field names: snake
+// case, the household flattened into household_size,
+// household_income_cents, income_verification and income_verified_on
+// (absent when not reported). The audit log records accounts this way.
+func (a Account) MarshalJSON() ([]byte, error) {
+	out := struct {
+		ID                   int64          `json:"id"`
+		Number               string         `json:"number"`
+		CustomerID           int64          `json:"customer_id"`
+		PremiseID            int64          `json:"premise_id"`
+		Class                Class          `json:"class"`
+		RateSchedule         string         `json:"rate_schedule"`
+		LSE                  LSE            `json:"lse"`
+		ServiceStart         calendar.Date  `json:"service_start"`
+		ServiceEnd           calendar.Date  `json:"service_end"`
+		HouseholdSize        *int           `json:"household_size,omitempty"`
+		HouseholdIncomeCents *money.Cents   `json:"household_income_cents,omitempty"`
+		IncomeVerification   string         `json:"income_verification,omitempty"`
+		IncomeVerifiedOn     *calendar.Date `json:"income_verified_on,omitempty"`
+		Created              time.Time      `json:"created_at"`
+		Updated              time.Time      `json:"updated_at"`
+	}{ID: a.ID, Number: a.Number, CustomerID: a.CustomerID, PremiseID: a.PremiseID, Class: a.Class, RateSchedule: a.RateSchedule,
+		LSE: a.LSE, ServiceStart: a.ServiceStart, ServiceEnd: a.ServiceEnd, Created: a.Created, Updated: a.Updated}
+	if h := a.Household; h != nil {
+		size, income, on := h.Size, h.AnnualIncome, h.VerifiedOn
+		out.HouseholdSize, out.HouseholdIncomeCents, out.IncomeVerifiedOn = &size, &income, &on
+		out.IncomeVerification = h.Verification
+	}
+	return json.Marshal(out)
 }
 
 var accountNumberRE = regexp.MustCompile(`^[0-9]{6,20}$`)
@@ -112,7 +144,11 @@ func (a *Account) Validate() error {
 		if h.AnnualIncome < 0 {
 			f.Add("household_income", "must not be negative")
 		}
-		if h.Verification != "" && !verifications[h.Verification] {
+		// Income-qualified programs act on the reported income, so it is
+		// recorded only with how it was verified.
+		if h.Verification == "" {
+			f.Add("income_verification", "is required with household income: self_attested, documents, categorical or utility")
+		} else if !verifications[h.Verification] {
 			f.Add("income_verification", "must be self_attested, documents, categorical or utility")
 		}
 	}

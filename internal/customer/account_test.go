@@ -1,6 +1,8 @@
 package customer
 
 import (
+	"encoding/json"
+	"strings"
 	"testing"
 	"time"
 
@@ -37,11 +39,12 @@ func TestAccountValidateFieldRules(t *testing.T) {
 		{"service end equal to start is refused", func(a *Account) { a.ServiceEnd = date(2024, 1, 1) }, "service_end"},
 		{"service end before start is refused", func(a *Account) { a.ServiceEnd = date(2023, 12, 31) }, "service_end"},
 		{"service end after start", func(a *Account) { a.ServiceEnd = date(2024, 1, 2) }, ""},
-		{"household of 1", func(a *Account) { a.Household = &Household{Size: 1} }, ""},
-		{"household of 0", func(a *Account) { a.Household = &Household{Size: 0} }, "household_size"},
-		{"household of 30", func(a *Account) { a.Household = &Household{Size: 30} }, ""},
-		{"household of 31", func(a *Account) { a.Household = &Household{Size: 31} }, "household_size"},
-		{"negative income", func(a *Account) { a.Household = &Household{Size: 2, AnnualIncome: -1} }, "household_income"},
+		{"household of 1", func(a *Account) { a.Household = &Household{Size: 1, Verification: VerifySelfAttested} }, ""},
+		{"household of 0", func(a *Account) { a.Household = &Household{Size: 0, Verification: VerifySelfAttested} }, "household_size"},
+		{"household of 30", func(a *Account) { a.Household = &Household{Size: 30, Verification: VerifyDocuments} }, ""},
+		{"household of 31", func(a *Account) { a.Household = &Household{Size: 31, Verification: VerifyDocuments} }, "household_size"},
+		{"negative income", func(a *Account) { a.Household = &Household{Size: 2, AnnualIncome: -1, Verification: VerifyUtility} }, "household_income"},
+		{"income needs a verification source", func(a *Account) { a.Household = &Household{Size: 2, AnnualIncome: 5_200_000} }, "income_verification"},
 		{"each verification source", func(a *Account) {
 			a.Household = &Household{Size: 2, Verification: VerifyCategorical, VerifiedOn: date(2024, 5, 1)}
 		}, ""},
@@ -86,5 +89,27 @@ func TestAccountActiveIsHalfOpen(t *testing.T) {
 		if got := tt.acct.Active(tt.on); got != tt.want {
 			t.Errorf("Active(%s) with service %s–%s = %v, want %v", tt.on, tt.acct.ServiceStart, tt.acct.ServiceEnd, got, tt.want)
 		}
+	}
+}
+
+// The audit log records accounts under the JSON API's field names
+// (api.accountJSON): snake case with the household flattened.
+func TestAccountJSONUsesTheAPIFieldNames(t *testing.T) {
+	a := Account{ID: 3, Number: "7000000001", CustomerID: 1, PremiseID: 2, Class: Residential, RateSchedule: "TOU-D-4-9PM", LSE: CCA,
+		ServiceStart: date(2024, 1, 1), Household: &Household{Size: 4, AnnualIncome: 5_200_000, Verification: VerifyDocuments, VerifiedOn: date(2025, 7, 1)}}
+	b, err := json.Marshal(a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `{"id":3,"number":"7000000001","customer_id":1,"premise_id":2,"class":"residential","rate_schedule":"TOU-D-4-9PM",` +
+		`"lse":"cca","service_start":"2024-01-01","service_end":"","household_size":4,"household_income_cents":5200000,` +
+		`"income_verification":"documents","income_verified_on":"2025-07-01","created_at":"0001-01-01T00:00:00Z","updated_at":"0001-01-01T00:00:00Z"}`
+	if string(b) != want {
+		t.Errorf("JSON\n got %s\nwant %s", b, want)
+	}
+	a.Household = nil
+	b, _ = json.Marshal(a)
+	if strings.Contains(string(b), "household") || strings.Contains(string(b), "income") {
+		t.Errorf("an account without a household carries household fields: %s", b)
 	}
 }

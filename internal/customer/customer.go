@@ -27,14 +27,14 @@ const (
 
 // Customer is a person or organization that holds service accounts.
 type Customer struct {
-	ID             int64
-	Kind           Kind
-	Name           string
-	Email          string // optional
-	Phone          string // optional, digits with optional leading +
-	MailingAddress string // optional, free text
-	Created        time.Time
-	Updated        time.Time
+	ID             int64     `json:"id"`
+	Kind           Kind      `json:"kind"`
+	Name           string    `json:"name"`
+	Email          string    `json:"email"`           // optional
+	Phone          string    `json:"phone"`           // optional, digits with optional leading +
+	MailingAddress string    `json:"mailing_address"` // optional, free text
+	Created        time.Time `json:"created_at"`
+	Updated        time.Time `json:"updated_at"`
 }
 
 var phoneRE = regexp.MustCompile(`^\+?[0-9 ()\-.]{7,20}$`)

@@ -6,6 +6,7 @@ import (
 
 	"github.com/gridbook/gridbook/internal/apperr"
 	"github.com/gridbook/gridbook/internal/calendar"
+	"github.com/gridbook/gridbook/internal/reference"
 )
 
 // Program codes of the rate-assistance programs the registry itself tracks.
@@ -19,15 +20,15 @@ const (
 // Enrollment is an account's participation in a program over a span of days
 // [From, To); a zero To means the enrollment continues.
 type Enrollment struct {
-	ID        int64
-	AccountID int64
-	Program   string // lower-case code, e.g. "care", "fera", "power_response"
-	Track     string // optional program track, e.g. "smart_home"
-	From      calendar.Date
-	To        calendar.Date
-	Source    string // who or what enrolled the account: "utility", "staff", "auto", "portal"
-	Note      string
-	Created   time.Time
+	ID        int64         `json:"id"`
+	AccountID int64         `json:"account_id"`
+	Program   string        `json:"program"` // lower-case code, e.g. "care", "fera", "power_response"
+	Track     string        `json:"track"`   // optional program track, e.g. "smart_home"
+	From      calendar.Date `json:"start_date"`
+	To        calendar.Date `json:"end_date"`
+	Source    string        `json:"source"` // who or what enrolled the account: "utility", "staff", "auto", "portal"
+	Note      string        `json:"note"`
+	Created   time.Time     `json:"created_at"`
 }
 
 // Validate checks the enrollment's own fields.
@@ -92,3 +93,78 @@ func CheckOverlap(existing []Enrollment, e Enrollment) error {
 }
 
 func isCAREFERA(p string) bool { return p == ProgramCARE || p == ProgramFERA }
+
+// IncomeTest decides a household's income test for a program on a date.
+// *reference.Tables satisfies it.
+type IncomeTest interface {
+	Eligible(p reference.Program, h reference.Household, on calendar.Date) (reference.Decision, error)
+}
+
+// IsAssistanceProgram reports whether program is one of the residential
+// rate-assistance programs the registry tracks itself: CARE, FERA and
+// medical baseline.
+func IsAssistanceProgram(program string) bool {
+	return program == ProgramCARE || program == ProgramFERA || program == ProgramMedicalBaseline
+}
+
+// CheckEnrollment applies the rules that tie an enrollment to its account,
+// for every way in (console, API, imports):
+//
+//   - it starts within the account's service: on or after service start
+//     and, for an account whose service ended, before service end
+//     (start_date);
+//   - CARE, FERA and medical baseline are residential rate programs (CPUC:
+//     they discount residential tariffs), so other classes are refused
+//     (program);
+//   - a CARE or FERA enrollment whose household does not pass the income
+//     test on the start date (or has no household on file) needs a note
+//     saying why the account is enrolled anyway (note).
+//
+// The premise supplies the county for the income test. All problems are
+// reported together as one Invalid error naming the fields.
+func CheckEnrollment(e Enrollment, a Account, p Premise, test IncomeTest) error {
+	var f apperr.Fields
+	if e.From.Before(a.ServiceStart) {
+		f.Add("start_date", "must be on or after the account's service start, %s", a.ServiceStart)
+	} else if !a.ServiceEnd.IsZero() && !e.From.Before(a.ServiceEnd) {
+		f.Add("start_date", "must be before the account's service end, %s", a.ServiceEnd)
+	}
+	if IsAssistanceProgram(e.Program) && a.Class != Residential {
+		f.Add("program", "%s is only for residential accounts; account %s is %s", ProgramLabel(e.Program), a.Number, a.Class)
+	}
+	if (e.Program == ProgramCARE || e.Program == ProgramFERA) && strings.TrimSpace(e.Note) == "" && a.Class == Residential {
+		if why := incomeTestProblem(e, a, p, test); why != "" {
+			f.Add("note", "%s Add a note saying why the account is enrolled anyway.", why)
+		}
+	}
+	return f.Err("customer.CheckEnrollment")
+}
+
+// incomeTestProblem says why the account's household does not pass the
+// program's income test on the enrollment's start date, or "" when it does.
+func incomeTestProblem(e Enrollment, a Account, p Premise, test IncomeTest) string {
+	if a.Household == nil {
+		return "No household size and income are on file for this account, so CARE and FERA eligibility cannot be checked."
+	}
+	hh := reference.Household{Size: a.Household.Size, AnnualIncome: a.Household.AnnualIncome, CountyFIPS: p.CountyFIPS}
+	d, err := test.Eligible(reference.Program(e.Program), hh, e.From)
+	switch {
+	case err != nil:
+		return "The income test could not be run: " + apperr.Detail(err) + "."
+	case !d.Eligible:
+		return "Not eligible: " + d.Reason + "."
+	}
+	return ""
+}
+
+// ProgramLabel is a program code as people write it: "CARE", "FERA",
+// "Medical baseline", or the code itself for other programs.
+func ProgramLabel(code string) string {
+	switch code {
+	case ProgramCARE, ProgramFERA:
+		return strings.ToUpper(code)
+	case ProgramMedicalBaseline:
+		return "Medical baseline"
+	}
+	return code
+}

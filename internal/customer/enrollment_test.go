@@ -1,10 +1,13 @@
 package customer
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/gridbook/gridbook/internal/apperr"
 	"github.com/gridbook/gridbook/internal/calendar"
+	"github.com/gridbook/gridbook/internal/money"
+	"github.com/gridbook/gridbook/internal/reference"
 )
 
 func TestEnrollmentValidateFieldRules(t *testing.T) {
@@ -114,4 +117,105 @@ func TestCheckOverlap(t *testing.T) {
 			}
 		})
 	}
+}
+
+// enrollmentRulesAccount is a residential account in service from
+// 2024-01-01 to 2026-01-01 with a 4-person household at $64,300, the CARE
+// limit for 4 persons in 2025-26 (CPUC; reference/data
+// care_fera_esa_income_limits_2025_26.csv).
+func enrollmentRulesAccount() (Account, Premise) {
+	a := Account{ID: 7, Number: "7000000007", Class: Residential, ServiceStart: date(2024, 1, 1), ServiceEnd: date(2026, 1, 1),
+		Household: &Household{Size: 4, AnnualIncome: 6_430_000, Verification: VerifyDocuments}}
+	return a, Premise{CountyFIPS: "06037"}
+}
+
+func loadTables(t *testing.T) *reference.Tables {
+	t.Helper()
+	ref, err := reference.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ref
+}
+
+func TestEnrollmentMustStartWithinTheAccountsService(t *testing.T) {
+	ref := loadTables(t)
+	a, p := enrollmentRulesAccount()
+	tests := []struct {
+		name   string
+		from   calendar.Date
+		fields string
+	}{
+		{"on the service start day", date(2024, 1, 1), ""},
+		{"the day before service start", date(2023, 12, 31), "start_date"},
+		{"the last day of service", date(2025, 12, 31), ""},
+		{"on the service end day (first day out of service)", date(2026, 1, 1), "start_date"},
+		{"after service end", date(2026, 3, 1), "start_date"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := Enrollment{AccountID: a.ID, Program: "power_response", From: tt.from}
+			checkFields(t, CheckEnrollment(e, a, p, ref), tt.fields)
+		})
+	}
+}
+
+func TestAssistanceProgramsAreForResidentialAccounts(t *testing.T) {
+	ref := loadTables(t)
+	for _, class := range []Class{Commercial, Agricultural, Municipal} {
+		for _, prog := range []string{ProgramCARE, ProgramFERA, ProgramMedicalBaseline} {
+			a, p := enrollmentRulesAccount()
+			a.Class = class
+			e := Enrollment{AccountID: a.ID, Program: prog, From: date(2025, 7, 1), Note: "utility file"}
+			checkFields(t, CheckEnrollment(e, a, p, ref), "program")
+		}
+		a, p := enrollmentRulesAccount()
+		a.Class = class
+		e := Enrollment{AccountID: a.ID, Program: "power_response", From: date(2025, 7, 1)}
+		checkFields(t, CheckEnrollment(e, a, p, ref), "")
+	}
+}
+
+// CARE 2025-26, 4 persons: $64,300 qualifies, $64,301 does not (FERA
+// starts there). Before 2025-06-01 the 2024-25 table applies: CARE $62,400
+// for 4 persons, so $64,300 is FERA then.
+func TestCAREAndFERAFailingTheIncomeTestNeedANote(t *testing.T) {
+	ref := loadTables(t)
+	tests := []struct {
+		name    string
+		program string
+		income  int64 // cents
+		from    calendar.Date
+		note    string
+		fields  string
+	}{
+		{"CARE at the limit", ProgramCARE, 6_430_000, date(2025, 7, 1), "", ""},
+		{"CARE a dollar over the limit", ProgramCARE, 6_430_100, date(2025, 7, 1), "", "note"},
+		{"CARE over the limit with a note", ProgramCARE, 6_430_100, date(2025, 7, 1), "recertified by SCE", ""},
+		{"FERA a dollar over the CARE limit", ProgramFERA, 6_430_100, date(2025, 7, 1), "", ""},
+		{"FERA at the CARE limit", ProgramFERA, 6_430_000, date(2025, 7, 1), "", "note"},
+		{"CARE at $64,300 under the 2024-25 table", ProgramCARE, 6_430_000, date(2025, 5, 31), "", "note"},
+		{"medical baseline has no income test", ProgramMedicalBaseline, 99_000_000, date(2025, 7, 1), "", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a, p := enrollmentRulesAccount()
+			a.Household.AnnualIncome = money.Cents(tt.income)
+			e := Enrollment{AccountID: a.ID, Program: tt.program, From: tt.from, Note: tt.note}
+			err := CheckEnrollment(e, a, p, ref)
+			checkFields(t, err, tt.fields)
+			if tt.fields == "note" {
+				msg := apperr.FieldsOf(err)[0].Msg
+				if !strings.HasPrefix(msg, "Not eligible: ") || !strings.HasSuffix(msg, "Add a note saying why the account is enrolled anyway.") {
+					t.Errorf("note message %q does not give the reason and the remedy", msg)
+				}
+			}
+		})
+	}
+	t.Run("no household on file", func(t *testing.T) {
+		a, p := enrollmentRulesAccount()
+		a.Household = nil
+		e := Enrollment{AccountID: a.ID, Program: ProgramCARE, From: date(2025, 7, 1)}
+		checkFields(t, CheckEnrollment(e, a, p, ref), "note")
+	})
 }

@@ -20,22 +20,22 @@ const (
 
 // Meter measures one service account.
 type Meter struct {
-	ID              int64
-	AccountID       int64
-	Serial          string
-	IntervalSeconds int // 900 (15 minutes) or 3600 (hourly)
-	Installed       calendar.Date
-	Removed         calendar.Date // zero while installed
-	Channels        []Channel
+	ID              int64         `json:"id"`
+	AccountID       int64         `json:"account_id"`
+	Serial          string        `json:"serial"`
+	IntervalSeconds int           `json:"interval_seconds"` // 900 (15 minutes) or 3600 (hourly)
+	Installed       calendar.Date `json:"installed"`
+	Removed         calendar.Date `json:"removed"` // zero while installed
+	Channels        []Channel     `json:"channels"`
 }
 
 // Channel is one measured quantity of a meter.
 type Channel struct {
-	ID              int64
-	MeterID         int64
-	Direction       Direction
-	IntervalSeconds int
-	NetOnly         bool // the source gave only net values (marked, never mixed with gross)
+	ID              int64     `json:"id"`
+	MeterID         int64     `json:"meter_id"`
+	Direction       Direction `json:"direction"`
+	IntervalSeconds int       `json:"interval_seconds"`
+	NetOnly         bool      `json:"net_only"` // the source gave only net values (marked, never mixed with gross)
 }
 
 var codeRE = regexp.MustCompile(`^[a-z][a-z0-9_]{0,39}$`)

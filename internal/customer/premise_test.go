@@ -15,7 +15,9 @@ func (fakeLookup) ClimateZone(zip string) (reference.ClimateZone, error) {
 	zones := map[string]int{"90001": 8, "93534": 14}
 	z, ok := zones[zip]
 	if !ok {
-		return reference.ClimateZone{}, apperr.Invalidf("fake.ClimateZone", "%s is not in the table", zip)
+		var f apperr.Fields
+		f.Add("zip", "ZIP %s is not in the fake table", zip)
+		return reference.ClimateZone{}, f.Err("fake.ClimateZone")
 	}
 	return reference.ClimateZone{Zone: z, Table: "fake zones v1"}, nil
 }
@@ -27,7 +29,29 @@ func (fakeLookup) DAC(geoid string) (reference.DACStatus, error) {
 	case "06037701100", "06111002300":
 		return reference.DACStatus{Table: "fake dac v1"}, nil
 	}
-	return reference.DACStatus{}, apperr.Invalidf("fake.DAC", "bad tract %s", geoid)
+	var f apperr.Fields
+	f.Add("tract_geoid", "census tract %s is not a fake tract", geoid)
+	return reference.DACStatus{}, f.Err("fake.DAC")
+}
+
+func (fakeLookup) MemberAgency(name string) (reference.MemberAgency, bool) {
+	switch name {
+	case "Santa Monica":
+		return reference.MemberAgency{Name: name, CountyFIPS: "06037", County: "Los Angeles"}, true
+	case "Oxnard":
+		return reference.MemberAgency{Name: name, CountyFIPS: "06111", County: "Ventura"}, true
+	}
+	return reference.MemberAgency{}, false
+}
+
+// CheckZIPCounty knows that 90001 and 93534 are Los Angeles County ZIPs.
+func (fakeLookup) CheckZIPCounty(zip, county string) error {
+	if county != "06037" && (zip == "90001" || zip == "93534") {
+		var f apperr.Fields
+		f.Add("zip", "ZIP %s is in Los Angeles County, not county %s", zip, county)
+		return f.Err("fake.CheckZIPCounty")
+	}
+	return nil
 }
 
 func (fakeLookup) County(fips string) (string, bool) {
@@ -58,6 +82,10 @@ func TestPremiseResolveFieldRules(t *testing.T) {
 		{"tract in another county", func(p *Premise) { p.TractGEOID = "06111002300" }, "tract_geoid"},
 		{"HFTD tier 3", func(p *Premise) { p.HFTDTier = 3 }, ""},
 		{"HFTD tier 4", func(p *Premise) { p.HFTDTier = 4 }, "hftd_tier"},
+		{"member agency from the table", func(p *Premise) { p.MemberAgency = "Santa Monica" }, ""},
+		{"member agency not in the table", func(p *Premise) { p.MemberAgency = "Burbank" }, "member_agency"},
+		{"member agency of another county", func(p *Premise) { p.MemberAgency = "Oxnard" }, "member_agency"},
+		{"ZIP of another county", func(p *Premise) { p.CountyFIPS, p.TractGEOID = "06111", "06111002300" }, "zip"},
 		{"HFTD tier -1", func(p *Premise) { p.HFTDTier = -1 }, "hftd_tier"},
 	}
 	for _, tt := range tests {
@@ -107,6 +135,41 @@ func TestPremiseResolveDerivesZoneAndDAC(t *testing.T) {
 			}
 			if p.DAC != tt.dac || p.DACCategory != tt.category || p.DACTable != tt.dacTable {
 				t.Errorf("DAC %v %q %q; want %v %q %q", p.DAC, p.DACCategory, p.DACTable, tt.dac, tt.category, tt.dacTable)
+			}
+		})
+	}
+}
+
+// The field message is the reference table's reason, not a summary such as
+// "invalid input" (the API and the console show it next to the field).
+func TestPremiseErrorsCarryTheTablesReason(t *testing.T) {
+	base := Premise{Address: "100 Main St", City: "Los Angeles", ZIP: "90001", CountyFIPS: "06037"}
+	tests := []struct {
+		name  string
+		edit  func(p *Premise)
+		field string
+		msg   string
+	}{
+		{"unknown ZIP", func(p *Premise) { p.ZIP = "10001" }, "zip", "ZIP 10001 is not in the fake table"},
+		{"unknown tract", func(p *Premise) { p.TractGEOID = "06037999999" }, "tract_geoid", "census tract 06037999999 is not a fake tract"},
+		{"ZIP of another county", func(p *Premise) { p.CountyFIPS = "06111" }, "zip", "ZIP 90001 is in Los Angeles County, not county 06111"},
+		{"member agency of another county", func(p *Premise) { p.MemberAgency = "Oxnard" }, "member_agency",
+			"Oxnard is in Ventura County, not Los Angeles County"},
+		{"member agency not in the table", func(p *Premise) { p.MemberAgency = "Burbank" }, "member_agency",
+			`"Burbank" is not a member agency in the reference table`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := base
+			tt.edit(&p)
+			var got []string
+			for _, f := range apperr.FieldsOf(p.Resolve(fakeLookup{})) {
+				if f.Field == tt.field {
+					got = append(got, f.Msg)
+				}
+			}
+			if len(got) != 1 || got[0] != tt.msg {
+				t.Errorf("%s messages %q, want [%q]", tt.field, got, tt.msg)
 			}
 		})
 	}

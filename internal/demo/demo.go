@@ -74,7 +74,6 @@ type Summary struct {
 	FERA            int
 	MedicalBaseline int
 	DAC             int // accounts at premises in SB 535 disadvantaged-community tracts
-	SyntheticTracts int // accounts whose (non-DAC) tract GEOID is made up
 	HFTD            int // accounts at premises in fire-threat Tier 2 or 3
 	Solar           int
 	EV              int
@@ -103,8 +102,7 @@ func (s Summary) String() string {
 		s.Customers, s.Accounts, s.Residential, s.Commercial, s.Municipal, s.Agricultural, s.Bundled)
 	fmt.Fprintf(&b, "CARE %d, FERA %d (%s of residential), medical baseline %d\n",
 		s.CARE, s.FERA, pct(s.CARE+s.FERA, s.Residential), s.MedicalBaseline)
-	fmt.Fprintf(&b, "DAC %d (%s), synthetic non-DAC tracts %d, HFTD tier 2/3 %d (%s)\n",
-		s.DAC, pct(s.DAC, s.Accounts), s.SyntheticTracts, s.HFTD, pct(s.HFTD, s.Accounts))
+	fmt.Fprintf(&b, "DAC %d (%s), HFTD tier 2/3 %d (%s)\n", s.DAC, pct(s.DAC, s.Accounts), s.HFTD, pct(s.HFTD, s.Accounts))
 	fmt.Fprintf(&b, "solar %d (%s), EV %d, smart thermostat %d, Power Response %d\n",
 		s.Solar, pct(s.Solar, s.Accounts), s.EV, s.Thermostat, s.PowerResponse)
 	fmt.Fprintf(&b, "meters %d, channels %d, readings %d (delivered %s kWh, received %s kWh, %d MB packed)\n",
@@ -395,7 +393,7 @@ func (w *writer) writeOne(ctx context.Context, b *store.Bulk, a *account, sum *S
 	for k := range p.enrollments {
 		p.enrollments[k].AccountID = p.account.ID
 	}
-	if err := b.Enrollments(ctx, p.enrollments); err != nil {
+	if err := b.Enrollments(ctx, p.account, p.premise, p.enrollments); err != nil {
 		return err
 	}
 	chans := []*channelData{a.del, a.rec}
@@ -440,7 +438,6 @@ func (s *Summary) count(p *plan) {
 	add(&s.FERA, p.fera)
 	add(&s.MedicalBaseline, p.medical)
 	add(&s.DAC, p.premise.DAC)
-	add(&s.SyntheticTracts, !p.premise.DAC)
 	add(&s.HFTD, p.premise.HFTDTier >= 2)
 	add(&s.Solar, p.solar)
 	add(&s.EV, p.ev)

@@ -436,7 +436,9 @@ func TestSharesAtDefaultSize(t *testing.T) {
 		{"residential of accounts (~88%)", share(res, p.Accounts), 0.85, 0.91},
 		{"commercial of accounts (~10%)", share(count(p.ByClass, "commercial"), p.Accounts), 0.08, 0.12},
 		{"bundled of accounts (~5%)", share(count(p.ByLSE, "bundled"), p.Accounts), 0.03, 0.07},
-		{"CARE+FERA of residential (~25%)", share(count(p.ByProgram, "care")+count(p.ByProgram, "fera"), res), 0.20, 0.30},
+		{"CARE+FERA of residential (~25%)", share(count(p.ByProgram, "care")+count(p.ByProgram, "fera"), res), 0.22, 0.28},
+		{"agricultural of accounts (~1%)", share(count(p.ByClass, "agricultural"), p.Accounts), 0.004, 0.02},
+		{"municipal of accounts (~1%)", share(count(p.ByClass, "municipal"), p.Accounts), 0.004, 0.02},
 		{"solar of accounts (~15%)", share(p.SolarAccounts, p.Accounts), 0.12, 0.18},
 		{"EV of residential (~8%)", share(count(p.ByProgram, ProgramElectricVehicle), res), 0.06, 0.10},
 		{"smart thermostat of residential (~12%)", share(count(p.ByProgram, ProgramSmartThermostat), res), 0.09, 0.15},
@@ -474,9 +476,10 @@ func TestProgressReportsEachBatch(t *testing.T) {
 }
 
 // The embedded DAC tract list must agree with the reference table: every
-// row designated and in Los Angeles (06037) or Ventura (06111) county, and
-// every synthetic tract not designated.
-func TestTractListsAgreeWithReference(t *testing.T) {
+// row designated and in Los Angeles (06037) or Ventura (06111) county; and
+// every other tract a premise can get must be a real 2010 tract of the
+// place's county (reference.TractListed) that is not designated.
+func TestDemoUsesOnlyRealTracts(t *testing.T) {
 	ref, err := reference.Load()
 	if err != nil {
 		t.Fatal(err)
@@ -494,9 +497,14 @@ func TestTractListsAgreeWithReference(t *testing.T) {
 			}
 			real++
 		}
-		for _, geoid := range p.synthetic {
-			if d, err := ref.DAC(geoid); err != nil || d.Designated {
-				t.Errorf("synthetic tract %s for ZIP %s: %+v %v", geoid, p.zip, d, err)
+		if len(p.other) != otherTractsPerZIP {
+			t.Errorf("ZIP %s has %d non-DAC tracts, want %d", p.zip, len(p.other), otherTractsPerZIP)
+		}
+		for _, geoid := range p.other {
+			covered, listed := ref.TractListed(geoid)
+			d, err := ref.DAC(geoid)
+			if !covered || !listed || err != nil || d.Designated || !strings.HasPrefix(geoid, p.agency.CountyFIPS) {
+				t.Errorf("non-DAC tract %s for ZIP %s: listed %v, %+v %v", geoid, p.zip, listed, d, err)
 			}
 		}
 	}

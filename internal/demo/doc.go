@@ -13,20 +13,25 @@
 //     CCA). Residential rates are SCE's TOU-D-4-9PM (most), TOU-D-5-8PM,
 //     TOU-D-PRIME (favoured by EV and solar homes) and the tiered D or
 //     D-CARE; businesses TOU-GS-1-D, TOU-GS-2-D or TOU-8-D by size; city
-//     facilities TOU-GS-2-D; water and irrigation pumps TOU-PA-2-D. Account
-//     numbers are 10 digits and meter serials "GB" and 10 digits, both
-//     unique by construction (a bijection of the account index).
+//     facilities TOU-GS-2-D; water and irrigation pumps TOU-PA-2-D (farms
+//     also TOU-PA-2-E). Account numbers are 10 digits and meter serials
+//     "GB" and 10 digits, both unique by construction (a bijection of the
+//     account index).
 //   - Premises sit in CPA's member agencies (reference.MemberAgencies),
 //     weighted by 2020 census population, at the agencies' representative
 //     ZIPs; the climate zone comes from the ZIP table. Agricultural accounts
 //     are placed in Ventura County's farming agencies.
-//   - Census tracts: a premise in a ZIP with n SB 535 DAC tracts on the
-//     CalEPA list (dac_tracts.csv, taken from the reference table) is in one
-//     of those real tracts with probability n/(n+2); otherwise its tract is
-//     a well-formed GEOID in its county that is not on the DAC list but is
-//     made up (Summary.SyntheticTracts counts them). About 37% of accounts
-//     come out in DACs — below Los Angeles County's 49% of tracts, because
-//     many member cities are coastal or foothill cities with no DAC tracts.
+//   - Census tracts: every tract is a real 2010 tract of the premise's
+//     county (reference.Tracts). A premise in a ZIP with n SB 535 DAC tracts
+//     on the CalEPA list (dac_tracts.csv, taken from the reference table)
+//     is in one of those tracts with probability n/(n+2); otherwise in one
+//     of six non-DAC tracts whose codes are nearest the ZIP's DAC tracts
+//     (or, for a ZIP without any, its agency's or the nearest ZIP's):
+//     tract codes run geographically within a county, but the CalEPA list
+//     gives ZIPs only for DAC tracts, so these non-DAC tracts are near the
+//     ZIP, not necessarily in it. About 37% of accounts come out in DACs —
+//     below Los Angeles County's 49% of tracts, because many member cities
+//     are coastal or foothill cities with no DAC tracts.
 //   - Fire threat: premises in foothill and canyon ZIPs (Malibu, Calabasas,
 //     Agoura Hills, Westlake Village, Oak Park, Ojai, Oak View, Sierra Madre,
 //     Altadena, Monrovia, Claremont, Rolling Hills Estates, Simi Valley,
@@ -38,8 +43,10 @@
 //     apartments. CARE and FERA are decided by reference.Eligible against
 //     the 2025-26 table on a day from 2025-06-01, and every eligible home is
 //     enrolled (source "utility", the decision's reason in the note); the
-//     income spread is tuned so about 25% of homes qualify. About 2.5% of
-//     homes have Medical Baseline.
+//     income spread is tuned so about 25% of homes qualify. Every income
+//     records its verification: the utility's CARE/FERA check for enrolled
+//     homes (self-attested, categorical or documents), self-attested for
+//     the rest. About 2.5% of homes have Medical Baseline.
 //   - Devices and programs (enrollments): rooftop solar on about 15% of
 //     accounts (program "nem", track nem1/nem2/nbt by interconnection
 //     date), EVs on about 8% of homes ("electric_vehicle", track level1 or

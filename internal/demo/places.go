@@ -85,26 +85,25 @@ var dacTractsCSV string
 // cities without DAC tracts. Demo assumption.
 const dacZIPConstant = 2.0
 
-// syntheticTractsPerZIP is how many made-up non-DAC tracts each ZIP has.
-const syntheticTractsPerZIP = 6
+// otherTractsPerZIP is how many real non-DAC tracts each ZIP draws from.
+const otherTractsPerZIP = 6
 
 // place is one ZIP of a member agency with everything premises there need.
 type place struct {
-	agency    reference.MemberAgency
-	zip       string
-	city      string
-	zone      int
-	dac       []string // real DAC tract GEOIDs near the ZIP
-	dacShare  float64
-	synthetic []string // well-formed tract GEOIDs not on the DAC list
+	agency   reference.MemberAgency
+	zip      string
+	city     string
+	zone     int
+	dac      []string // real DAC tract GEOIDs near the ZIP
+	dacShare float64
+	other    []string // real 2010 tracts of the county that are not DAC, near the ZIP by tract number
 }
 
 // geography is the weighted set of places premises are drawn from.
 type geography struct {
-	places    []place
-	cum       []float64 // cumulative weights over places
-	agCum     []float64 // cumulative weights over places of agriculturalAgencies
-	synthetic map[string]bool
+	places []place
+	cum    []float64 // cumulative weights over places
+	agCum  []float64 // cumulative weights over places of agriculturalAgencies
 }
 
 func newGeography(ref *reference.Tables) (*geography, error) {
@@ -119,7 +118,7 @@ func newGeography(ref *reference.Tables) (*geography, error) {
 		}
 		byZIP[zip] = append(byZIP[zip], geoid)
 	}
-	g := &geography{synthetic: map[string]bool{}}
+	g := &geography{}
 	var total, agTotal float64
 	for _, a := range ref.MemberAgencies() {
 		pop, ok := agencyPopulation[a.Name]
@@ -141,12 +140,6 @@ func newGeography(ref *reference.Tables) (*geography, error) {
 			}
 			n := float64(len(p.dac))
 			p.dacShare = n / (n + dacZIPConstant)
-			if p.synthetic, err = syntheticTracts(ref, a.CountyFIPS, zip); err != nil {
-				return nil, err
-			}
-			for _, t := range p.synthetic {
-				g.synthetic[t] = true
-			}
 			w := float64(pop) / float64(len(a.ZIPs))
 			total += w
 			if isAg {
@@ -157,30 +150,103 @@ func newGeography(ref *reference.Tables) (*geography, error) {
 			g.agCum = append(g.agCum, agTotal)
 		}
 	}
+	for i := range g.places {
+		var err error
+		if g.places[i].other, err = otherTracts(ref, anchors(g.places, i)); err != nil {
+			return nil, err
+		}
+	}
 	return g, nil
 }
 
-// syntheticTracts makes tract GEOIDs for a ZIP: county FIPS plus a 4-digit
-// tract base derived from the ZIP and a 2-digit suffix, skipping any that
-// happen to be on the DAC list. They are well formed but made up.
-func syntheticTracts(ref *reference.Tables, county, zip string) ([]string, error) {
-	z, _ := strconv.Atoi(zip)
-	base := 1000 + (z*37)%8000
-	var out []string
-	for k := 0; len(out) < syntheticTractsPerZIP && k < 100; k++ {
-		geoid := fmt.Sprintf("%s%04d%02d", county, base+k/3, 1+k%3)
-		d, err := ref.DAC(geoid)
-		if err != nil {
-			return nil, fmt.Errorf("demo: synthetic tract: %w", err)
-		}
-		if !d.Designated {
-			out = append(out, geoid)
+// anchors are the DAC tracts that locate place i for choosing its other
+// tracts: its own; else those of its agency's other ZIPs; else those of the
+// numerically nearest ZIP of the same county that has any. Census tract
+// codes are numbered in geographic runs within a county, so tracts with
+// nearby codes are near each other (a demo approximation: the CalEPA list
+// gives ZIPs only for DAC tracts).
+func anchors(places []place, i int) []string {
+	p := places[i]
+	if len(p.dac) > 0 {
+		return p.dac
+	}
+	var same []string
+	for _, q := range places {
+		if q.agency.Name == p.agency.Name {
+			same = append(same, q.dac...)
 		}
 	}
-	if len(out) < syntheticTractsPerZIP {
-		return nil, fmt.Errorf("demo: no room for synthetic tracts near %s", zip)
+	if len(same) > 0 {
+		return same
+	}
+	z, _ := strconv.Atoi(p.zip)
+	best, bestDist := -1, 0
+	for j, q := range places {
+		if len(q.dac) == 0 || q.agency.CountyFIPS != p.agency.CountyFIPS {
+			continue
+		}
+		qz, _ := strconv.Atoi(q.zip)
+		if d := abs(qz - z); best < 0 || d < bestDist {
+			best, bestDist = j, d
+		}
+	}
+	if best < 0 {
+		return nil
+	}
+	return places[best].dac
+}
+
+// otherTracts picks otherTractsPerZIP real 2010 tracts of the anchors'
+// county (reference.Tracts) that are not SB 535 DAC tracts, those with codes
+// nearest an anchor first (ties to the lower code).
+func otherTracts(ref *reference.Tables, anchors []string) ([]string, error) {
+	if len(anchors) == 0 {
+		return nil, fmt.Errorf("demo: a place has no anchor tract")
+	}
+	county := anchors[0][:5]
+	code := func(g string) int { n, _ := strconv.Atoi(g[5:]); return n }
+	type cand struct {
+		geoid string
+		dist  int
+	}
+	var cands []cand
+	for _, g := range ref.Tracts(county) {
+		d, err := ref.DAC(g)
+		if err != nil {
+			return nil, fmt.Errorf("demo: tract %s: %w", g, err)
+		}
+		if d.Designated {
+			continue
+		}
+		dist := -1
+		for _, a := range anchors {
+			if x := abs(code(g) - code(a)); dist < 0 || x < dist {
+				dist = x
+			}
+		}
+		cands = append(cands, cand{g, dist})
+	}
+	slices.SortFunc(cands, func(a, b cand) int {
+		if a.dist != b.dist {
+			return a.dist - b.dist
+		}
+		return strings.Compare(a.geoid, b.geoid)
+	})
+	if len(cands) < otherTractsPerZIP {
+		return nil, fmt.Errorf("demo: county %s has only %d non-DAC tracts", county, len(cands))
+	}
+	out := make([]string, otherTractsPerZIP)
+	for i := range out {
+		out[i] = cands[i].geoid
 	}
 	return out, nil
+}
+
+func abs(n int) int {
+	if n < 0 {
+		return -n
+	}
+	return n
 }
 
 // pick draws a place by population weight; agricultural accounts draw only
@@ -201,12 +267,12 @@ func (g *geography) pick(r *rand.Rand, agricultural bool) *place {
 }
 
 // tract draws the premise's census tract: a real DAC tract with the place's
-// DAC share, else one of its synthetic non-DAC tracts.
+// DAC share, else one of its real non-DAC tracts.
 func (p *place) tract(r *rand.Rand) string {
 	if len(p.dac) > 0 && r.Float64() < p.dacShare {
 		return p.dac[r.IntN(len(p.dac))]
 	}
-	return p.synthetic[r.IntN(len(p.synthetic))]
+	return p.other[r.IntN(len(p.other))]
 }
 
 // hftdTier draws the premise's fire-threat tier (0, 2 or 3).

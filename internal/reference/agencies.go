@@ -64,3 +64,15 @@ func (t *Tables) MemberAgencies() []MemberAgency {
 	}
 	return out
 }
+
+// MemberAgency returns the member community with the given name (as
+// MemberAgencies lists it); ok is false for any other name.
+func (t *Tables) MemberAgency(name string) (a MemberAgency, ok bool) {
+	for _, m := range t.agencies {
+		if m.Name == name {
+			m.ZIPs = append([]string(nil), m.ZIPs...)
+			return m, true
+		}
+	}
+	return MemberAgency{}, false
+}

@@ -1,8 +1,10 @@
 // Package reference holds gridbook's effective-dated public reference
 // tables: CARE/FERA/ESA income limits (2024-25 and 2025-26), HUD income
 // limits for Los Angeles and Ventura counties, the SB 535 (2022)
-// disadvantaged-community tract list, the ZIP → building climate zone
-// mapping, the Residential Direct Install income limits, California county
+// disadvantaged-community tract list, every 2010 census tract of Los
+// Angeles and Ventura counties, the ZIP → building climate zone mapping,
+// the Census ZIP (ZCTA) → county relationship for those counties' ZIP
+// ranges, the Residential Direct Install income limits, California county
 // FIPS codes and Clean Power Alliance's member agencies.
 //
 // The tables are parsed from files embedded in data/ (see data/README.md for

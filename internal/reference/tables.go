@@ -44,6 +44,8 @@ type Tables struct {
 	hud           *hudTable
 	zips          *zipTable
 	dac           *dacTable
+	tracts        *tractTable
+	zipCounties   *zipCountyTable
 	counties      *countyTable
 	agencies      []MemberAgency
 	agencyInfo    TableInfo
@@ -78,7 +80,13 @@ func Load() (*Tables, error) {
 	if t.zips, err = loadZIPs(); err != nil {
 		return nil, err
 	}
-	if t.dac, err = loadDAC(t.counties); err != nil {
+	if t.tracts, err = loadTracts(t.counties); err != nil {
+		return nil, err
+	}
+	if t.zipCounties, err = loadZIPCounties(t.counties); err != nil {
+		return nil, err
+	}
+	if t.dac, err = loadDAC(t.counties, t.tracts); err != nil {
 		return nil, err
 	}
 	if t.agencies, t.agencyInfo, err = loadAgencies(t.counties, t.zips); err != nil {
@@ -113,5 +121,5 @@ func (t *Tables) Versions() []TableInfo {
 	for _, d := range t.directInstall {
 		out = append(out, d.info)
 	}
-	return append(out, t.dac.info, t.zips.info, t.counties.info, t.agencyInfo)
+	return append(out, t.dac.info, t.tracts.info, t.zips.info, t.zipCounties.info, t.counties.info, t.agencyInfo)
 }

@@ -194,13 +194,17 @@ func (b *Bulk) Meter(ctx context.Context, m *customer.Meter) error {
 	return nil
 }
 
-// Enrollments validates the enrollments of one new account, checks them
-// against each other (no double enrollment, no CARE/FERA overlap) and
-// inserts them, setting their IDs.
-func (b *Bulk) Enrollments(ctx context.Context, es []customer.Enrollment) error {
+// Enrollments validates the enrollments of one new account a at premise
+// p, checks them against the account (customer.CheckEnrollment) and each
+// other (no double enrollment, no CARE/FERA overlap) and inserts them,
+// setting their IDs.
+func (b *Bulk) Enrollments(ctx context.Context, a customer.Account, p customer.Premise, es []customer.Enrollment) error {
 	for i := range es {
 		e := &es[i]
 		if err := e.Validate(); err != nil {
+			return err
+		}
+		if err := customer.CheckEnrollment(*e, a, p, b.tx.db.ref); err != nil {
 			return err
 		}
 		if err := customer.CheckOverlap(es[:i], *e); err != nil {

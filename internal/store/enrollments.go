@@ -36,17 +36,27 @@ func scanEnrollment(s interface{ Scan(...any) error }) (customer.Enrollment, err
 	return e, nil
 }
 
-// Enroll validates e, checks it against the account's other enrollments
-// (no double enrollment, no CARE/FERA overlap) and inserts it.
+// Enroll validates e, checks it against its account (customer.CheckEnrollment:
+// within service, residential programs, CARE/FERA income test or a note) and
+// the account's other enrollments (no double enrollment, no CARE/FERA
+// overlap), and inserts it.
 func (tx *Tx) Enroll(ctx context.Context, actor auth.Actor, e *customer.Enrollment) error {
 	if err := e.Validate(); err != nil {
 		return err
 	}
-	if _, err := tx.Account(ctx, e.AccountID); apperr.Is(err, apperr.NotFound) {
+	a, err := tx.Account(ctx, e.AccountID)
+	if apperr.Is(err, apperr.NotFound) {
 		var f apperr.Fields
 		f.Add("account_id", "account %d does not exist", e.AccountID)
 		return f.Err("store.Enroll")
 	} else if err != nil {
+		return err
+	}
+	p, err := tx.Premise(ctx, a.PremiseID)
+	if err != nil {
+		return err
+	}
+	if err := customer.CheckEnrollment(*e, a, p, tx.db.ref); err != nil {
 		return err
 	}
 	existing, err := tx.Enrollments(ctx, e.AccountID)

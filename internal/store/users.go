@@ -14,12 +14,12 @@ import (
 
 // userAudit is what the audit log keeps of a user: never the password hash.
 type userAudit struct {
-	ID         int64
-	Email      string
-	Name       string
-	Role       auth.Role
-	Disabled   bool
-	AccountIDs []int64
+	ID         int64     `json:"id"`
+	Email      string    `json:"email"`
+	Name       string    `json:"name"`
+	Role       auth.Role `json:"role"`
+	Disabled   bool      `json:"disabled"`
+	AccountIDs []int64   `json:"account_ids"`
 }
 
 func auditUser(u auth.User) userAudit {

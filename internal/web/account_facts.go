@@ -67,9 +67,9 @@ func (h *handler) accountFacts(ctx context.Context, a customer.Account, today ca
 		return f, err
 	}
 	for _, e := range es {
-		row := EnrollmentRow{Enrollment: e, Label: programLabel(e.Program), Active: e.ActiveOn(today)}
+		row := EnrollmentRow{Enrollment: e, Label: customer.ProgramLabel(e.Program), Active: e.ActiveOn(today)}
 		f.Enrollments = append(f.Enrollments, row)
-		if row.Active && isAssistanceProgram(e.Program) {
+		if row.Active && customer.IsAssistanceProgram(e.Program) {
 			f.Programs = append(f.Programs, row.Label)
 		}
 	}
@@ -77,26 +77,6 @@ func (h *handler) accountFacts(ctx context.Context, a customer.Account, today ca
 		return f, err
 	}
 	return f, nil
-}
-
-// isAssistanceProgram reports whether code is one of the rate-assistance
-// programs the registry tracks itself (package customer).
-func isAssistanceProgram(code string) bool {
-	return code == customer.ProgramCARE || code == customer.ProgramFERA || code == customer.ProgramMedicalBaseline
-}
-
-// programLabel is how staff see a program code; badges take their tone
-// from it (badge.go).
-func programLabel(code string) string {
-	switch code {
-	case customer.ProgramCARE:
-		return "CARE"
-	case customer.ProgramFERA:
-		return "FERA"
-	case customer.ProgramMedicalBaseline:
-		return "Medical baseline"
-	}
-	return code
 }
 
 // lseLabel names the load-serving side of an account.

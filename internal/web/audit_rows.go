@@ -65,8 +65,10 @@ func newAuditRow(rec auth.AuditRecord) AuditRow {
 }
 
 // skippedFields are bookkeeping fields every record has; they change on
-// every update and say nothing a reader needs.
-var skippedFields = []string{"ID", "Created", "Updated"}
+// every update and say nothing a reader needs. Records are written with the
+// JSON API's snake_case names; the Go names are those of records written
+// before that.
+var skippedFields = []string{"id", "created_at", "updated_at", "ID", "Created", "Updated"}
 
 // diffJSON compares two JSON objects (the before and after of an audit
 // record) and lists the fields whose values differ, nested objects
@@ -156,11 +158,8 @@ func showJSON(key string, v json.RawMessage) string {
 		}
 		return strings.Join(parts, ", ")
 	}
-	if n, err := strconv.ParseInt(s, 10, 64); err == nil {
-		last := key[strings.LastIndex(key, ".")+1:]
-		if strings.HasSuffix(last, "Income") || strings.HasSuffix(last, "Cents") {
-			return money.Cents(n).String()
-		}
+	if n, err := strconv.ParseInt(s, 10, 64); err == nil && isMoneyKey(key) {
+		return money.Cents(n).String()
 	}
 	return compactJSON(v)
 }
@@ -173,18 +172,44 @@ func compactJSON(v json.RawMessage) string {
 	return buf.String()
 }
 
-// fieldLabel turns a Go field path into words: "Household.AnnualIncome" →
-// "household annual income", "DACTable" → "DAC table".
+// isMoneyKey reports whether an audited field holds money.Cents: the API's
+// *_cents fields, or an income or amount field of an older record
+// ("Household.AnnualIncome").
+func isMoneyKey(key string) bool {
+	last := key[strings.LastIndex(key, ".")+1:]
+	return strings.HasSuffix(last, "_cents") || strings.HasSuffix(last, "Income") || strings.HasSuffix(last, "Cents")
+}
+
+// labelAcronyms are the words of snake_case field names written in capitals.
+var labelAcronyms = map[string]string{"id": "ID", "zip": "ZIP", "dac": "DAC", "hftd": "HFTD", "lse": "LSE", "geoid": "GEOID",
+	"fips": "FIPS", "ids": "IDs"}
+
+// fieldLabel turns a field path into words: "hftd_tier" → "HFTD tier",
+// "household_income_cents" → "household income" (shown in dollars), and
+// for older records "Household.AnnualIncome" → "household annual income",
+// "DACTable" → "DAC table".
 func fieldLabel(key string) string {
 	var words []string
 	for _, part := range strings.Split(key, ".") {
-		words = append(words, splitCamel(part)...)
-	}
-	for i, w := range words {
-		if len(w) > 1 && strings.ToUpper(w) == w { // an acronym: DAC, ZIP, HFTD, LSE
+		if strings.Contains(part, "_") || strings.ToLower(part) == part {
+			snake := strings.Split(part, "_")
+			if len(snake) > 1 && snake[len(snake)-1] == "cents" {
+				snake = snake[:len(snake)-1]
+			}
+			for _, w := range snake {
+				if a, ok := labelAcronyms[w]; ok {
+					w = a
+				}
+				words = append(words, w)
+			}
 			continue
 		}
-		words[i] = strings.ToLower(w)
+		for _, w := range splitCamel(part) {
+			if len(w) <= 1 || strings.ToUpper(w) != w { // keep acronyms: DAC, ZIP, HFTD, LSE
+				w = strings.ToLower(w)
+			}
+			words = append(words, w)
+		}
 	}
 	return strings.Join(words, " ")
 }

@@ -277,13 +277,14 @@ func TestBrowserNewCustomerFormShowsFieldErrorsAndWritesNothing(t *testing.T) {
 		chromedp.SendKeys(chromedp.CSS(`#f-rate_schedule`), "TOU-D-4-9PM"),
 		chromedp.SendKeys(chromedp.CSS(`#f-household_size`), "0"),
 		chromedp.SendKeys(chromedp.CSS(`#f-household_income`), "41000"),
+		chromedp.SetValue(chromedp.CSS(`#f-income_verification`), "documents"),
 		chromedp.Click(chromedp.CSS(`.form-actions button[type=submit]`)),
 		chromedp.WaitVisible(chromedp.CSS(`.field-error`)),
 	)
 	errs := eval[map[string]string](t, ctx, `Object.fromEntries(Array.from(document.querySelectorAll('.field-invalid')).map(f =>
 		[f.querySelector('input,select,textarea').name, f.querySelector('.field-error').textContent.trim()]))`)
 	want := map[string]string{
-		"zip":            `want 5 digits, got "9303"`,
+		"zip":            `ZIP must be 5 digits, got "9303"`,
 		"household_size": "must be at least 1",
 	}
 	if fmt.Sprint(errs) != fmt.Sprint(want) {

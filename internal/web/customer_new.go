@@ -3,6 +3,7 @@ package web
 import (
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -143,24 +144,11 @@ func (h *handler) parseNewCustomer(form NewCustomerForm) (customer.Customer, cus
 	}
 
 	f = append(f, apperr.FieldsOf(c.Validate())...)
-	// customer.Premise.Resolve reports reference lookups by their summary
-	// ("invalid input"); ask the tables directly for the specific message.
-	ref := h.db.Reference()
-	refMsg := map[string]string{}
-	if _, err := ref.ClimateZone(strings.TrimSpace(p.ZIP)); err != nil {
-		refMsg["zip"] = firstFieldMsg(err)
-	}
-	if tract := strings.TrimSpace(p.TractGEOID); tract != "" {
-		if _, err := ref.DAC(tract); err != nil {
-			refMsg["tract_geoid"] = firstFieldMsg(err)
-		}
-	}
-	for _, fe := range apperr.FieldsOf(p.Resolve(ref)) {
-		if fe.Field == "county_fips" {
-			continue // follows from the member agency, reported above
-		}
-		if m, ok := refMsg[fe.Field]; ok && m != "" {
-			fe.Msg, refMsg[fe.Field] = m, ""
+	for _, fe := range apperr.FieldsOf(p.Resolve(h.db.Reference())) {
+		// The county follows from the member agency, whose problems are
+		// reported above.
+		if fe.Field == "county_fips" || fe.Field == "member_agency" && slices.ContainsFunc(f, func(o apperr.FieldError) bool { return o.Field == "member_agency" }) {
+			continue
 		}
 		f = append(f, fe)
 	}
@@ -179,13 +167,4 @@ func (h *handler) agencyOptions() []Option {
 		out = append(out, Option{Value: ag.Name, Label: ag.Name + " (" + ag.County + ")"})
 	}
 	return out
-}
-
-// firstFieldMsg is the message of an error's first field problem, or its
-// user-safe message when it names no field.
-func firstFieldMsg(err error) string {
-	if fs := apperr.FieldsOf(err); len(fs) > 0 {
-		return fs[0].Msg
-	}
-	return apperr.MessageOf(err)
 }

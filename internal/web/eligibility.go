@@ -1,6 +1,7 @@
 package web
 
 import (
+	"github.com/gridbook/gridbook/internal/apperr"
 	"github.com/gridbook/gridbook/internal/calendar"
 	"github.com/gridbook/gridbook/internal/customer"
 	"github.com/gridbook/gridbook/internal/reference"
@@ -39,7 +40,7 @@ func (h *handler) eligibility(a customer.Account, p customer.Premise, on calenda
 	for _, prog := range []reference.Program{reference.CARE, reference.FERA} {
 		d, err := h.db.Reference().Eligible(prog, hh, on)
 		if err != nil {
-			ev.Problem = firstFieldMsg(err)
+			ev.Problem = apperr.Detail(err)
 			ev.Decisions = nil
 			return ev
 		}

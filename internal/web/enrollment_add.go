@@ -12,11 +12,13 @@ import (
 )
 
 // enrollmentAdd enrolls an account in a program (POST
-// /accounts/{id}/enrollments). For CARE and FERA the household's income
-// test on the start date decides: staff may enroll an account that does
-// not pass (or has no household on file) only with a note saying why. The
-// store refuses overlapping CARE and FERA periods and double enrollments;
-// the form comes back with the problem next to its field.
+// /accounts/{id}/enrollments). The store applies the registry's rules
+// (customer.CheckEnrollment and CheckOverlap): the start date within the
+// account's service, CARE/FERA/medical baseline for residential accounts
+// only, a note when the household does not pass the CARE or FERA income
+// test on the start date, no overlapping CARE and FERA periods and no
+// double enrollment; the form comes back with the problem next to its
+// field.
 func (h *handler) enrollmentAdd(w http.ResponseWriter, r *http.Request) {
 	a, ok := h.accountFromPath(w, r)
 	if !ok {
@@ -60,21 +62,6 @@ func (h *handler) enrollmentAdd(w http.ResponseWriter, r *http.Request) {
 	if err := e.Validate(); err != nil {
 		f = append(f, apperr.FieldsOf(err)...)
 	}
-	if len(f) == 0 && (e.Program == customer.ProgramCARE || e.Program == customer.ProgramFERA) && e.Note == "" {
-		p, err := h.db.Premise(ctx, a.PremiseID)
-		if err != nil {
-			h.rd.Error(w, r, err)
-			return
-		}
-		ev := h.eligibility(a, p, e.From)
-		d, decided := ev.Decision(e.Program)
-		switch {
-		case !decided:
-			f.Add("note", "%s Add a note saying why the account is enrolled anyway.", ev.Problem)
-		case !d.Eligible:
-			f.Add("note", "Not eligible: %s. Add a note saying why the account is enrolled anyway.", d.Reason)
-		}
-	}
 	err := f.Err("web.enrollmentAdd")
 	if err == nil {
 		err = h.db.InTx(ctx, func(tx *store.Tx) error {
@@ -91,7 +78,7 @@ func (h *handler) enrollmentAdd(w http.ResponseWriter, r *http.Request) {
 		h.renderAccountForm(w, r, StatusOf(err), a, v, form, ZoneForm{})
 		return
 	}
-	msg := fmt.Sprintf("Enrolled in %s from %s.", programLabel(e.Program), longDate(e.From))
+	msg := fmt.Sprintf("Enrolled in %s from %s.", customer.ProgramLabel(e.Program), longDate(e.From))
 	SetFlash(w, r, Flash{Kind: FlashSuccess, Msg: msg})
 	Redirect(w, r, fmt.Sprintf("/accounts/%d", a.ID))
 }

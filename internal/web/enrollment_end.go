@@ -7,6 +7,7 @@ import (
 
 	"github.com/gridbook/gridbook/internal/apperr"
 	"github.com/gridbook/gridbook/internal/calendar"
+	"github.com/gridbook/gridbook/internal/customer"
 	"github.com/gridbook/gridbook/internal/store"
 )
 
@@ -32,7 +33,7 @@ func (h *handler) enrollmentEnd(w http.ResponseWriter, r *http.Request) {
 	label := ""
 	for _, e := range es {
 		if e.ID == eid {
-			label = programLabel(e.Program)
+			label = customer.ProgramLabel(e.Program)
 		}
 	}
 	if label == "" { // not this account's enrollment

@@ -219,6 +219,12 @@ func TestAddEnrollmentChecksEligibilityAndOverlap(t *testing.T) {
 		{"double enrollment is a conflict", maria, form("care", "2026-03-10", ""), 409, "", "account is already enrolled in care from 2025-07-01"},
 		{"a bad start date is reported on its field", maria, form("medical_baseline", "03/10/2026", ""), 400, "f-start_date", "must be a date such as 2026-03-08"},
 		{"another program needs its code", maria, form("other", "2026-03-10", ""), 400, "f-program_other", "name the program"},
+		// Hillside is a commercial account; CARE is a residential rate.
+		{"CARE on a commercial account is refused", fmt.Sprintf("/accounts/%d/enrollments", s.hillAcct.ID),
+			form("care", "2026-03-10", "owner asked"), 400, "f-program", "CARE is only for residential accounts; account 3000067890 is commercial"},
+		// Maria's service started 2023-04-01.
+		{"an enrollment before service start is refused", maria, form("medical_baseline", "2023-03-31", ""), 400,
+			"f-start_date", "must be on or after the account's service start, 2023-04-01"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			before := auditCount(t, s)
@@ -343,13 +349,19 @@ func TestNewCustomerCreatesAllThreeRecordsInOneTransaction(t *testing.T) {
 		fields map[string]string // input → expected error text
 	}{
 		{"bad ZIP and household size 0", map[string]string{"zip": "9303", "household_size": "0"}, 400,
-			map[string]string{"zip": `want 5 digits, got &#34;9303&#34;`, "household_size": "must be at least 1"}},
+			map[string]string{"zip": `ZIP must be 5 digits, got &#34;9303&#34;`, "household_size": "must be at least 1"}},
 		{"every section's errors at once", map[string]string{"name": "", "email": "not-an-email", "member_agency": "",
 			"number": "12", "service_start": "", "tract_geoid": "06037102105"}, 400,
 			map[string]string{"name": "is required", "email": "is not a valid email address", "member_agency": "is required",
 				"number": "must be 6 to 20 digits", "service_start": "is required"}},
 		{"a ZIP not in the table", map[string]string{"zip": "10001"}, 400,
-			map[string]string{"zip": "10001 is not in the California climate zone table"}},
+			map[string]string{"zip": "ZIP 10001 is not a California ZIP in the climate-zone table"}},
+		{"a ZIP of another county", map[string]string{"zip": "90001"}, 400,
+			map[string]string{"zip": "ZIP 90001 is in Los Angeles County, not Ventura County"}},
+		{"a tract that does not exist", map[string]string{"tract_geoid": "06111999999"}, 400,
+			map[string]string{"tract_geoid": "census tract 06111999999 is not a 2010 tract of Ventura County"}},
+		{"income without a verification source", map[string]string{"income_verification": ""}, 400,
+			map[string]string{"income_verification": "is required with household income"}},
 		// The customer and premise are inserted before the account fails:
 		// the transaction must take them back.
 		{"duplicate account number", map[string]string{"number": "3000012345"}, 409,

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gridbook/gridbook/internal/customer"
 	"github.com/gridbook/gridbook/internal/money"
 )
 
@@ -105,7 +106,7 @@ func (rd *Renderer) funcs(df dateFormatter) template.FuncMap {
 		"field":      newInput,
 		"chartJSON":  chartJSON,
 		"badgeTone":  badgeTone,
-		"program":    programLabel,
+		"program":    customer.ProgramLabel,
 		"choice":     newSelect,
 		"options":    newOptions,
 		"minutes":    intervalLabel,

@@ -56,7 +56,7 @@ func testAuditEveryMutation(t *testing.T, db *store.DB) {
 	setClock(db, t0)
 	var (
 		c    = newCustomer("Audit Person", "audit@example.org")
-		p    = newPremise("1 Audit Ln", "90001", "06037", "Los Angeles")
+		p    = newPremise("1 Audit Ln", "90001", "06037", "Unincorporated Los Angeles County")
 		a    customer.Account
 		m    customer.Meter
 		e    customer.Enrollment
@@ -75,58 +75,58 @@ func testAuditEveryMutation(t *testing.T, db *store.DB) {
 		entity   string
 		id       func() int64
 		hasPrior bool                   // before is set (updates)
-		field    string                 // a field of after (and before) to compare
+		field    string                 // a field of after (and before) to compare, named as in the JSON API
 		before   string                 // its value before
 		after    string                 // its value after
 		extra    func(auth.AuditRecord) // further checks
 	}
 	steps := []step{
 		{name: "CreateCustomer", run: func(ctx context.Context, tx *store.Tx) error { return tx.CreateCustomer(ctx, staff, &c) },
-			action: "create", entity: "customer", id: func() int64 { return c.ID }, field: "Name", after: "Audit Person"},
+			action: "create", entity: "customer", id: func() int64 { return c.ID }, field: "name", after: "Audit Person"},
 		{name: "UpdateCustomer", run: func(ctx context.Context, tx *store.Tx) error {
 			upd := c
 			upd.Name = "Audit Person Jr"
 			return tx.UpdateCustomer(ctx, staff, &upd)
-		}, action: "update", entity: "customer", id: func() int64 { return c.ID }, hasPrior: true, field: "Name", before: "Audit Person", after: "Audit Person Jr"},
+		}, action: "update", entity: "customer", id: func() int64 { return c.ID }, hasPrior: true, field: "name", before: "Audit Person", after: "Audit Person Jr"},
 		{name: "CreatePremise", run: func(ctx context.Context, tx *store.Tx) error { return tx.CreatePremise(ctx, staff, &p) },
-			action: "create", entity: "premise", id: func() int64 { return p.ID }, field: "ZIP", after: "90001"},
+			action: "create", entity: "premise", id: func() int64 { return p.ID }, field: "zip", after: "90001"},
 		{name: "UpdatePremise", run: func(ctx context.Context, tx *store.Tx) error {
 			upd := p
 			upd.ZIP = "90012"
 			return tx.UpdatePremise(ctx, staff, &upd)
-		}, action: "update", entity: "premise", id: func() int64 { return p.ID }, hasPrior: true, field: "ClimateZone", before: "8", after: "9"},
+		}, action: "update", entity: "premise", id: func() int64 { return p.ID }, hasPrior: true, field: "climate_zone", before: "8", after: "9"},
 		{name: "CreateAccount", run: func(ctx context.Context, tx *store.Tx) error {
 			a = newAccount("7100000001", c, p)
 			return tx.CreateAccount(ctx, staff, &a)
-		}, action: "create", entity: "account", id: func() int64 { return a.ID }, field: "Number", after: "7100000001"},
+		}, action: "create", entity: "account", id: func() int64 { return a.ID }, field: "number", after: "7100000001"},
 		{name: "UpdateAccount", run: func(ctx context.Context, tx *store.Tx) error {
 			upd := a
 			upd.RateSchedule = "TOU-D-5-8PM"
 			return tx.UpdateAccount(ctx, staff, &upd)
-		}, action: "update", entity: "account", id: func() int64 { return a.ID }, hasPrior: true, field: "RateSchedule", before: "TOU-D-4-9PM", after: "TOU-D-5-8PM"},
+		}, action: "update", entity: "account", id: func() int64 { return a.ID }, hasPrior: true, field: "rate_schedule", before: "TOU-D-4-9PM", after: "TOU-D-5-8PM"},
 		{name: "CreateMeter", run: func(ctx context.Context, tx *store.Tx) error {
 			m = customer.Meter{AccountID: a.ID, Serial: "M-AUDIT", IntervalSeconds: 900, Installed: day(2025, 1, 1)}
 			return tx.CreateMeter(ctx, staff, &m)
-		}, action: "create", entity: "meter", id: func() int64 { return m.ID }, field: "Serial", after: "M-AUDIT"},
+		}, action: "create", entity: "meter", id: func() int64 { return m.ID }, field: "serial", after: "M-AUDIT"},
 		{name: "UpdateMeter", run: func(ctx context.Context, tx *store.Tx) error {
 			upd := m
 			upd.Serial = "M-AUDIT-2"
 			return tx.UpdateMeter(ctx, staff, &upd)
-		}, action: "update", entity: "meter", id: func() int64 { return m.ID }, hasPrior: true, field: "Serial", before: "M-AUDIT", after: "M-AUDIT-2"},
+		}, action: "update", entity: "meter", id: func() int64 { return m.ID }, hasPrior: true, field: "serial", before: "M-AUDIT", after: "M-AUDIT-2"},
 		{name: "Enroll", run: func(ctx context.Context, tx *store.Tx) error {
-			e = customer.Enrollment{AccountID: a.ID, Program: customer.ProgramCARE, From: day(2025, 1, 1)}
+			e = customer.Enrollment{AccountID: a.ID, Program: customer.ProgramCARE, From: day(2025, 1, 1), Note: "utility certified"}
 			return tx.Enroll(ctx, staff, &e)
-		}, action: "create", entity: "enrollment", id: func() int64 { return e.ID }, field: "Program", after: "care"},
+		}, action: "create", entity: "enrollment", id: func() int64 { return e.ID }, field: "program", after: "care"},
 		{name: "EndEnrollment", run: func(ctx context.Context, tx *store.Tx) error {
 			return tx.EndEnrollment(ctx, staff, e.ID, day(2026, 1, 1))
-		}, action: "update", entity: "enrollment", id: func() int64 { return e.ID }, hasPrior: true, field: "To", before: "", after: "2026-01-01"},
+		}, action: "update", entity: "enrollment", id: func() int64 { return e.ID }, hasPrior: true, field: "end_date", before: "", after: "2026-01-01"},
 		{name: "CreateUser", run: func(ctx context.Context, tx *store.Tx) error {
 			u = auth.User{Email: "portal@example.org", Name: "Portal User", Role: auth.CustomerRole, PasswordHash: hash, AccountIDs: []int64{a.ID}}
 			return tx.CreateUser(ctx, staff, &u)
-		}, action: "create", entity: "user", id: func() int64 { return u.ID }, field: "Email", after: "portal@example.org"},
+		}, action: "create", entity: "user", id: func() int64 { return u.ID }, field: "email", after: "portal@example.org"},
 		{name: "SetUserDisabled", run: func(ctx context.Context, tx *store.Tx) error {
 			return tx.SetUserDisabled(ctx, staff, u.ID, true)
-		}, action: "update", entity: "user", id: func() int64 { return u.ID }, hasPrior: true, field: "Disabled", before: "false", after: "true"},
+		}, action: "update", entity: "user", id: func() int64 { return u.ID }, hasPrior: true, field: "disabled", before: "false", after: "true"},
 		{name: "CreateClient", run: func(ctx context.Context, tx *store.Tx) error {
 			cl = auth.Client{Name: "meter-importer", Scopes: []string{auth.ScopeRegistryWrite}}
 			_, err := tx.CreateClient(ctx, staff, &cl)

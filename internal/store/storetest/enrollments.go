@@ -127,4 +127,51 @@ func testEnrollments(t *testing.T, db *store.DB) {
 	if none, err := db.Enrollments(ctx, a.ID+1000); err != nil || len(none) != 0 {
 		t.Errorf("Enrollments(missing account) = %v, %v; want none", none, err)
 	}
+
+	// The account rules of customer.CheckEnrollment hold for every caller:
+	// the seeded account is residential, in service from 2024-01-01, with
+	// 4 persons at $64,300 (over the 2024-25 CARE limit of $62,400, at the
+	// 2025-26 limit of $64,300).
+	before := countRows(t, db, "enrollments")
+	for _, tt := range []struct {
+		name  string
+		e     customer.Enrollment
+		field string
+	}{
+		{"start before service start", customer.Enrollment{AccountID: a.ID, Program: "power_response", From: day(2023, 12, 31)}, "start_date"},
+		{"CARE failing the 2024-25 income test without a note",
+			customer.Enrollment{AccountID: a.ID, Program: customer.ProgramCARE, From: day(2024, 6, 1), To: day(2024, 6, 15)}, "note"},
+	} {
+		e := tt.e
+		err := txErr(db, func(ctx context.Context, tx *store.Tx) error { return tx.Enroll(ctx, staff, &e) })
+		wantErr(t, tt.name, err, apperr.Invalid, tt.field)
+	}
+	biz := seedCommercial(t, db)
+	medical := customer.Enrollment{AccountID: biz.ID, Program: customer.ProgramMedicalBaseline, From: day(2025, 1, 1), Note: "asked"}
+	err = txErr(db, func(ctx context.Context, tx *store.Tx) error { return tx.Enroll(ctx, staff, &medical) })
+	wantErr(t, "medical baseline on a commercial account", err, apperr.Invalid, "program")
+	if after := countRows(t, db, "enrollments"); after != before {
+		t.Errorf("refused enrollments left %d rows", after-before)
+	}
+}
+
+// seedCommercial creates a commercial customer, premise and account (no
+// household) in service from 2024-01-01 and returns the account.
+func seedCommercial(t *testing.T, db *store.DB) customer.Account {
+	t.Helper()
+	c := customer.Customer{Kind: customer.Organization, Name: "Bo's Bakery"}
+	p := newPremise("200 Olive Ave", "90001", "06037", "Unincorporated Los Angeles County")
+	var a customer.Account
+	inTx(t, db, func(ctx context.Context, tx *store.Tx) error {
+		if err := tx.CreateCustomer(ctx, staff, &c); err != nil {
+			return err
+		}
+		if err := tx.CreatePremise(ctx, staff, &p); err != nil {
+			return err
+		}
+		a = newAccount("7000000099", c, p)
+		a.Class, a.RateSchedule = customer.Commercial, "TOU-GS-1-D"
+		return tx.CreateAccount(ctx, staff, &a)
+	})
+	return a
 }

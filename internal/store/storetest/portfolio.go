@@ -13,8 +13,8 @@ import (
 // testPortfolio counts a hand-built set on 2026-06-15. The set:
 //
 //	premise  agency       ZIP    tract          DAC  HFTD
-//	P1       Los Angeles  90001  06037102105    yes  0
-//	P2       Lancaster    93534  —              no   2
+//	P1       Hawthorne    90001  06037102105    yes  0
+//	P2       Uninc. LA    93534  —              no   2
 //	P3       Oxnard       93030  06111002300    yes  3
 //
 //	account  customer premise class        LSE      service              programs on 06-15
@@ -41,8 +41,8 @@ func testPortfolio(t *testing.T, db *store.DB) {
 			}
 		}
 		ps := []customer.Premise{
-			{Address: "1 A St", City: "Los Angeles", ZIP: "90001", CountyFIPS: "06037", MemberAgency: "Los Angeles", TractGEOID: "06037102105"},
-			{Address: "2 B St", City: "Lancaster", ZIP: "93534", CountyFIPS: "06037", MemberAgency: "Lancaster", HFTDTier: 2},
+			{Address: "1 A St", City: "Los Angeles", ZIP: "90001", CountyFIPS: "06037", MemberAgency: "Hawthorne", TractGEOID: "06037102105"},
+			{Address: "2 B St", City: "Lancaster", ZIP: "93534", CountyFIPS: "06037", MemberAgency: "Unincorporated Los Angeles County", HFTDTier: 2},
 			{Address: "3 C St", City: "Oxnard", ZIP: "93030", CountyFIPS: "06111", MemberAgency: "Oxnard", TractGEOID: "06111002300", HFTDTier: 3},
 		}
 		for i := range ps {
@@ -73,11 +73,11 @@ func testPortfolio(t *testing.T, db *store.DB) {
 			}
 		}
 		es := []customer.Enrollment{
-			{AccountID: as[0].ID, Program: customer.ProgramCARE, From: day(2025, 1, 1)},
-			{AccountID: as[1].ID, Program: customer.ProgramFERA, From: day(2026, 1, 1)},
+			{AccountID: as[0].ID, Program: customer.ProgramCARE, From: day(2025, 1, 1), Note: "utility certified"},
+			{AccountID: as[1].ID, Program: customer.ProgramFERA, From: day(2026, 1, 1), Note: "utility certified"},
 			{AccountID: as[1].ID, Program: customer.ProgramMedicalBaseline, From: day(2025, 1, 1)},
-			{AccountID: as[3].ID, Program: customer.ProgramCARE, From: day(2025, 1, 1)},
-			{AccountID: as[5].ID, Program: customer.ProgramCARE, From: day(2025, 1, 1), To: day(2026, 6, 15)},
+			{AccountID: as[3].ID, Program: customer.ProgramCARE, From: day(2025, 1, 1), Note: "utility certified"},
+			{AccountID: as[5].ID, Program: customer.ProgramCARE, From: day(2025, 1, 1), To: day(2026, 6, 15), Note: "utility certified"},
 		}
 		for i := range es {
 			if err := tx.Enroll(ctx, staff, &es[i]); err != nil {
@@ -111,7 +111,7 @@ func testPortfolio(t *testing.T, db *store.DB) {
 		ByProgram: []store.Count{{Label: "care", N: 1}, {Label: "fera", N: 1}, {Label: "medical_baseline", N: 1}},
 		DAC:       3, // A1 at P1; A3 and A6 at P3
 		ByHFTD:    []store.Count{{Label: "Tier 2", N: 1}, {Label: "Tier 3", N: 2}},
-		ByAgency:  []store.Count{{Label: "Oxnard", N: 2}, {Label: "Lancaster", N: 1}, {Label: "Los Angeles", N: 1}},
+		ByAgency:  []store.Count{{Label: "Oxnard", N: 2}, {Label: "Hawthorne", N: 1}, {Label: "Unincorporated Los Angeles County", N: 1}},
 		Meters:    2, // M1, M2 (M3 removed)
 		// A1 only: A4's solar meter is removed and A4 is out of service.
 		SolarAccounts: 1,

@@ -187,7 +187,7 @@ func testCustomerSearch(t *testing.T, db *store.DB) {
 				return e
 			}
 		}
-		p := newPremise("742 Evergreen Terrace", "90012", "06037", "Los Angeles")
+		p := newPremise("742 Evergreen Terrace", "90012", "06037", "Unincorporated Los Angeles County")
 		if err := tx.CreatePremise(ctx, staff, &p); err != nil {
 			return err
 		}
@@ -227,9 +227,9 @@ func testPremises(t *testing.T, db *store.DB) {
 	// Lancaster 93534 (zone 14) and Oxnard 93030 (zone 6) from
 	// research/programs.md §2.5.
 	ps := []customer.Premise{
-		{Address: "1 A St", City: "Los Angeles", ZIP: "90001", CountyFIPS: "06037", MemberAgency: "Los Angeles", TractGEOID: "06037102105"},
-		{Address: "2 B St", City: "Lancaster", ZIP: "93534", CountyFIPS: "06037", MemberAgency: "Lancaster", HFTDTier: 2},
-		{Address: "3 C St", City: "Lancaster", ZIP: "93534", CountyFIPS: "06037", MemberAgency: "Lancaster", HFTDTier: 3},
+		{Address: "1 A St", City: "Los Angeles", ZIP: "90001", CountyFIPS: "06037", MemberAgency: "Hawthorne", TractGEOID: "06037102105"},
+		{Address: "2 B St", City: "Lancaster", ZIP: "93534", CountyFIPS: "06037", MemberAgency: "Unincorporated Los Angeles County", HFTDTier: 2},
+		{Address: "3 C St", City: "Lancaster", ZIP: "93534", CountyFIPS: "06037", MemberAgency: "Unincorporated Los Angeles County", HFTDTier: 3},
 		{Address: "4 D St", City: "Oxnard", ZIP: "93030", CountyFIPS: "06111", MemberAgency: "Oxnard"},
 	}
 	inTx(t, db, func(ctx context.Context, tx *store.Tx) error {
@@ -376,8 +376,8 @@ func testAccountFilters(t *testing.T, db *store.DB) {
 			return err
 		}
 		// 06037102105 is a designated Los Angeles tract (SB 535 list).
-		pLA = customer.Premise{Address: "1 A St", City: "Los Angeles", ZIP: "90001", CountyFIPS: "06037", MemberAgency: "Los Angeles", TractGEOID: "06037102105"}
-		pLan = customer.Premise{Address: "2 B St", City: "Lancaster", ZIP: "93534", CountyFIPS: "06037", MemberAgency: "Lancaster"}
+		pLA = customer.Premise{Address: "1 A St", City: "Los Angeles", ZIP: "90001", CountyFIPS: "06037", MemberAgency: "Hawthorne", TractGEOID: "06037102105"}
+		pLan = customer.Premise{Address: "2 B St", City: "Lancaster", ZIP: "93534", CountyFIPS: "06037", MemberAgency: "Unincorporated Los Angeles County"}
 		if err := tx.CreatePremise(ctx, staff, &pLA); err != nil {
 			return err
 		}
@@ -408,9 +408,9 @@ func testAccountFilters(t *testing.T, db *store.DB) {
 		}
 		// CARE on accounts 0 (ended 2026-06-15) and 2 (open); FERA on 3 from 2026-06-15.
 		for _, e := range []customer.Enrollment{
-			{AccountID: acc[0].ID, Program: customer.ProgramCARE, From: day(2025, 1, 1), To: day(2026, 6, 15)},
-			{AccountID: acc[2].ID, Program: customer.ProgramCARE, From: day(2025, 1, 1)},
-			{AccountID: acc[3].ID, Program: customer.ProgramFERA, From: day(2026, 6, 15)},
+			{AccountID: acc[0].ID, Program: customer.ProgramCARE, From: day(2025, 1, 1), To: day(2026, 6, 15), Note: "utility certified"},
+			{AccountID: acc[2].ID, Program: customer.ProgramCARE, From: day(2025, 1, 1), Note: "utility certified"},
+			{AccountID: acc[3].ID, Program: customer.ProgramFERA, From: day(2026, 6, 15), Note: "utility certified"},
 		} {
 			if err := tx.Enroll(ctx, staff, &e); err != nil {
 				return err
@@ -437,7 +437,7 @@ func testAccountFilters(t *testing.T, db *store.DB) {
 		{"class", store.AccountFilter{Class: customer.Residential}, id(0, 2, 3)},
 		{"lse", store.AccountFilter{LSE: customer.Bundled}, id(2, 5)},
 		{"rate schedule", store.AccountFilter{RateSchedule: "TOU-GS-1-D"}, id(1, 5)},
-		{"member agency", store.AccountFilter{MemberAgency: "Lancaster"}, id(1, 3, 4)},
+		{"member agency", store.AccountFilter{MemberAgency: "Unincorporated Los Angeles County"}, id(1, 3, 4)},
 		{"dac", store.AccountFilter{DAC: &yes}, id(0, 2, 5)},
 		{"not dac", store.AccountFilter{DAC: &no}, id(1, 3, 4)},
 		{"care on 2026-06-14", store.AccountFilter{Program: "care", On: day(2026, 6, 14)}, id(0, 2)},

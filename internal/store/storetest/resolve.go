@@ -95,6 +95,10 @@ func testPremiseRejects(t *testing.T, db *store.DB) {
 		{"tract in a county that does not exist", "90001", "06037", "06002000100", "tract_geoid"},
 		// 06111002300 is a Ventura County tract on the SB 535 list.
 		{"tract in another county", "90001", "06037", "06111002300", "tract_geoid"},
+		// Every 2010 tract of Los Angeles County is listed; 999999 is not one.
+		{"tract that does not exist", "90001", "06037", "06037999999", "tract_geoid"},
+		// 93030 (Oxnard) is a Ventura County ZIP (Census ZCTA–county file).
+		{"ZIP of another county", "93030", "06037", "", "zip"},
 		{"county outside California", "90001", "04013", "", "county_fips"},
 	}
 	before := countRows(t, db, "premises")

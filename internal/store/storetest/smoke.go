@@ -175,7 +175,7 @@ func seed(t *testing.T, db *store.DB) (customer.Customer, customer.Premise, cust
 	c := customer.Customer{Kind: customer.Person, Name: "Ana Reyes", Email: "ana@example.org"}
 	p := customer.Premise{Address: "100 Main St", City: "Los Angeles", ZIP: "90001", CountyFIPS: "06037", MemberAgency: "Unincorporated Los Angeles County"}
 	a := customer.Account{Number: "7000000001", Class: customer.Residential, RateSchedule: "TOU-D-4-9PM", LSE: customer.CCA,
-		ServiceStart: day(2024, 1, 1), Household: &customer.Household{Size: 4, AnnualIncome: 6430000}}
+		ServiceStart: day(2024, 1, 1), Household: &customer.Household{Size: 4, AnnualIncome: 6430000, Verification: customer.VerifyDocuments}}
 	m := customer.Meter{Serial: "M-0001", IntervalSeconds: 3600, Installed: day(2024, 1, 1),
 		Channels: []customer.Channel{{Direction: customer.Delivered}, {Direction: customer.Received}}}
 	inTx(t, db, func(ctx context.Context, tx *store.Tx) error {

@@ -16,7 +16,7 @@ func writeMany(ctx context.Context, tx *store.Tx, a customer.Account) error {
 	if err := tx.CreateCustomer(ctx, staff, &c); err != nil {
 		return err
 	}
-	p := newPremise("5 Undo Ave", "90012", "06037", "Los Angeles")
+	p := newPremise("5 Undo Ave", "90012", "06037", "Unincorporated Los Angeles County")
 	if err := tx.CreatePremise(ctx, staff, &p); err != nil {
 		return err
 	}
@@ -28,7 +28,7 @@ func writeMany(ctx context.Context, tx *store.Tx, a customer.Account) error {
 	if err := tx.CreateMeter(ctx, staff, &m); err != nil {
 		return err
 	}
-	e := customer.Enrollment{AccountID: a.ID, Program: customer.ProgramCARE, From: day(2025, 1, 1)}
+	e := customer.Enrollment{AccountID: a.ID, Program: customer.ProgramCARE, From: day(2025, 1, 1), Note: "utility certified"}
 	if err := tx.Enroll(ctx, staff, &e); err != nil {
 		return err
 	}
