@@ -19,7 +19,7 @@ type AuditPage struct {
 }
 
 // auditEntities are the record kinds the audit log can be filtered by.
-var auditEntities = []string{"customer", "premise", "account", "enrollment", "meter", "user", "api_client"}
+var auditEntities = []string{"customer", "premise", "account", "enrollment", "meter", "user", "api_client", "tariff_version", "export_price_table"}
 
 // auditPageSize is how many audit records one page lists.
 const auditPageSize = 50

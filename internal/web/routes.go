@@ -31,6 +31,11 @@ func (h *handler) routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /accounts/{id}/climate-zone", h.writersOnly(h.climateZoneOverride))
 	mux.HandleFunc("POST /accounts/{id}/climate-zone/clear", h.writersOnly(h.climateZoneClear))
 	mux.HandleFunc("GET /audit", h.staffOnly(h.auditLog))
+	mux.HandleFunc("GET /tariffs", h.staffOnly(h.tariffs))
+	mux.HandleFunc("POST /tariffs", h.adminsOnly(h.tariffImport))
+	mux.HandleFunc("GET /tariffs/{id}", h.staffOnly(h.tariffDetail))
+	mux.HandleFunc("GET /export-prices", h.staffOnly(h.exportTables))
+	mux.HandleFunc("GET /export-prices/{id}", h.staffOnly(h.exportPrices))
 
 	// Customer portal.
 	mux.HandleFunc("GET /my", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/my/", http.StatusMovedPermanently) })
