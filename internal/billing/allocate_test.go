@@ -125,6 +125,7 @@ func TestNBTAggregationBillsEachMemberOnItsAllocatedExports(t *testing.T) {
 	terms := &Terms{Tariff: []*tariff.Version{v}, LSE: Bundled, Program: NBT, ExportPrices: table, UtilityLedger: Ledger{UnusedCredits: Forfeit}}
 	whole, _ := bill(t, terms, july, gen)
 	var sum int64
+	var members []*Bill
 	for _, acct := range []struct {
 		id  string
 		del []energy.Wh
@@ -132,7 +133,9 @@ func TestNBTAggregationBillsEachMemberOnItsAllocatedExports(t *testing.T) {
 		u := &Usage{Start: gen.Start, Step: gen.Step, Delivered: acct.del, Received: out[acct.id]}
 		bills, _ := bill(t, terms, july, u)
 		sum += int64(bills[0].ExportCreditEarned)
+		members = append(members, bills[0])
 	}
+	golden(t, "nbt_a_members", members)
 	if d := sum - int64(whole[0].ExportCreditEarned); d < -3 || d > 3 {
 		t.Errorf("members' credits %d¢, whole export %d¢", sum, whole[0].ExportCreditEarned)
 	}

@@ -512,3 +512,24 @@ func TestLeapFebruaryHas29Days(t *testing.T) {
 	wantNanos(t, "energy", nanosOf(b, func(l Line) bool { return l.Kind == EnergyLine }), usd(29*(5*533_400+19*244_900)))
 	golden(t, "leap_february", bills)
 }
+
+// TestTOU8DemandChargesFromURDB bills July 2025 at a constant 100 kW on
+// the shipped SCE TOU-8 Option D (< 2 kV) URDB record (in force from
+// 2024-10-01): the facilities-related flat demand charge $25.36/kW ×
+// 100 kW = $2,536.00, the summer weekday 4–9 pm time-related demand
+// charge $29.54/kW × 100 kW = $2,954.00 (the summer mid-peak demand rate
+// is $0 in the record), and the $447.44 monthly customer charge.
+func TestTOU8DemandChargesFromURDB(t *testing.T) {
+	v := shipped(t, "SCE", "TOU-8-D")
+	u := constant(t, "2025-07-01", "2025-08-01", time.Hour, 100_000, -1)
+	bills, _ := bill(t, &Terms{Tariff: []*tariff.Version{v}, LSE: Bundled, Program: NoProgram}, []calendar.Period{period(t, "2025-07-01", "2025-08-01")}, u)
+	b := bills[0]
+	wantCents(t, "demand", b.Sum(func(l Line) bool { return l.Kind == DemandLine }), 253600+295400)
+	wantCents(t, "customer charge", b.Sum(func(l Line) bool { return l.Kind == FixedLine }), 44744)
+	for _, l := range b.Lines {
+		if l.Kind == DemandLine && l.Quantity != 100_000 {
+			t.Errorf("%s: peak %d W, want 100,000", l.Label, l.Quantity)
+		}
+	}
+	golden(t, "tou8_demand", bills)
+}
