@@ -104,6 +104,9 @@ func (h *handler) routes(mux *http.ServeMux) {
 	h.handle(mux, "GET /meters/{id}", read, h.getMeter)
 	h.handle(mux, "PUT /meters/{id}", write, h.putMeter)
 	h.handle(mux, "GET /meters/{id}/channels/{cid}/intervals", read, h.getIntervals)
+	h.handle(mux, "GET /meters/{id}/intervals", read, h.getMeterIntervals)
+	h.handle(mux, "POST /meters/{id}/intervals", intervalsWrite, h.importIntervals)
+	h.handle(mux, "GET /meters/{id}/interval-imports", registryWide, h.listIntervalImports)
 
 	h.tariffRoutes(mux)
 	h.handle(mux, "POST /bills/calc", tariffRead, h.calcBills)

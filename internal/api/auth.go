@@ -16,13 +16,14 @@ import (
 type access uint8
 
 const (
-	public       access = iota // no credentials needed
-	read                       // registry:read, or any signed-in user (customers see their own accounts only)
-	write                      // registry:write, or an admin or program manager
-	staffRead                  // staff users only (the audit log)
-	registryWide               // registry:read or a staff user: figures over every account
-	tariffRead                 // registry:read or tariffs:write, or any signed-in user: published prices
-	tariffAdmin                // tariffs:write, or an admin: importing tariff versions
+	public         access = iota // no credentials needed
+	read                         // registry:read, or any signed-in user (customers see their own accounts only)
+	write                        // registry:write, or an admin or program manager
+	staffRead                    // staff users only (the audit log)
+	registryWide                 // registry:read or a staff user: figures over every account
+	tariffRead                   // registry:read or tariffs:write, or any signed-in user: published prices
+	tariffAdmin                  // tariffs:write, or an admin: importing tariff versions
+	intervalsWrite               // intervals:write, or an admin or program manager: uploading interval data
 )
 
 // principal is an authenticated caller.
@@ -69,6 +70,8 @@ func (p *principal) allow(acc access) error {
 			}
 		case tariffAdmin:
 			scope = auth.ScopeTariffsWrite
+		case intervalsWrite:
+			scope = auth.ScopeIntervalsWrite
 		}
 		if !c.Has(scope) {
 			return apperr.Forbiddenf(op, "this API client lacks the %s scope", scope)
@@ -77,7 +80,7 @@ func (p *principal) allow(acc access) error {
 	}
 	role := p.user.Role
 	switch acc {
-	case write:
+	case write, intervalsWrite:
 		if !role.CanWrite() {
 			return apperr.Forbiddenf(op, "the %s role may not change data", role)
 		}

@@ -134,6 +134,7 @@ type operation struct {
 	security         []any
 	params           []any
 	body             string // request schema name, "" for none
+	bodyContent      obj    // request content by media type, when not JSON
 	ok               int
 	alsoOK           []int // other success statuses answering okSchema
 	okSchema         string
@@ -146,7 +147,7 @@ func (o operation) render(method string) obj {
 		resp[strconv.Itoa(c)] = obj{"description": http.StatusText(c), "content": jsonContent(schemaRef(o.okSchema))}
 	}
 	errs := append([]int{http.StatusUnauthorized, http.StatusInternalServerError}, o.errs...)
-	if o.body != "" {
+	if o.body != "" || o.bodyContent != nil {
 		errs = append(errs, http.StatusBadRequest, http.StatusRequestEntityTooLarge)
 	}
 	if o.security == nil {
@@ -170,6 +171,9 @@ func (o operation) render(method string) obj {
 	}
 	if o.body != "" {
 		out["requestBody"] = obj{"required": true, "content": jsonContent(schemaRef(o.body))}
+	}
+	if o.bodyContent != nil {
+		out["requestBody"] = obj{"required": true, "content": o.bodyContent}
 	}
 	return out
 }
@@ -263,6 +267,7 @@ func openAPIDoc() obj {
 			requiredQuery("from", instantSchema(""), "first instant, RFC 3339 (rounded down to the interval)"),
 			requiredQuery("to", instantSchema(""), "end instant, RFC 3339, exclusive; at most 400 days after from")},
 		ok: 200, okSchema: "Series", errs: []int{bad, forbidden, notFound}})
+	intervalOperations(add)
 
 	tariffOperations(add)
 	billingOperations(add)
@@ -313,7 +318,7 @@ func components() obj {
 		"securitySchemes": obj{
 			"bearer": obj{"type": "http", "scheme": "bearer",
 				"description": "An API client's token. Reading needs scope registry:read, changing needs registry:write; " +
-					"importing tariffs needs tariffs:write (which also reads tariffs and export prices)."},
+					"importing tariffs needs tariffs:write (which also reads tariffs and export prices); uploading interval data needs intervals:write."},
 			"session": obj{"type": "apiKey", "in": "cookie", "name": auth.SessionCookie,
 				"description": "The console's session. Admins and program managers read and write; analysts read; " +
 					"customer users read their own accounts only."},
@@ -334,7 +339,7 @@ func components() obj {
 			"403": problem("The caller may not do this"),
 			"404": problem("Not found, or not visible to the caller"),
 			"409": problem("Conflicts with the current state (duplicate, overlap, reused Idempotency-Key)"),
-			"413": problem("The request body is larger than 1 MiB"),
+			"413": problem("The request body is larger than 1 MiB (or the larger limit the operation names)"),
 			"500": problem("Internal error"),
 		},
 		"schemas": schemas(),
@@ -347,6 +352,7 @@ func schemas() obj {
 	counts := arrayOf(schemaRef("Count"))
 	s := tariffSchemas()
 	maps.Copy(s, billingSchemas())
+	maps.Copy(s, intervalSchemas())
 	maps.Copy(s, obj{
 		"OpenAPIDocument": obj{"type": "object", "description": "an OpenAPI 3.1 document"},
 		"Problem": obj{"type": "object", "description": "RFC 9457 problem details",
@@ -446,7 +452,9 @@ func schemas() obj {
 		"MeterList": listOf("Meter", "a page of meters"),
 		"Series": output("a channel's readings; values_wh[i] covers [start + i·interval_seconds, start + (i+1)·interval_seconds)", obj{
 			"meter_id": typ("integer", ""), "channel_id": typ("integer", ""), "direction": enum("", "delivered", "received"),
-			"start": instantSchema(""), "end": instantSchema("exclusive"), "interval_seconds": typ("integer", ""),
+			"net_only":   typ("boolean", "the channel holds values split from a net-only source"),
+			"non_actual": arrayOf(schemaRef("QualityRun")),
+			"start":      instantSchema(""), "end": instantSchema("exclusive"), "interval_seconds": typ("integer", ""),
 			"values_wh": arrayOf(nullable("integer", "watt-hours; null where no reading is stored")),
 			"total_wh":  typ("integer", "sum of the present readings"), "missing": typ("integer", "intervals with no reading"),
 		}),

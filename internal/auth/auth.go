@@ -140,10 +140,13 @@ const (
 	ScopeJobsRead      = "jobs:read"
 	// ScopeTariffsWrite imports tariff versions (and reads them back).
 	ScopeTariffsWrite = "tariffs:write"
+	// ScopeIntervalsWrite uploads meters' interval data (a meter-data
+	// feed needs nothing else).
+	ScopeIntervalsWrite = "intervals:write"
 )
 
 // Scopes lists every known scope.
-var Scopes = []string{ScopeRegistryRead, ScopeRegistryWrite, ScopeJobsRead, ScopeTariffsWrite}
+var Scopes = []string{ScopeRegistryRead, ScopeRegistryWrite, ScopeJobsRead, ScopeTariffsWrite, ScopeIntervalsWrite}
 
 // Client is a machine caller of the JSON API with a bearer token.
 type Client struct {

@@ -80,6 +80,16 @@ func (q Quality) String() string {
 // MarshalText encodes the quality by name.
 func (q Quality) MarshalText() ([]byte, error) { return []byte(q.String()), nil }
 
+// UnmarshalText decodes a quality name as written by MarshalText.
+func (q *Quality) UnmarshalText(b []byte) error {
+	v, ok := ParseQuality(string(b))
+	if !ok {
+		return fmt.Errorf("meterdata: unknown reading quality %q", b)
+	}
+	*q = v
+	return nil
+}
+
 // ParseQuality reads a quality name as written by String.
 func ParseQuality(s string) (Quality, bool) {
 	for i, n := range qualityNames {
