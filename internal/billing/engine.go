@@ -111,6 +111,11 @@ func (c *Calculator) Bill(t *Terms, p calendar.Period, u *Usage, st State) (*Bil
 	if u.NetOnly && t.Program != NoProgram {
 		bill.Notes = append(bill.Notes, "The interval data are net values only: gross imports and exports within an interval are unknown, so non-bypassable charges and export credits may be understated.")
 	}
+	if s := t.Storage; s != nil && s.GridCharging && bc.rec != nil {
+		if err := bc.capStorageExports(b); err != nil {
+			return nil, st, err
+		}
+	}
 	for _, v := range bc.del {
 		bill.Delivered += v
 	}
@@ -186,6 +191,33 @@ func (c *Calculator) Bill(t *Terms, p calendar.Period, u *Usage, st State) (*Bil
 		bill.Total += tot
 	}
 	return bill, st, nil
+}
+
+// capStorageExports limits each interval's credited export to the
+// generator's output in it (Storage explains the rule) and notes the
+// energy left uncredited.
+func (bc *billCtx) capStorageExports(b int) error {
+	gen := bc.u.Generated
+	if gen == nil {
+		return apperr.Invalidf(opBill, "paired storage that may charge from the grid needs the generator's output (a net generation output meter reading or an estimate) to limit export credit")
+	}
+	gen = gen[bc.a:b]
+	capped := make([]energy.Wh, len(bc.rec))
+	var cut energy.Wh
+	for i, r := range bc.rec {
+		g := gen[i]
+		if g == Missing {
+			return apperr.Invalidf(opBill, "the generator output at %s is missing; export credit for grid-charged storage cannot be limited",
+				bc.u.Start.Add(time.Duration(bc.a+i)*bc.u.Step).In(calendar.Pacific).Format("2006-01-02 15:04"))
+		}
+		capped[i] = min(r, g)
+		cut += r - capped[i]
+	}
+	bc.rec = capped
+	if cut > 0 {
+		bc.bill.Notes = append(bc.bill.Notes, fmt.Sprintf("%s kWh exported beyond the generator's output (battery energy that may have come from the grid) earned no credit.", kwh(int64(cut))))
+	}
+	return nil
 }
 
 func zeroMissing(vs []energy.Wh) []energy.Wh {

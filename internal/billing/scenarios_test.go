@@ -533,3 +533,35 @@ func TestTOU8DemandChargesFromURDB(t *testing.T) {
 	}
 	golden(t, "tou8_demand", bills)
 }
+
+// TestGridChargedStorageEarnsNoExportCredit: with a battery that may
+// charge from the grid, an export of 3 kWh in an hour when the panels
+// made 2 kWh is credited as 2 kWh; 1 kWh is neither netted nor credited.
+// Under NEM 1.0 on June 2025's off-peak hours … the test only checks
+// quantities: each of 720 hours exports 3 kWh with 2 kWh generated, so
+// 1,440 kWh are credited and 720 kWh are not.
+func TestGridChargedStorageEarnsNoExportCredit(t *testing.T) {
+	v := shipped(t, "SCE", "TOU-D-PRIME")
+	u := constant(t, "2025-06-01", "2025-07-01", time.Hour, 1000, 3000)
+	june := []calendar.Period{period(t, "2025-06-01", "2025-07-01")}
+	terms := &Terms{Tariff: []*tariff.Version{v}, LSE: Bundled, Program: NEM1, Storage: &Storage{KWh: 13_500, KW: 5_000, GridCharging: true, Metering: "estimated"}}
+	if _, _, err := NewCalculator().Run(terms, june, u, State{}); err == nil || !strings.Contains(err.Error(), "generator's output") {
+		t.Fatalf("grid-charged storage without generator output: %v, want an error asking for it", err)
+	}
+	u.Generated = make([]energy.Wh, len(u.Delivered))
+	for i := range u.Generated {
+		u.Generated[i] = 2000
+	}
+	bills, _ := bill(t, terms, june, u)
+	if bills[0].Received != 1_440_000 {
+		t.Errorf("credited exports %d Wh, want 1,440,000", bills[0].Received)
+	}
+	if len(bills[0].Notes) == 0 || !strings.Contains(bills[0].Notes[0], "720 kWh") {
+		t.Errorf("notes %q, want the 720 uncredited kWh explained", bills[0].Notes)
+	}
+	terms.Storage = &Storage{GridCharging: false, Metering: "pcs_solar_only"}
+	bills, _ = bill(t, terms, june, u)
+	if bills[0].Received != 2_160_000 {
+		t.Errorf("solar-only charging: credited %d Wh, want all 2,160,000", bills[0].Received)
+	}
+}

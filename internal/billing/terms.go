@@ -175,6 +175,29 @@ type CPP struct {
 	ProtectionUntil calendar.Date `json:"protection_until,omitzero"`
 }
 
+// Storage is paired storage behind the account's revenue meter. Paired
+// storage follows the generator's metering rules, but energy a battery
+// took from the grid must not earn export credit. The CPUC's paired
+// storage rules (D.14-05-033, D.19-01-030; summarised in CALSSA's
+// "NEM/NBT Paired Storage" fact sheet) allow two configurations: a
+// battery charged only by the on-site generator (its exports are credited
+// like the generator's), or a battery that may charge from the grid but
+// never exports — systems above 10 kW prove it with a certified power
+// control system or an extra meter, smaller ones with meter data and
+// estimated solar production. gridbook implements the rule as: when the
+// battery may charge from the grid, the energy credited as exported in
+// each interval is at most the generator's output in that interval
+// (Usage.Generated, from a net generation output meter or an estimate);
+// any excess is neither netted nor credited, and the bill says how much.
+type Storage struct {
+	KWh          energy.Wh `json:"capacity_wh"`
+	KW           energy.W  `json:"power_w"`
+	GridCharging bool      `json:"grid_charging"`
+	// Metering records how compliance is shown: "pcs_solar_only",
+	// "pcs_no_export", "ngom" or "estimated".
+	Metering string `json:"metering"`
+}
+
 // Terms is everything about an account that its bill depends on, other
 // than its interval data and carried balances.
 type Terms struct {
@@ -207,6 +230,8 @@ type Terms struct {
 	Baseline  map[string]energy.Wh `json:"baseline_wh_per_day,omitempty"`
 	Discounts Discounts            `json:"discounts"`
 	CPP       *CPP                 `json:"cpp,omitempty"`
+	// Storage describes NEM/NBT paired storage, if any.
+	Storage *Storage `json:"storage,omitempty"`
 	// AllowIncomplete bills cycles with missing intervals (billing them
 	// as zero and saying so on the bill). Off by default: a bill is never
 	// produced from incomplete data without saying so.
@@ -266,6 +291,19 @@ func (t *Terms) Validate() error {
 	}
 	if d.MedicalBaselinePerDay < 0 {
 		f.Add("discounts.medical_baseline_wh_per_day", "must not be negative")
+	}
+	if st := t.Storage; st != nil {
+		switch st.Metering {
+		case "pcs_solar_only", "pcs_no_export", "ngom", "estimated":
+		default:
+			f.Add("storage.metering", "must be pcs_solar_only, pcs_no_export, ngom or estimated, not %q", st.Metering)
+		}
+		if st.GridCharging && st.Metering == "pcs_solar_only" {
+			f.Add("storage.grid_charging", "a power control system in solar-only charging mode keeps the battery from charging from the grid")
+		}
+		if st.KWh < 0 || st.KW < 0 {
+			f.Add("storage", "capacity and power must not be negative")
+		}
 	}
 	if c := t.CPP; c != nil {
 		if c.EventStart < 0 || c.EventEnd > 24 || c.EventStart >= c.EventEnd {

@@ -22,6 +22,10 @@ type Usage struct {
 	Step      time.Duration // interval length; divides one hour
 	Delivered []energy.Wh
 	Received  []energy.Wh
+	// Generated is the on-site generator's output per interval, from a
+	// net generation output meter or an estimate; only needed for paired
+	// storage that may charge from the grid (Storage). nil when unknown.
+	Generated []energy.Wh
 	// Estimated holds the indexes of estimated intervals, ascending;
 	// bills covering them say so.
 	Estimated []int
@@ -45,6 +49,9 @@ func (u *Usage) Prepare() error {
 	}
 	if u.Received != nil && len(u.Received) != len(u.Delivered) {
 		f.Add("received", "has %d intervals, delivered has %d", len(u.Received), len(u.Delivered))
+	}
+	if u.Generated != nil && len(u.Generated) != len(u.Delivered) {
+		f.Add("generated", "has %d intervals, delivered has %d", len(u.Generated), len(u.Delivered))
 	}
 	if !slices.IsSorted(u.Estimated) {
 		f.Add("estimated", "indexes must be ascending")
