@@ -178,7 +178,7 @@ type CPP struct {
 // Storage is paired storage behind the account's revenue meter. Paired
 // storage follows the generator's metering rules, but energy a battery
 // took from the grid must not earn export credit. The CPUC's paired
-// storage rules (D.14-05-033, D.19-01-030; summarised in CALSSA's
+// storage rules (D.14-05-033; summarised in CALSSA's
 // "NEM/NBT Paired Storage" fact sheet) allow two configurations: a
 // battery charged only by the on-site generator (its exports are credited
 // like the generator's), or a battery that may charge from the grid but
