@@ -547,7 +547,7 @@ func (bc *billCtx) energyLines(s schedule, sg *segment, keep func(tariff.Bucket)
 	var basis int64 // usage the baseline credit applies to
 	basisSet := false
 	for _, ec := range sg.cv.energy {
-		if !keep(ec.c.Bucket) {
+		if !keep(ec.c.Bucket) || slices.Contains(bc.t.Exempt, ec.c.Name) {
 			continue
 		}
 		q := bc.quantities(sg, ec.c.Bucket)

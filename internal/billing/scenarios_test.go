@@ -565,3 +565,15 @@ func TestGridChargedStorageEarnsNoExportCredit(t *testing.T) {
 		t.Errorf("solar-only charging: credited %d Wh, want all 2,160,000", bills[0].Received)
 	}
 }
+
+// TestExemptComponentIsNotCharged: a CARE customer pays no Wildfire Fund
+// charge ($0.00595/kWh on TOU-D-PRIME): June 2025 at 1 kWh an hour is
+// 720 × 0.00595 = $4.284 less in energy charges than
+// TestTOUDPrimeJuneMonthFromSheet's $226.3794.
+func TestExemptComponentIsNotCharged(t *testing.T) {
+	v := shipped(t, "SCE", "TOU-D-PRIME")
+	u := constant(t, "2025-06-01", "2025-07-01", time.Hour, 1000, -1)
+	terms := &Terms{Tariff: []*tariff.Version{v}, LSE: Bundled, Program: NoProgram, Exempt: []string{"Wildfire Fund Non-Bypassable Charge (WFC)"}}
+	bills, _ := bill(t, terms, []calendar.Period{period(t, "2025-06-01", "2025-07-01")}, u)
+	wantNanos(t, "energy without WFC", nanosOf(bills[0], func(l Line) bool { return l.Kind == EnergyLine }), usd(226_379_400-4_284_000))
+}

@@ -230,6 +230,11 @@ type Terms struct {
 	Baseline  map[string]energy.Wh `json:"baseline_wh_per_day,omitempty"`
 	Discounts Discounts            `json:"discounts"`
 	CPP       *CPP                 `json:"cpp,omitempty"`
+	// Exempt names energy components of the tariff the account does not
+	// pay: CARE and medical-baseline customers pay no Wildfire Fund
+	// non-bypassable charge (research/billing.md §4.2: "WFC $0 for
+	// CARE/medical"). Names must match the tariff's component names.
+	Exempt []string `json:"exempt_components,omitempty"`
 	// Storage describes NEM/NBT paired storage, if any.
 	Storage *Storage `json:"storage,omitempty"`
 	// AllowIncomplete bills cycles with missing intervals (billing them
