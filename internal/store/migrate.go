@@ -75,12 +75,15 @@ func (db *DB) migrate(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	have, err := db.SchemaVersion(ctx)
+	applied, err := db.appliedVersions(ctx)
 	if err != nil {
 		return err
 	}
 	for _, m := range ms {
-		if m.Version <= have {
+		// Apply every migration not yet recorded, not only those above the
+		// highest: a migration numbered into a gap (0002 after 0003) must
+		// still run on databases that already have later ones.
+		if applied[m.Version] {
 			continue
 		}
 		err := db.InTx(ctx, func(tx *Tx) error {
@@ -110,6 +113,24 @@ func (db *DB) migrate(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// appliedVersions returns the versions recorded in schema_migrations.
+func (db *DB) appliedVersions(ctx context.Context) (map[int]bool, error) {
+	rows, err := db.sql.QueryContext(ctx, `SELECT version FROM schema_migrations`)
+	if err != nil {
+		return nil, fmt.Errorf("store: applied migrations: %w", err)
+	}
+	defer rows.Close()
+	out := map[int]bool{}
+	for rows.Next() {
+		var v int
+		if err := rows.Scan(&v); err != nil {
+			return nil, err
+		}
+		out[v] = true
+	}
+	return out, rows.Err()
 }
 
 // SchemaVersion returns the highest applied migration version (0 if none).
