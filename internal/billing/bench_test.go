@@ -70,20 +70,7 @@ func BenchmarkBillHourlyYear(b *testing.B) {
 			if c.program == NBT {
 				terms.ExportPrices = sceExportTable(b)
 			}
-			calc := NewCalculator()
-			if _, _, err := calc.Run(terms, periods, u, State{}); err != nil {
-				b.Fatal(err)
-			}
-			b.ResetTimer()
-			for b.Loop() {
-				st := State{}
-				for _, p := range periods {
-					var err error
-					if _, st, err = calc.Bill(terms, p, u, st); err != nil {
-						b.Fatal(err)
-					}
-				}
-			}
+			benchBills(b, terms, periods, u)
 		})
 	}
 }
@@ -94,6 +81,12 @@ func BenchmarkBill15MinuteYear(b *testing.B) {
 	terms, periods, u := benchYear(b, 15*time.Minute, true)
 	terms.Program = NBT
 	terms.ExportPrices = sceExportTable(b)
+	benchBills(b, terms, periods, u)
+}
+
+// benchBills times the bills of periods in sequence, after one untimed
+// run that compiles the tariff's index.
+func benchBills(b *testing.B, terms *Terms, periods []calendar.Period, u *Usage) {
 	calc := NewCalculator()
 	if _, _, err := calc.Run(terms, periods, u, State{}); err != nil {
 		b.Fatal(err)

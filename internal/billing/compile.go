@@ -41,21 +41,27 @@ type indexKey struct {
 // index returns v's period index for map m, year and step, compiling it
 // the first time.
 func (c *Calculator) index(v *tariff.Version, m string, year int, step time.Duration) (*tariff.Index, error) {
-	k := indexKey{v, m, year, step}
-	c.mu.Lock()
-	ix, ok := c.indexes[k]
-	c.mu.Unlock()
+	return cached(&c.mu, c.indexes, indexKey{v, m, year, step}, func() (*tariff.Index, error) { return v.Index(m, year, step) })
+}
+
+// cached returns m[k], building and storing it the first time. Two
+// goroutines may both build a missing value; either result is kept (they
+// are equal), and the lock is never held while building.
+func cached[K comparable, V any](mu *sync.Mutex, m map[K]V, k K, build func() (V, error)) (V, error) {
+	mu.Lock()
+	v, ok := m[k]
+	mu.Unlock()
 	if ok {
-		return ix, nil
+		return v, nil
 	}
-	ix, err := v.Index(m, year, step)
+	v, err := build()
 	if err != nil {
-		return nil, err
+		return v, err
 	}
-	c.mu.Lock()
-	c.indexes[k] = ix
-	c.mu.Unlock()
-	return ix, nil
+	mu.Lock()
+	m[k] = v
+	mu.Unlock()
+	return v, nil
 }
 
 // compiled is a version's components arranged for billing.
@@ -90,16 +96,14 @@ type demandComp struct {
 
 // compile returns v's billing layout, building it the first time.
 func (c *Calculator) compile(v *tariff.Version) (*compiled, error) {
-	c.mu.Lock()
-	cv, ok := c.compiled[v]
-	c.mu.Unlock()
-	if ok {
-		return cv, nil
-	}
+	return cached(&c.mu, c.compiled, v, func() (*compiled, error) { return compileVersion(v) })
+}
+
+func compileVersion(v *tariff.Version) (*compiled, error) {
 	if err := v.Validate(); err != nil {
 		return nil, err
 	}
-	cv = &compiled{v: v}
+	cv := &compiled{v: v}
 	if m, ok := v.PeriodMap("energy"); ok {
 		cv.periods = m.Periods
 		for _, s := range m.Seasons {
@@ -147,9 +151,6 @@ func (c *Calculator) compile(v *tariff.Version) (*compiled, error) {
 			cv.demandFlt = append(cv.demandFlt, comp)
 		}
 	}
-	c.mu.Lock()
-	c.compiled[v] = cv
-	c.mu.Unlock()
 	return cv, nil
 }
 
@@ -171,16 +172,13 @@ type exportVector struct {
 // year the table lacks is an error naming it: a bill is never credited
 // from a missing price.
 func (c *Calculator) exportPrices(t *tariff.ExportTable, year int, step time.Duration) (*exportVector, error) {
-	k := exportKey{t, year, step}
-	c.mu.Lock()
-	ev, ok := c.exports[k]
-	c.mu.Unlock()
-	if ok {
-		return ev, nil
-	}
+	return cached(&c.mu, c.exports, exportKey{t, year, step}, func() (*exportVector, error) { return buildExportVector(t, year, step) })
+}
+
+func buildExportVector(t *tariff.ExportTable, year int, step time.Duration) (*exportVector, error) {
 	first := calendar.Date{Year: year, Month: time.January, Day: 1}
 	next := calendar.Date{Year: year + 1, Month: time.January, Day: 1}
-	ev = &exportVector{start: first.Start()}
+	ev := &exportVector{start: first.Start()}
 	n := int(next.Start().Sub(ev.start) / step)
 	ev.delivery = make([]money.MicroPerKWh, 0, n)
 	ev.generation = make([]money.MicroPerKWh, 0, n)
@@ -202,8 +200,5 @@ func (c *Calculator) exportPrices(t *tariff.ExportTable, year int, step time.Dur
 			ev.generation = append(ev.generation, p.Generation)
 		}
 	}
-	c.mu.Lock()
-	c.exports[k] = ev
-	c.mu.Unlock()
 	return ev, nil
 }
