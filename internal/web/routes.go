@@ -30,6 +30,8 @@ func (h *handler) routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /accounts/{id}/enrollments/{eid}/end", h.writersOnly(h.enrollmentEnd))
 	mux.HandleFunc("POST /accounts/{id}/climate-zone", h.writersOnly(h.climateZoneOverride))
 	mux.HandleFunc("POST /accounts/{id}/climate-zone/clear", h.writersOnly(h.climateZoneClear))
+	mux.HandleFunc("GET /meters/{id}", h.staffOnly(h.meterDetail))
+	mux.HandleFunc("POST /meters/{id}/intervals", h.writersOnly(limitUpload(h.intervalImport)))
 	mux.HandleFunc("GET /audit", h.staffOnly(h.auditLog))
 	mux.HandleFunc("GET /tariffs", h.staffOnly(h.tariffs))
 	mux.HandleFunc("POST /tariffs", h.adminsOnly(h.tariffImport))
