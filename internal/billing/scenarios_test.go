@@ -577,3 +577,32 @@ func TestExemptComponentIsNotCharged(t *testing.T) {
 	bills, _ := bill(t, terms, []calendar.Period{period(t, "2025-06-01", "2025-07-01")}, u)
 	wantNanos(t, "energy without WFC", nanosOf(bills[0], func(l Line) bool { return l.Kind == EnergyLine }), usd(226_379_400-4_284_000))
 }
+
+// TestCalculatorIsSafeForConcurrentBills bills one year on four
+// goroutines sharing a Calculator (run with -race): every result equals
+// the sequential one.
+func TestCalculatorIsSafeForConcurrentBills(t *testing.T) {
+	v := shipped(t, "SCE", "TOU-D-PRIME")
+	u := constant(t, "2025-06-01", "2026-06-01", time.Hour, 700, 300)
+	periods, _ := Cycles(date(t, "2025-06-01"), date(t, "2026-06-01"), 15)
+	terms := &Terms{Tariff: []*tariff.Version{v}, LSE: CCA, Program: NBT, ExportPrices: sceExportTable(t)}
+	want, _ := bill(t, terms, periods, u)
+	calc := NewCalculator()
+	errs := make(chan error, 4)
+	totals := make(chan money.Cents, 4)
+	for range 4 {
+		go func() {
+			bills, _, err := calc.Run(terms, periods, u, State{})
+			errs <- err
+			totals <- totalCents(bills)
+		}()
+	}
+	for range 4 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+		if got := <-totals; got != totalCents(want) {
+			t.Errorf("concurrent total %s, sequential %s", got, totalCents(want))
+		}
+	}
+}
