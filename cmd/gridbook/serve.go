@@ -63,7 +63,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	}
 	host, _, _ := net.SplitHostPort(ln.Addr().String())
 	ip := net.ParseIP(host)
-	webh, err := web.NewHandler(web.Config{Log: log, DB: db.DB, SecureCookies: ip == nil || !ip.IsLoopback()})
+	webh, err := web.NewHandler(web.Config{Log: log, DB: db.DB, SecureCookies: ip == nil || !ip.IsLoopback(), Jobs: q})
 	if err != nil {
 		ln.Close()
 		return err

@@ -9,6 +9,7 @@ import (
 
 	"github.com/gridbook/gridbook/internal/apperr"
 	"github.com/gridbook/gridbook/internal/auth"
+	"github.com/gridbook/gridbook/internal/calendar"
 	"github.com/gridbook/gridbook/internal/customer"
 )
 
@@ -121,4 +122,37 @@ func escapeLike(s string) string {
 		out = append(out, s[i])
 	}
 	return string(out)
+}
+
+// FirstServiceStarts returns, for each of the given customers that has an
+// account, the earliest service start of its accounts: when the customer
+// began taking service, as opposed to when the record was created.
+func (q queries) FirstServiceStarts(ctx context.Context, customerIDs []int64) (map[int64]calendar.Date, error) {
+	out := make(map[int64]calendar.Date, len(customerIDs))
+	if len(customerIDs) == 0 {
+		return out, nil
+	}
+	args := make([]any, len(customerIDs))
+	for i, id := range customerIDs {
+		args[i] = id
+	}
+	rows, err := q.q.QueryContext(ctx, `SELECT customer_id, min(service_start) FROM accounts
+		WHERE customer_id IN (`+placeholders(1, len(args))+`) GROUP BY customer_id`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: first service starts: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var start string
+		if err := rows.Scan(&id, &start); err != nil {
+			return nil, fmt.Errorf("store: first service starts: %w", err)
+		}
+		d, err := calendar.ParseDate(start)
+		if err != nil {
+			return nil, fmt.Errorf("store: first service start of customer %d: %w", id, err)
+		}
+		out[id] = d
+	}
+	return out, rows.Err()
 }

@@ -2,10 +2,10 @@ package web
 
 import (
 	"net/http"
-	"net/url"
 	"slices"
 	"strconv"
 
+	"github.com/gridbook/gridbook/internal/auth"
 	"github.com/gridbook/gridbook/internal/store"
 )
 
@@ -42,15 +42,7 @@ func (h *handler) auditLog(w http.ResponseWriter, r *http.Request) {
 	for _, e := range auditEntities {
 		page.Entities = append(page.Entities, Option{Value: e, Label: e})
 	}
-	if len(recs) > auditPageSize {
-		recs = recs[:auditPageSize]
-		v := url.Values{}
-		if entity != "" {
-			v.Set("entity", entity)
-		}
-		v.Set("before", strconv.FormatInt(recs[len(recs)-1].ID, 10))
-		page.NextURL = "/audit?" + v.Encode()
-	}
+	recs, page.NextURL = cutPage(recs, auditPageSize, func(r auth.AuditRecord) int64 { return r.ID }, "/audit", "before", "entity", entity)
 	for _, rec := range recs {
 		page.Rows = append(page.Rows, newAuditRow(rec))
 	}

@@ -60,6 +60,8 @@ func newAuditRow(rec auth.AuditRecord) AuditRow {
 		row.Href = "/customers/" + rec.EntityID
 	case "account":
 		row.Href = "/accounts/" + rec.EntityID
+	case "premise":
+		row.Href = "/premises/" + rec.EntityID
 	}
 	return row
 }

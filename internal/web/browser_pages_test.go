@@ -104,6 +104,10 @@ func TestBrowserConsoleSignInDashboardSearchAndCustomerDetail(t *testing.T) {
 	if !eval[bool](t, ctx, `window.__sameDocument === true`) {
 		t.Error("live search reloaded the whole page")
 	}
+	// "Customer since" is Maria's first service start, 2023-04-01.
+	if got := text(t, ctx, "#results tbody"); !strings.Contains(got, "Apr 1, 2023") {
+		t.Errorf("search results %q lack Maria's first service start", got)
+	}
 
 	browse(t, ctx,
 		chromedp.Click(chromedp.CSS(`#results tbody a`)),
@@ -150,6 +154,29 @@ func TestBrowserConsoleSignInDashboardSearchAndCustomerDetail(t *testing.T) {
 		t.Errorf("profile day = %q, want 2026-03-09", got)
 	}
 	screenshot(t, ctx, "console_account")
+
+	// The premise link leads to the premise page: attributes, the accounts
+	// served there and the premise's own audit trail.
+	browse(t, ctx,
+		chromedp.Click(chromedp.CSS(fmt.Sprintf(`a[href="/premises/%d"]`, site.mariaPremise.ID))),
+		chromedp.WaitVisible(chromedp.CSS(`#premise-accounts`)),
+	)
+	if got := text(t, ctx, "h1"); got != "310 South A Street" {
+		t.Errorf("premise page h1 = %q", got)
+	}
+	facts := text(t, ctx, ".details")
+	for _, want := range []string{"Oxnard, CA 93030", "Ventura 06111", "Oxnard", "Zone 6", "06111004902", "CalEnviroScreen 4.0 top 25%"} {
+		if !strings.Contains(facts, want) {
+			t.Errorf("premise attributes lack %q:\n%s", want, facts)
+		}
+	}
+	if got := text(t, ctx, "#premise-accounts tbody"); !strings.Contains(got, "3000012345") || !strings.Contains(got, "Maria Lopez") {
+		t.Errorf("premise accounts = %q", got)
+	}
+	if got := text(t, ctx, ".audit tbody"); !strings.Contains(got, "premise "+fmt.Sprint(site.mariaPremise.ID)) || !strings.Contains(got, "create") {
+		t.Errorf("premise audit trail = %q", got)
+	}
+	screenshot(t, ctx, "console_premise")
 	for _, m := range ce.take() {
 		t.Errorf("browser console: %s", m)
 	}

@@ -2,10 +2,10 @@ package web
 
 import (
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 
+	"github.com/gridbook/gridbook/internal/calendar"
 	"github.com/gridbook/gridbook/internal/customer"
 	"github.com/gridbook/gridbook/internal/store"
 )
@@ -14,8 +14,9 @@ import (
 type CustomersPage struct {
 	Query     string
 	Customers []customer.Customer
-	First     bool   // this is the first page of results
-	NextURL   string // the next page, or "" on the last page
+	Since     map[int64]calendar.Date // earliest service start of each customer's accounts
+	First     bool                    // this is the first page of results
+	NextURL   string                  // the next page, or "" on the last page
 }
 
 // customersPageSize is how many customers one page lists.
@@ -34,16 +35,16 @@ func (h *handler) customers(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	page := CustomersPage{Query: q, First: after <= 0}
-	if len(list) > customersPageSize {
-		list = list[:customersPageSize]
-		v := url.Values{}
-		if q != "" {
-			v.Set("q", q)
-		}
-		v.Set("after", strconv.FormatInt(list[len(list)-1].ID, 10))
-		page.NextURL = "/customers?" + v.Encode()
-	}
+	list, page.NextURL = cutPage(list, customersPageSize, func(c customer.Customer) int64 { return c.ID }, "/customers", "after", "q", q)
 	page.Customers = list
+	ids := make([]int64, len(list))
+	for i, c := range list {
+		ids[i] = c.ID
+	}
+	if page.Since, err = h.db.FirstServiceStarts(r.Context(), ids); err != nil {
+		h.rd.Error(w, r, err)
+		return
+	}
 	v := &View{Title: "Customers", Nav: NavCustomers, Data: page}
 	if isPartial(r) && r.Header.Get("HX-Target") == "results" {
 		h.rd.RenderBlock(w, r, http.StatusOK, "console/customers", "results", v)

@@ -24,6 +24,10 @@ type Config struct {
 	// it on everywhere except plain http on a loopback address, where
 	// browsers would drop a Secure cookie.
 	SecureCookies bool
+
+	// Jobs is the durable job queue the console lists at /jobs; nil when
+	// the process has none (the pages then answer Not Found).
+	Jobs Jobs
 }
 
 // handler is the staff console and customer portal. Each page or action is
@@ -35,6 +39,7 @@ type handler struct {
 	db            *store.DB
 	now           func() time.Time
 	secureCookies bool
+	jobs          Jobs
 }
 
 // NewHandler returns the web interface: static assets, console and portal
@@ -59,7 +64,7 @@ func NewHandler(cfg Config) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	h := &handler{log: cfg.Log, rd: rd, static: static, db: cfg.DB, now: now, secureCookies: cfg.SecureCookies}
+	h := &handler{log: cfg.Log, rd: rd, static: static, db: cfg.DB, now: now, secureCookies: cfg.SecureCookies, jobs: cfg.Jobs}
 	mux := http.NewServeMux()
 	h.routes(mux)
 	// Go's CrossOriginProtection rejects cross-origin unsafe requests using

@@ -480,3 +480,63 @@ func getWith(t *testing.T, s *testSite, path, session string, headers map[string
 	s.h.ServeHTTP(w, r)
 	return w
 }
+
+func TestPremisePageShowsAttributesAccountsAndAuditTrail(t *testing.T) {
+	s := newTestSite(t)
+	analyst := s.login(t, "/login", analystEmail)
+	path := fmt.Sprintf("/premises/%d", s.hillsidePremise.ID)
+	w := s.get(t, path, analyst)
+	if w.Code != http.StatusOK {
+		t.Fatalf("status %d:\n%s", w.Code, w.Body)
+	}
+	body := html.UnescapeString(w.Body.String())
+	// The seed: 8800 Creek Road, Ojai 93023 (zone 5 and doubtful in the ZIP
+	// table), zone 9 by override, HFTD Tier 3, Hillside's commercial account.
+	for _, want := range []string{"<h1>8800 Creek Road</h1>", "Ojai, CA 93023", "Ventura County", "Unincorporated Ventura County",
+		"<strong>Zone 9</strong>", "(override: site survey: inland valley parcel)", "ZIP table says zone 5",
+		"CZ2010 (CalTRACK station mapping, 2017)", "not recorded", "unknown (no tract)", "HFTD Tier 3",
+		"Accounts at this premise", fmt.Sprintf(`<a href="/accounts/%d" class="mono">3000067890</a>`, s.hillAcct.ID),
+		fmt.Sprintf(`<a href="/customers/%d">Hillside Winery LLC</a>`, s.hillside.ID), "Commercial", "TOU-GS-1-D", "Bundled",
+		"2019-07-15 – present", "Audit trail", fmt.Sprintf(`<a href="/premises/%d">premise %d</a>`, s.hillsidePremise.ID, s.hillsidePremise.ID)} {
+		if !strings.Contains(body, want) {
+			t.Errorf("premise page lacks %q", want)
+		}
+	}
+	// Maria's premise: a DAC tract with the SB 535 table version.
+	maria := html.UnescapeString(s.get(t, fmt.Sprintf("/premises/%d", s.mariaPremise.ID), analyst).Body.String())
+	for _, want := range []string{"06111004902", "CalEnviroScreen 4.0 top 25%", "SB 535 disadvantaged communities 2022 (CalEnviroScreen 4.0, 2010 census tracts)"} {
+		if !strings.Contains(maria, want) {
+			t.Errorf("Maria's premise page lacks %q", want)
+		}
+	}
+	// Customer and account pages link to it.
+	link := fmt.Sprintf(`href="/premises/%d"`, s.mariaPremise.ID)
+	for _, p := range []string{fmt.Sprintf("/customers/%d", s.maria.ID), fmt.Sprintf("/accounts/%d", s.mariaAcct.ID)} {
+		if !strings.Contains(s.get(t, p, analyst).Body.String(), link) {
+			t.Errorf("%s does not link to the premise page", p)
+		}
+	}
+	for _, p := range []string{"/premises/999", "/premises/abc"} {
+		if w := s.get(t, p, analyst); w.Code != http.StatusNotFound {
+			t.Errorf("GET %s = %d, want 404", p, w.Code)
+		}
+	}
+	if w := s.get(t, path, s.login(t, "/my/login", mariaEmail)); w.Code == http.StatusOK {
+		t.Error("a customer opened a console premise page")
+	}
+}
+
+func TestCustomerListShowsTheFirstServiceStart(t *testing.T) {
+	s := newTestSite(t)
+	body := s.get(t, "/customers", s.login(t, "/login", adminEmail)).Body.String()
+	// Service starts of the seed: Maria 2023-04-01, Hillside 2019-07-15,
+	// Dana 2024-09-01 (the records were all created on 2026-03-10).
+	for _, want := range []string{"(first service start)", "Apr 1, 2023", "Jul 15, 2019", "Sep 1, 2024"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("customer list lacks %q", want)
+		}
+	}
+	if strings.Contains(body, "Mar 10, 2026") {
+		t.Error("customer list shows the record creation date")
+	}
+}
