@@ -100,16 +100,21 @@ func freshPostgres(t *testing.T) (*pgxpool.Pool, string) {
 // schemaPool opens a pool on url whose connections use schema.
 func schemaPool(t testing.TB, url, schema string) *pgxpool.Pool {
 	t.Helper()
-	cfg, err := pgxpool.ParseConfig(url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg.ConnConfig.RuntimeParams["search_path"] = schema
-	pool, err := pgxpool.NewWithConfig(context.Background(), cfg)
+	pool, err := newSchemaPool(url, schema)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return pool
+}
+
+// newSchemaPool opens a pool on url whose search_path is schema.
+func newSchemaPool(url, schema string) (*pgxpool.Pool, error) {
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		return nil, err
+	}
+	cfg.ConnConfig.RuntimeParams["search_path"] = schema
+	return pgxpool.NewWithConfig(context.Background(), cfg)
 }
 
 // waitFor polls cond until it holds, failing the test after a bound that is

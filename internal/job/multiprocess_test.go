@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"os"
 	"os/exec"
 	"os/signal"
@@ -29,13 +30,14 @@ const (
 // sharedQueueOptions make a killed worker's job rescuable within seconds.
 // River rescues a job only once its JobTimeout has passed as well as
 // RescueStuckJobsAfter (internal/maintenance/job_rescuer.go,
-// makeRetryDecision).
-func sharedQueueOptions(t *testing.T) Options {
-	o := testOptions(t)
-	o.FetchPollInterval = 100 * time.Millisecond
-	o.JobTimeout = 2 * time.Second
-	o.RescueStuckJobsAfter = 3 * time.Second
-	return o
+// makeRetryDecision). River logs to logger.
+func sharedQueueOptions(logger *slog.Logger) Options {
+	return Options{
+		FetchPollInterval:    100 * time.Millisecond,
+		JobTimeout:           2 * time.Second,
+		RescueStuckJobsAfter: 3 * time.Second,
+		Logger:               logger,
+	}
 }
 
 // registerSharedKinds registers the helper job kinds on q. Each run of a job
@@ -71,29 +73,30 @@ func registerSharedKinds(q *Queue, pool *pgxpool.Pool) error {
 	})
 }
 
-// TestHelperWorkerProcess is not a test: it is the body of the worker
-// processes TestWorkerProcessesShareQueue starts from this test binary. It
-// works jobs until it receives SIGTERM or is killed.
-func TestHelperWorkerProcess(t *testing.T) {
-	if os.Getenv(helperEnv) != "1" {
-		t.Skip("helper process for TestWorkerProcessesShareQueue")
-	}
+// runHelperWorker is the body of the worker processes
+// TestWorkerProcessesShareQueue starts from this test binary (TestMain runs
+// it instead of the tests when helperEnv is set). It works jobs until it
+// receives SIGTERM or is killed.
+func runHelperWorker() error {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
 	defer stop()
-	pool := schemaPool(t, os.Getenv(postgresEnv), os.Getenv(helperSchemaEnv))
-	defer pool.Close()
-	q, err := NewPostgres(ctx, pool, sharedQueueOptions(t))
+	pool, err := newSchemaPool(os.Getenv(postgresEnv), os.Getenv(helperSchemaEnv))
 	if err != nil {
-		t.Fatal(err)
+		return err
+	}
+	defer pool.Close()
+	q, err := NewPostgres(ctx, pool, sharedQueueOptions(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))))
+	if err != nil {
+		return err
 	}
 	if err := registerSharedKinds(q, pool); err != nil {
-		t.Fatal(err)
+		return err
 	}
 	if err := q.Start(context.Background(), 2); err != nil {
-		t.Fatal(err)
+		return err
 	}
 	if _, err := pool.Exec(ctx, `INSERT INTO worker_ready (pid) VALUES ($1)`, os.Getpid()); err != nil {
-		t.Fatal(err)
+		return err
 	}
 	select {
 	case <-ctx.Done():
@@ -101,9 +104,7 @@ func TestHelperWorkerProcess(t *testing.T) {
 	}
 	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	if err := q.Stop(sctx); err != nil {
-		t.Error(err)
-	}
+	return q.Stop(sctx)
 }
 
 // workerProcess is a running helper process.
@@ -117,7 +118,7 @@ type workerProcess struct {
 func startWorkerProcess(t *testing.T, schema string) *workerProcess {
 	t.Helper()
 	w := &workerProcess{}
-	w.cmd = exec.Command(os.Args[0], "-test.run=^TestHelperWorkerProcess$", "-test.v", "-test.timeout=3m")
+	w.cmd = exec.Command(os.Args[0]) // TestMain runs runHelperWorker in it
 	w.cmd.Env = append(os.Environ(), helperEnv+"=1", helperSchemaEnv+"="+schema)
 	w.cmd.Stdout = &w.out
 	w.cmd.Stderr = &w.out
@@ -150,7 +151,7 @@ func TestWorkerProcessesShareQueue(t *testing.T) {
 	}
 	// Migrates River's schema before the workers start; this process only
 	// enqueues and reads.
-	q, err := NewPostgres(ctx, pool, sharedQueueOptions(t))
+	q, err := NewPostgres(ctx, pool, sharedQueueOptions(testOptions(t).Logger))
 	if err != nil {
 		t.Fatal(err)
 	}
