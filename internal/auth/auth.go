@@ -204,13 +204,41 @@ type AuditRecord struct {
 	After    json.RawMessage
 }
 
-// Login rate limit: at most MaxLoginFailures failed attempts per login name
-// and per client address within LoginWindow (OWASP Authentication Cheat
-// Sheet, "Account lockout": throttle rather than lock permanently).
+// Login rate limit (OWASP Authentication Cheat Sheet, "Account lockout":
+// throttle rather than lock permanently), counted within LoginWindow:
+//
+//   - at most MaxLoginFailures failed attempts for one login name from one
+//     client address, so that guessing one account's password is slow
+//     while colleagues behind the same address (an office's NAT) can still
+//     sign in;
+//   - at most MaxAddressLoginFailures failed attempts from one address
+//     across all names, which stops one address trying a few passwords on
+//     many accounts (password spraying).
+//
+// The two numbers are gridbook's choices.
 const (
-	MaxLoginFailures = 5
-	LoginWindow      = 15 * time.Minute
+	MaxLoginFailures        = 5
+	MaxAddressLoginFailures = 50
+	LoginWindow             = 15 * time.Minute
 )
+
+// LoginLimit is one rate-limit counter of a sign-in attempt: its key in
+// the login-failure log and how many failures it allows within
+// LoginWindow.
+type LoginLimit struct {
+	Key string
+	Max int
+}
+
+// LoginLimits returns the counters a sign-in attempt for login name email
+// from client address address is checked against and, when it fails,
+// counted in: the (address, name) pair first, then the address alone.
+func LoginLimits(address, email string) []LoginLimit {
+	return []LoginLimit{
+		{Key: "login:" + address + " " + email, Max: MaxLoginFailures},
+		{Key: "ip:" + address, Max: MaxAddressLoginFailures},
+	}
+}
 
 // SessionCookie is the name of the cookie that carries a session token for
 // the console, the portal and same-origin API calls.

@@ -244,3 +244,24 @@ func TestActorString(t *testing.T) {
 		}
 	}
 }
+
+// A sign-in is counted per (address, login name) with the low limit and
+// per address with the higher ceiling, so one person's failures do not lock
+// out the others behind the same address.
+func TestLoginLimitsArePerAddressAndNameWithAnAddressCeiling(t *testing.T) {
+	got := LoginLimits("192.0.2.7", "ana@cpa.example")
+	want := []LoginLimit{{Key: "login:192.0.2.7 ana@cpa.example", Max: 5}, {Key: "ip:192.0.2.7", Max: 50}}
+	if len(got) != len(want) || got[0] != want[0] || got[1] != want[1] {
+		t.Fatalf("LoginLimits = %+v, want %+v", got, want)
+	}
+	other := LoginLimits("192.0.2.7", "bo@cpa.example")
+	if other[0].Key == got[0].Key || other[1].Key != got[1].Key {
+		t.Errorf("another name from the same address: %+v; want its own pair key and the shared address key", other)
+	}
+	if elsewhere := LoginLimits("198.51.100.2", "ana@cpa.example"); elsewhere[0].Key == got[0].Key {
+		t.Error("the same name from another address shares the pair key")
+	}
+	if MaxAddressLoginFailures <= MaxLoginFailures {
+		t.Error("the address ceiling must be above the per-name limit")
+	}
+}

@@ -241,16 +241,17 @@ func (q queries) ClientByToken(ctx context.Context, token string) (auth.Client, 
 	return c, nil
 }
 
-// LoginAllowed reports whether another login attempt for key (a login name
-// or a client address) is allowed under the rate limit.
-func (q queries) LoginAllowed(ctx context.Context, key string) (bool, error) {
+// LoginAllowed reports whether another login attempt is allowed under the
+// rate-limit counter l (auth.LoginLimits): fewer than l.Max failures of
+// l.Key within auth.LoginWindow.
+func (q queries) LoginAllowed(ctx context.Context, l auth.LoginLimit) (bool, error) {
 	var n int
 	err := q.q.QueryRowContext(ctx, `SELECT count(*) FROM login_failures WHERE key = $1 AND at_unix > $2`,
-		key, q.now().Add(-auth.LoginWindow).Unix()).Scan(&n)
+		l.Key, q.now().Add(-auth.LoginWindow).Unix()).Scan(&n)
 	if err != nil {
 		return false, fmt.Errorf("store: login limit: %w", err)
 	}
-	return n < auth.MaxLoginFailures, nil
+	return n < l.Max, nil
 }
 
 // RecordLoginFailure counts a failed login for each key and forgets

@@ -55,10 +55,11 @@ const noSuchUserHash = "$2a$10$LS2Ea9oDYe64U5CfZF.qBu1AcyRaUXDGa0To9P57Uo3Qr3oD.
 // login checks a sign-in attempt of the console (/login) or the portal
 // (/my/login) and starts a server-side session.
 //
-// Failed attempts are limited per login name and per client address
-// (auth.MaxLoginFailures within auth.LoginWindow); past the limit the page
-// answers 429 Too Many Requests (RFC 6585 §4) without checking the
-// password. Staff cannot sign in through the portal; a customer who signs
+// Failed attempts are limited per login name from one client address and
+// per address (auth.LoginLimits: auth.MaxLoginFailures and
+// auth.MaxAddressLoginFailures within auth.LoginWindow); past either limit
+// the page answers 429 Too Many Requests (RFC 6585 §4) without checking
+// the password. Staff cannot sign in through the portal; a customer who signs
 // in at the console is sent to the portal.
 func (h *handler) login(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
@@ -67,10 +68,14 @@ func (h *handler) login(w http.ResponseWriter, r *http.Request) {
 	area := areaOf(r)
 	v := NewLoginView(r, email)
 	ip := clientIP(r)
-	nameKey, ipKey := "login:"+email, "ip:"+ip
+	limits := auth.LoginLimits(ip, email)
+	keys := make([]string, len(limits))
+	for i, l := range limits {
+		keys[i] = l.Key
+	}
 
-	for _, k := range []string{nameKey, ipKey} {
-		ok, err := h.db.LoginAllowed(ctx, k)
+	for _, l := range limits {
+		ok, err := h.db.LoginAllowed(ctx, l)
 		if err != nil {
 			h.rd.Error(w, r, err)
 			return
@@ -93,7 +98,7 @@ func (h *handler) login(w http.ResponseWriter, r *http.Request) {
 		hash = u.PasswordHash
 	}
 	if !auth.CheckPassword(hash, password) || err != nil || u.Disabled {
-		if err := h.db.InTx(ctx, func(tx *store.Tx) error { return tx.RecordLoginFailure(ctx, nameKey, ipKey) }); err != nil {
+		if err := h.db.InTx(ctx, func(tx *store.Tx) error { return tx.RecordLoginFailure(ctx, keys...) }); err != nil {
 			h.rd.Error(w, r, err)
 			return
 		}
@@ -110,7 +115,7 @@ func (h *handler) login(w http.ResponseWriter, r *http.Request) {
 	var token string
 	var s auth.Session
 	err = h.db.InTx(ctx, func(tx *store.Tx) error {
-		if err := tx.ClearLoginFailures(ctx, nameKey); err != nil {
+		if err := tx.ClearLoginFailures(ctx, limits[0].Key); err != nil { // the pair's; the address keeps its count
 			return err
 		}
 		var err error

@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -43,16 +44,35 @@ func TestLoginIsRateLimitedPerNameWith429AfterFiveFailures(t *testing.T) {
 	s.login(t, "/login", managerEmail)
 }
 
-func TestLoginIsRateLimitedPerClientAddress(t *testing.T) {
+func TestFailuresOfOneNameDoNotLockOutOthersFromTheSameAddress(t *testing.T) {
 	s := newTestSite(t)
-	// Five different names from one address (httptest's 192.0.2.1).
-	for i := range 5 {
-		s.post(t, "/login", "", url.Values{"username": {"nobody" + string(rune('a'+i)) + "@cpa.example"}, "password": {"x"}})
+	// Five failures for one name from httptest's 192.0.2.1 …
+	for range 5 {
+		s.post(t, "/login", "", url.Values{"username": {managerEmail}, "password": {"wrong"}})
+	}
+	if w := s.post(t, "/login", "", url.Values{"username": {managerEmail}, "password": {testPassword}}); w.Code != http.StatusTooManyRequests {
+		t.Errorf("that name from that address: %d, want 429", w.Code)
+	}
+	// … and a colleague at the same address signs in.
+	s.login(t, "/login", adminEmail)
+}
+
+func TestLoginIsRateLimitedPerClientAddressAcrossNames(t *testing.T) {
+	s := newTestSite(t)
+	// auth.MaxAddressLoginFailures (50) failures from one address, each for
+	// a different name so that no (address, name) pair reaches its limit.
+	for i := range 50 {
+		w := s.post(t, "/login", "", url.Values{"username": {fmt.Sprintf("nobody%02d@cpa.example", i)}, "password": {"x"}})
+		if w.Code != http.StatusUnauthorized {
+			t.Fatalf("failure %d: %d, want 401", i+1, w.Code)
+		}
 	}
 	w := s.post(t, "/login", "", url.Values{"username": {adminEmail}, "password": {testPassword}})
 	if w.Code != http.StatusTooManyRequests {
-		t.Errorf("sixth attempt from one address: %d, want 429", w.Code)
+		t.Errorf("attempt after 50 failures from one address: %d, want 429", w.Code)
 	}
+	s.clock.Advance(16 * time.Minute)
+	s.login(t, "/login", adminEmail)
 }
 
 func TestLoginSetsHardenedSessionCookieAndAuditsIt(t *testing.T) {

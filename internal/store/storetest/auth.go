@@ -234,15 +234,15 @@ func testClients(t *testing.T, db *store.DB) {
 	}
 }
 
-// testLoginRateLimit checks the sliding window: auth.MaxLoginFailures (5)
-// failures within auth.LoginWindow (15 minutes) block a key until the
-// oldest of them leaves the window.
+// testLoginRateLimit checks the sliding window: a counter's maximum (here
+// auth.MaxLoginFailures, 5) failures within auth.LoginWindow (15 minutes)
+// block its key until the oldest of them leaves the window.
 func testLoginRateLimit(t *testing.T, db *store.DB) {
 	ctx := context.Background()
 	allowed := func(at time.Time, key string) bool {
 		t.Helper()
 		setClock(db, at)
-		ok, err := db.LoginAllowed(ctx, key)
+		ok, err := db.LoginAllowed(ctx, auth.LoginLimit{Key: key, Max: auth.MaxLoginFailures})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -296,5 +296,11 @@ func testLoginRateLimit(t *testing.T, db *store.DB) {
 	}
 	if allowed(t0.Add(20*time.Minute), ip) {
 		t.Error("ClearLoginFailures(user) also cleared the address")
+	}
+	// The limit is the caller's: the address's 5 failures in the window
+	// are under a ceiling of 6.
+	setClock(db, t0.Add(20*time.Minute))
+	if ok, err := db.LoginAllowed(ctx, auth.LoginLimit{Key: ip, Max: 6}); err != nil || !ok {
+		t.Errorf("LoginAllowed(%s, max 6) after 5 failures = %v, %v; want allowed", ip, ok, err)
 	}
 }
