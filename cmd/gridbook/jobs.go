@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"strconv"
 	"text/tabwriter"
 	"time"
 
@@ -52,6 +51,9 @@ func openQueue(ctx context.Context, db *store.DB, log *slog.Logger) (q *job.Queu
 		}
 		return err
 	}))
+	if err == nil {
+		err = registerBillRun(q, db)
+	}
 	if err != nil {
 		closeQueue()
 		return nil, nil, err
@@ -120,19 +122,9 @@ func runJobShow(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "job show")
 	dsn := dbFlag(e, fs, "gridbook.db")
 	asJSON := fs.Bool("json", false, "print JSON")
-	var idArg string
-	if len(args) > 0 && args[0] != "" && args[0][0] != '-' {
-		idArg, args = args[0], args[1:]
-	}
-	if err := parse(fs, args); err != nil {
+	id, err := parseWithID(fs, args)
+	if err != nil {
 		return err
-	}
-	if idArg == "" && fs.NArg() == 1 {
-		idArg = fs.Arg(0)
-	}
-	id, err := strconv.ParseInt(idArg, 10, 64)
-	if err != nil || id <= 0 {
-		return errUsage
 	}
 	db, q, err := openWithQueue(ctx, e, *dsn)
 	if err != nil {

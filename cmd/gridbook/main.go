@@ -57,6 +57,10 @@ func commands() []command {
 		{"tariff list", "[--utility U] [--code C] [--on DATE] [--sector S] [--json]", "list stored tariff versions", runTariffList},
 		{"tariff exports", "[--utility U] [--json]", "list stored NBT export-price tables", runTariffExports},
 		{"tariff show", "CODE [--utility U] [--on DATE] [--json]", "show the tariff version in effect: period grids and prices", runTariffShow},
+		{"bill run", "--cycle YYYY-MM [--read-day N] [--resume RUN] [--enqueue] [--json]", "bill every account in service for a cycle as a durable, resumable job", runBillRun},
+		{"bill runs", "[--limit N] [--json]", "list bill runs with their counts", runBillRuns},
+		{"bill list", "--account NUMBER [--versions] [--json]", "list an account's stored bills", runBillList},
+		{"bill show", "ID [--verify] [--json]", "show a stored bill: lines by ledger and bucket, balances, true-up, notes, inputs", runBillShow},
 		{"import intervals", "[--db DB] [--meter ID|SERIAL] [--format auto|espi|sce-csv|pge-csv|plain-csv] [--json] FILE...", "import interval data (Green Button XML or CSV) for a meter", runImportIntervals},
 	}
 }

@@ -37,22 +37,7 @@ func (q queries) Portfolio(ctx context.Context, on calendar.Date) (Portfolio, er
 	one := func(query string, dst *int64, args ...any) error {
 		return q.q.QueryRowContext(ctx, query, args...).Scan(dst)
 	}
-	breakdown := func(query string, args ...any) ([]Count, error) {
-		rows, err := q.q.QueryContext(ctx, query, args...)
-		if err != nil {
-			return nil, err
-		}
-		defer rows.Close()
-		var out []Count
-		for rows.Next() {
-			var c Count
-			if err := rows.Scan(&c.Label, &c.N); err != nil {
-				return nil, err
-			}
-			out = append(out, c)
-		}
-		return out, rows.Err()
-	}
+	breakdown := func(query string, args ...any) ([]Count, error) { return q.counts(ctx, query, args...) }
 	var err error
 	if err = one(`SELECT count(*) FROM customers`, &p.Customers); err != nil {
 		return p, fmt.Errorf("store: portfolio: %w", err)

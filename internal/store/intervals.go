@@ -304,18 +304,9 @@ func (q queries) Intervals(ctx context.Context, channelID int64, from, to time.T
 // MonthlyTotals returns a channel's stored energy per local month (present
 // readings only), oldest first.
 func (q queries) MonthlyTotals(ctx context.Context, channelID int64) ([]Count, error) {
-	rows, err := q.q.QueryContext(ctx, `SELECT month, sum_wh FROM interval_blocks WHERE channel_id = $1 ORDER BY month`, channelID)
+	out, err := q.counts(ctx, `SELECT month, sum_wh FROM interval_blocks WHERE channel_id = $1 ORDER BY month`, channelID)
 	if err != nil {
 		return nil, fmt.Errorf("store: monthly totals: %w", err)
 	}
-	defer rows.Close()
-	var out []Count
-	for rows.Next() {
-		var c Count
-		if err := rows.Scan(&c.Label, &c.N); err != nil {
-			return nil, err
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
+	return out, nil
 }

@@ -77,6 +77,14 @@ func Run(t *testing.T, open Opener) {
 		{"TariffsShippedLoadIdempotent", testTariffsShippedLoadIdempotent},
 		{"TariffsLookup", testTariffsLookup},
 		{"TariffsRejectedImportStoresNothing", testTariffsRejectedImportStoresNothing},
+		// bills.go
+		{"BillRunBillsEveryAccountInService", testBillRunBillsEveryAccountInService},
+		{"BillRunRerunIsIdempotent", testBillRunRerunIsIdempotent},
+		{"BillRunResumesAfterInterruption", testBillRunResumesAfterInterruption},
+		{"RebillAfterCorrectionKeepsOldVersion", testRebillAfterCorrectionKeepsOldVersion},
+		{"BillRunCarriesStateAndRefusesGaps", testBillRunCarriesStateAndRefusesGaps},
+		{"SeededStateOpensFirstBill", testSeededStateOpensFirstBill},
+		{"BillRunRefusesConcurrentRunOfCycle", testBillRunRefusesConcurrentRunOfCycle},
 	}
 	for _, c := range checks {
 		t.Run(c.name, func(t *testing.T) { c.fn(t, open(t)) })
@@ -178,19 +186,6 @@ func seed(t *testing.T, db *store.DB) (customer.Customer, customer.Premise, cust
 		ServiceStart: day(2024, 1, 1), Household: &customer.Household{Size: 4, AnnualIncome: 6430000, Verification: customer.VerifyDocuments}}
 	m := customer.Meter{Serial: "M-0001", IntervalSeconds: 3600, Installed: day(2024, 1, 1),
 		Channels: []customer.Channel{{Direction: customer.Delivered}, {Direction: customer.Received}}}
-	inTx(t, db, func(ctx context.Context, tx *store.Tx) error {
-		if err := tx.CreateCustomer(ctx, staff, &c); err != nil {
-			return err
-		}
-		if err := tx.CreatePremise(ctx, staff, &p); err != nil {
-			return err
-		}
-		a.CustomerID, a.PremiseID = c.ID, p.ID
-		if err := tx.CreateAccount(ctx, staff, &a); err != nil {
-			return err
-		}
-		m.AccountID = a.ID
-		return tx.CreateMeter(ctx, staff, &m)
-	})
+	inTx(t, db, func(ctx context.Context, tx *store.Tx) error { return createMetered(ctx, tx, &c, &p, &a, &m) })
 	return c, p, a, m
 }

@@ -1,0 +1,405 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"strconv"
+	"text/tabwriter"
+	"time"
+
+	"github.com/gridbook/gridbook/internal/apperr"
+	"github.com/gridbook/gridbook/internal/billing"
+	"github.com/gridbook/gridbook/internal/billrun"
+	"github.com/gridbook/gridbook/internal/job"
+	"github.com/gridbook/gridbook/internal/store"
+)
+
+// kindBillRun is the job kind that works a stored bill run.
+const kindBillRun = "bill.run"
+
+// billRunArgs are the arguments of a bill.run job.
+type billRunArgs struct {
+	RunID int64 `json:"run_id"`
+}
+
+// billRunAttempts is how many times a bill run's job is tried: each
+// attempt resumes where the last one stopped.
+const billRunAttempts = 3
+
+// registerBillRun binds the bill.run job kind to the runner.
+func registerBillRun(q *job.Queue, db *store.DB) error {
+	return q.Register(kindBillRun, job.Decode(func(ctx context.Context, a billRunArgs, p *job.Progress) error {
+		ps, err := billrun.LoadPolicies()
+		if err != nil {
+			return job.Permanent(err)
+		}
+		r := &billrun.Runner{Store: db, Policies: ps, Progress: p.Report}
+		run, err := r.Execute(ctx, a.RunID, p.JobID())
+		if err != nil {
+			if apperr.Is(err, apperr.NotFound) || apperr.Is(err, apperr.Invalid) {
+				return job.Permanent(err)
+			}
+			return err
+		}
+		c := run.Counts
+		p.Report(int64(c.Done()), int64(max(run.Accounts, c.Done())), fmt.Sprintf("billed %d, unchanged %d, failed %d, skipped %d",
+			c.Billed, c.Unchanged, c.Failed, c.Skipped))
+		return nil
+	}))
+}
+
+// runBillRun creates a run of a billing cycle (or resumes one) and works
+// it as a durable job in this process, unless --enqueue leaves it to a
+// server's workers.
+func runBillRun(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "bill run")
+	dsn := dbFlag(e, fs, "gridbook.db")
+	cycle := fs.String("cycle", "", "billing cycle YYYY-MM")
+	readDay := fs.Int("read-day", 1, "meter read day of the month, 1–28 (1: calendar months)")
+	resume := fs.Int64("resume", 0, "resume the unfinished run with this id instead of starting one")
+	enqueue := fs.Bool("enqueue", false, "only enqueue the job for a running server's workers")
+	asJSON := fs.Bool("json", false, "print the run as JSON")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 || (*cycle == "") == (*resume == 0) {
+		return errUsage
+	}
+	db, q, err := openWithQueue(ctx, e, *dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	var run billrun.Run
+	if *resume != 0 {
+		if run, err = db.BillRun(ctx, *resume); err != nil {
+			return err
+		}
+		if run.Status == billrun.RunCompleted {
+			return apperr.Conflictf("bill run", "bill run %d is completed; start a new run of cycle %s to bill it again", run.ID, run.Cycle)
+		}
+	} else {
+		err = db.InTx(ctx, func(tx *store.Tx) error {
+			var err error
+			run, err = tx.CreateBillRun(ctx, cliActor(e), *cycle, *readDay)
+			return err
+		})
+		if err != nil {
+			return err
+		}
+	}
+	id, err := q.Enqueue(ctx, kindBillRun, billRunArgs{RunID: run.ID}, job.MaxAttempts(billRunAttempts))
+	if err != nil {
+		return err
+	}
+	if *enqueue {
+		fmt.Fprintf(e.stdout, "bill run %d of cycle %s enqueued as job %d; follow it with: gridbook job show %d\n", run.ID, run.Cycle, id, id)
+		return nil
+	}
+	if err := q.Start(ctx, 1); err != nil {
+		return err
+	}
+	defer q.Stop(context.WithoutCancel(ctx))
+	if !*asJSON {
+		fmt.Fprintf(e.stdout, "bill run %d: cycle %s, %s (job %d)…\n", run.ID, run.Cycle, run.Period, id)
+	}
+	info, err := waitJob(ctx, q, id, func(j job.Info) {
+		if isTerminal(e.stdout) && !*asJSON {
+			fmt.Fprintf(e.stdout, "\r  %s   ", progressText(j))
+		}
+	})
+	if isTerminal(e.stdout) && !*asJSON {
+		fmt.Fprintln(e.stdout)
+	}
+	if err != nil {
+		return err
+	}
+	if run, err = db.BillRun(ctx, run.ID); err != nil {
+		return err
+	}
+	if *asJSON {
+		if err := printJSON(e.stdout, run); err != nil {
+			return err
+		}
+	} else if err := printRun(ctx, e.stdout, db.DB, run); err != nil {
+		return err
+	}
+	if info.State != job.StateCompleted {
+		msg := string(info.State)
+		if n := len(info.Errors); n > 0 {
+			msg = info.Errors[n-1].Error
+		}
+		return fmt.Errorf("bill run %d did not complete: %s (resume it with --resume %d)", run.ID, msg, run.ID)
+	}
+	return nil
+}
+
+// printRun describes a run: its counts and the commonest reasons for
+// failed and skipped accounts.
+func printRun(ctx context.Context, w io.Writer, db *store.DB, run billrun.Run) error {
+	c := run.Counts
+	fmt.Fprintf(w, "bill run %d %s: cycle %s, %s\n", run.ID, run.Status, run.Cycle, run.Period)
+	fmt.Fprintf(w, "accounts %d: billed %d, unchanged %d, failed %d, skipped %d\n", run.Accounts, c.Billed, c.Unchanged, c.Failed, c.Skipped)
+	if !run.Started.IsZero() && !run.Finished.IsZero() {
+		fmt.Fprintf(w, "took %s\n", run.Finished.Sub(run.Started).Round(time.Second))
+	}
+	if run.Error != "" {
+		fmt.Fprintf(w, "error: %s\n", run.Error)
+	}
+	for _, st := range []billrun.Status{billrun.Failed, billrun.Skipped} {
+		reasons, err := db.BillReasons(ctx, run.ID, st, 5)
+		if err != nil {
+			return err
+		}
+		for _, r := range reasons {
+			fmt.Fprintf(w, "  %-8s %6d  %s\n", st, r.N, r.Label)
+		}
+	}
+	return nil
+}
+
+// runBillRuns lists bill runs, newest first.
+func runBillRuns(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "bill runs")
+	dsn := dbFlag(e, fs, "gridbook.db")
+	limit := fs.Int("limit", 20, "how many runs, newest first")
+	asJSON := fs.Bool("json", false, "print JSON")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	db, err := openDB(ctx, *dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	runs, err := db.BillRuns(ctx, 0, *limit)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		return printJSON(e.stdout, nonNil(runs))
+	}
+	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "RUN\tCYCLE\tPERIOD\tSTATUS\tACCOUNTS\tBILLED\tUNCHANGED\tFAILED\tSKIPPED")
+	for _, r := range runs {
+		c := r.Counts
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%d\t%d\t%d\t%d\t%d\n", r.ID, r.Cycle, r.Period, r.Status, r.Accounts, c.Billed, c.Unchanged, c.Failed, c.Skipped)
+	}
+	return tw.Flush()
+}
+
+// billJSON is a stored bill as the CLI prints it; the API shares the
+// field names.
+type billJSON struct {
+	ID            int64           `json:"id"`
+	AccountID     int64           `json:"account_id"`
+	AccountNumber string          `json:"account_number"`
+	RunID         int64           `json:"run_id"`
+	Start         string          `json:"period_start"`
+	End           string          `json:"period_end"`
+	Version       int             `json:"version"`
+	SupersededBy  int64           `json:"superseded_by,omitempty"`
+	Total         int64           `json:"total_cents"`
+	UtilityTotal  int64           `json:"utility_total_cents"`
+	CCATotal      int64           `json:"cca_total_cents"`
+	NEMBalance    int64           `json:"nem_balance_cents"`
+	Delivered     int64           `json:"delivered_wh"`
+	Received      int64           `json:"received_wh"`
+	TrueUp        bool            `json:"true_up"`
+	Estimated     int             `json:"estimated_intervals"`
+	Reason        string          `json:"reason"`
+	Created       string          `json:"created_at"`
+	InputsSHA256  string          `json:"inputs_sha256"`
+	Inputs        billrun.Inputs  `json:"inputs"`
+	Bill          json.RawMessage `json:"bill,omitempty"`
+}
+
+func billOut(b billrun.Bill) billJSON {
+	return billJSON{ID: b.ID, AccountID: b.AccountID, AccountNumber: b.AccountNumber, RunID: b.RunID, Start: b.Period.Start.String(),
+		End: b.Period.End.String(), Version: b.Version, SupersededBy: b.SupersededBy, Total: int64(b.Total),
+		UtilityTotal: int64(b.UtilityTotal), CCATotal: int64(b.CCATotal), NEMBalance: int64(b.NEMBalance), Delivered: int64(b.Delivered),
+		Received: int64(b.Received), TrueUp: b.TrueUp, Estimated: b.Estimated, Reason: b.Reason, Created: b.Created.Format(time.RFC3339),
+		InputsSHA256: b.InputsSHA256, Inputs: b.Inputs, Bill: b.Document}
+}
+
+// runBillList lists an account's bills, newest first.
+func runBillList(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "bill list")
+	dsn := dbFlag(e, fs, "gridbook.db")
+	number := fs.String("account", "", "service account number")
+	versions := fs.Bool("versions", false, "include superseded versions")
+	asJSON := fs.Bool("json", false, "print JSON")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *number == "" || fs.NArg() > 0 {
+		return errUsage
+	}
+	db, err := openDB(ctx, *dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	a, err := db.AccountByNumber(ctx, *number)
+	if err != nil {
+		return err
+	}
+	bills, err := db.Bills(ctx, store.BillFilter{AccountID: a.ID, Versions: *versions})
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		out := make([]billJSON, len(bills))
+		for i, b := range bills {
+			out[i] = billOut(b)
+			out[i].Inputs = billrun.Inputs{}
+		}
+		return printJSON(e.stdout, out)
+	}
+	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "BILL\tPERIOD\tDAYS\tVERSION\tKWH IN\tKWH OUT\tTOTAL\tNEM BALANCE\tTRUE-UP\t")
+	for _, b := range bills {
+		v := strconv.Itoa(b.Version)
+		if b.SupersededBy != 0 {
+			v += " (superseded)"
+		}
+		tu := ""
+		if b.TrueUp {
+			tu = "yes"
+		}
+		fmt.Fprintf(tw, "%d\t%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t\n", b.ID, b.Period, b.Period.Days(), v, b.Delivered.KWhString(),
+			b.Received.KWhString(), b.Total, b.NEMBalance, tu)
+	}
+	return tw.Flush()
+}
+
+// runBillShow prints one stored bill: its lines by ledger and bucket,
+// totals and carried balances, true-ups, notes and inputs; --verify
+// recomputes it from its inputs and checks it byte for byte.
+func runBillShow(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "bill show")
+	dsn := dbFlag(e, fs, "gridbook.db")
+	asJSON := fs.Bool("json", false, "print JSON: the stored record with the bill document and its inputs")
+	verify := fs.Bool("verify", false, "recompute the bill from its stored inputs and compare")
+	id, err := parseWithID(fs, args)
+	if err != nil {
+		return err
+	}
+	db, err := openDB(ctx, *dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	b, err := db.Bill(ctx, id)
+	if err != nil {
+		return err
+	}
+	if *verify {
+		if err := verifyBill(ctx, db, &b); err != nil {
+			return err
+		}
+	}
+	if *asJSON {
+		return printJSON(e.stdout, billOut(b))
+	}
+	doc, err := b.Decode()
+	if err != nil {
+		return err
+	}
+	printBill(e.stdout, b, doc)
+	if *verify {
+		fmt.Fprintln(e.stdout, "verified: recomputed from its stored inputs, the bill is identical byte for byte")
+	}
+	return nil
+}
+
+// verifyBill recomputes a stored bill from its inputs.
+func verifyBill(ctx context.Context, db *store.DB, b *billrun.Bill) error {
+	versions, tables, err := db.BillingCatalog(ctx)
+	if err != nil {
+		return err
+	}
+	series, err := db.BillRunIntervals(ctx, append(append([]int64{}, b.Inputs.Delivered...), b.Inputs.Received...),
+		b.Period.Start.Start(), b.Period.End.Start())
+	if err != nil {
+		return err
+	}
+	doc, err := billrun.Reproduce(billing.NewCalculator(), b, billrun.NewCatalog(versions, tables), series)
+	if err != nil {
+		return err
+	}
+	if !bytes.Equal(doc, b.Document) {
+		return apperr.Conflictf("bill show", "bill %d recomputed from its inputs differs from the stored bill", b.ID)
+	}
+	return nil
+}
+
+func printBill(w io.Writer, b billrun.Bill, doc *billing.Bill) {
+	fmt.Fprintf(w, "bill %d, account %s, %s (%d days), version %d", b.ID, b.AccountNumber, b.Period, doc.Days, b.Version)
+	if b.SupersededBy != 0 {
+		fmt.Fprintf(w, ", superseded by bill %d", b.SupersededBy)
+	}
+	fmt.Fprintf(w, "\n%s\ntariffs: ", b.Reason)
+	for i, v := range doc.Versions {
+		if i > 0 {
+			fmt.Fprint(w, ", ")
+		}
+		fmt.Fprint(w, v)
+	}
+	fmt.Fprintf(w, "\nenergy: delivered %s kWh, received %s kWh\n\n", doc.Delivered.KWhString(), doc.Received.KWhString())
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "LEDGER\tBUCKET\tLINE\tQUANTITY\tAMOUNT")
+	for _, l := range doc.Lines {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", l.Side, l.Bucket, l.Label, quantity(l), l.Amount)
+	}
+	tw.Flush()
+	fmt.Fprintln(w)
+	for _, s := range doc.Sides {
+		fmt.Fprintf(w, "%-8s due %s, NEM balance %s", s.Side, s.Total, s.Balance)
+		if s.ExportCredits != 0 || s.ACCPlus != 0 {
+			fmt.Fprintf(w, ", export credits %s, ACC Plus %s", s.ExportCredits, s.ACCPlus)
+		}
+		fmt.Fprintln(w)
+	}
+	fmt.Fprintf(w, "total due %s\n", doc.Total)
+	for _, tu := range doc.TrueUps {
+		fmt.Fprintf(w, "true-up (%s, %s): balance %s, charged %s, forfeited %s, NSC %s on %s kWh net surplus\n",
+			tu.Side, tu.Span, tu.Balance, tu.Charged, tu.Forfeited, tu.NSC, tu.NetSurplus.KWhString())
+	}
+	for _, n := range doc.Notes {
+		fmt.Fprintf(w, "note: %s\n", n)
+	}
+	fmt.Fprintf(w, "inputs: %s, intervals sha256 %s, inputs sha256 %s\n", b.Inputs.EngineVersion, b.Inputs.IntervalsSHA256, b.InputsSHA256)
+}
+
+// parseWithID parses flags around one positional id, which may come
+// before or after them ("show 7 --json", "show --json 7").
+func parseWithID(fs *flag.FlagSet, args []string) (int64, error) {
+	var idArg string
+	if len(args) > 0 && args[0] != "" && args[0][0] != '-' {
+		idArg, args = args[0], args[1:]
+	}
+	if err := parse(fs, args); err != nil {
+		return 0, err
+	}
+	if idArg == "" && fs.NArg() == 1 {
+		idArg = fs.Arg(0)
+	}
+	id, err := strconv.ParseInt(idArg, 10, 64)
+	if err != nil || id <= 0 {
+		return 0, errUsage
+	}
+	return id, nil
+}
+
+// nonNil returns an empty list for nil, so that JSON shows [].
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}
