@@ -123,8 +123,8 @@ func FuzzForMeter(f *testing.F) {
 			}
 		}
 	}
-	f.Add([]byte(PlainCSVHeader + ",quality\n2026-11-01 01:00,3600,1,2,estimated\n2026-11-01 01:00,3600,3,4,actual\n2026-11-01 03:00,3600,5,,\n"), 3600)
-	f.Add([]byte(PlainCSVHeader + "\n2026-07-15T07:10:00Z,900,1,0\n"), 900)
+	f.Add([]byte(PlainCSVHeader+",quality\n2026-11-01 01:00,3600,1,2,estimated\n2026-11-01 01:00,3600,3,4,actual\n2026-11-01 03:00,3600,5,,\n"), 3600)
+	f.Add([]byte(PlainCSVHeader+"\n2026-07-15T07:10:00Z,900,1,0\n"), 900)
 	f.Fuzz(func(t *testing.T, b []byte, step int) {
 		file, err := Parse(bytes.NewReader(b), FormatAuto)
 		if err != nil {

@@ -188,7 +188,7 @@ func (s *xmlScanner) markup() error {
 	rest := s.buf[s.pos:]
 	switch {
 	case len(rest) >= 2 && rest[1] == '/':
-		j := s.find([]byte{'>'}, 2)
+		j := s.tagClose(2)
 		if j < 0 {
 			return s.eofErr()
 		}
@@ -230,6 +230,16 @@ func (s *xmlScanner) markup() error {
 	return s.startTag()
 }
 
+// tagClose returns the index (relative to pos) of the first '>' at or
+// after from: in the buffer when it is there (the common case), else
+// reading on.
+func (s *xmlScanner) tagClose(from int) int {
+	if k := bytes.IndexByte(s.buf[s.pos+from:], '>'); k >= 0 {
+		return from + k
+	}
+	return s.find([]byte{'>'}, from)
+}
+
 func (s *xmlScanner) eofErr() error {
 	if s.rerr != nil {
 		return s.errorf("%v", s.rerr)
@@ -239,7 +249,7 @@ func (s *xmlScanner) eofErr() error {
 
 // startTag handles <name attr="…" …> and <name …/>.
 func (s *xmlScanner) startTag() error {
-	j := s.find([]byte{'>'}, 1)
+	j := s.tagClose(1)
 	if j < 0 {
 		return s.eofErr()
 	}

@@ -12,16 +12,22 @@ import (
 	"github.com/gridbook/gridbook/internal/customer"
 	"github.com/gridbook/gridbook/internal/meterdata"
 	"github.com/gridbook/gridbook/internal/store"
+	"github.com/gridbook/gridbook/internal/store/storetest"
 )
 
 var benchActor = auth.Actor{Kind: "cli", Name: "bench"}
 
-// benchMeter opens a new SQLite database holding one 15-minute meter with
-// delivered and received channels and returns it with the meter's id.
-func benchMeter(b *testing.B) (*store.DB, int64) {
+// benchMeter opens a new database (SQLite, or a scratch PostgreSQL one
+// when pg) holding one 15-minute meter with delivered and received
+// channels and returns it with the meter's id.
+func benchMeter(b *testing.B, pg bool) (*store.DB, int64) {
 	b.Helper()
 	ctx := context.Background()
-	db, err := store.Open(ctx, filepath.Join(b.TempDir(), "bench.db"))
+	dsn := filepath.Join(b.TempDir(), "bench.db")
+	if pg {
+		dsn = storetest.ScratchPostgres(b)
+	}
+	db, err := store.Open(ctx, dsn)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -69,11 +75,12 @@ func importFeed(b *testing.B, db *store.DB, meterID int64, feed []byte) store.Im
 	return sum
 }
 
-// BenchmarkImportIntervals measures a whole Green Button import into
-// SQLite — read, hash, parse, map onto the meter, merge with stored blocks,
-// write, audit — of a synthetic year of 15-minute delivered and received
-// readings (2 × 35,040, about 14.7 MB): first into an empty meter, then
-// the same file again (everything unchanged).
+// BenchmarkImportIntervals measures a whole Green Button import — read,
+// hash, parse, map onto the meter, merge with stored blocks, write, audit
+// — of a synthetic year of 15-minute delivered and received readings
+// (2 × 35,040, about 14.7 MB): into an empty meter, and the same file
+// again (everything unchanged), on SQLite and (with
+// GRIDBOOK_TEST_POSTGRES) PostgreSQL.
 func BenchmarkImportIntervals(b *testing.B) {
 	var buf bytes.Buffer
 	feed := meterdata.SyntheticFeed{Start: time.Date(2025, 1, 1, 8, 0, 0, 0, time.UTC), Days: 365, IntervalSeconds: 900, EstimatedEvery: 97}
@@ -81,25 +88,34 @@ func BenchmarkImportIntervals(b *testing.B) {
 		b.Fatal(err)
 	}
 	data := buf.Bytes()
-	b.Run("sqlite-new", func(b *testing.B) {
-		b.SetBytes(int64(len(data)))
-		for b.Loop() {
-			b.StopTimer()
-			db, id := benchMeter(b)
-			b.StartTimer()
-			if s := importFeed(b, db, id, data); s.Added != 70080 {
-				b.Fatalf("added %d", s.Added)
+	for _, dialect := range []string{"sqlite", "postgres"} {
+		pg := dialect == "postgres"
+		b.Run(dialect+"-new", func(b *testing.B) {
+			if pg {
+				storetest.PostgresURL(b)
 			}
-		}
-	})
-	b.Run("sqlite-again", func(b *testing.B) {
-		db, id := benchMeter(b)
-		importFeed(b, db, id, data)
-		b.SetBytes(int64(len(data)))
-		for b.Loop() {
-			if s := importFeed(b, db, id, data); s.Changed() != 0 {
-				b.Fatalf("changed %d", s.Changed())
+			b.SetBytes(int64(len(data)))
+			for b.Loop() {
+				b.StopTimer()
+				db, id := benchMeter(b, pg)
+				b.StartTimer()
+				if s := importFeed(b, db, id, data); s.Added != 70080 {
+					b.Fatalf("added %d", s.Added)
+				}
 			}
-		}
-	})
+		})
+		b.Run(dialect+"-again", func(b *testing.B) {
+			if pg {
+				storetest.PostgresURL(b)
+			}
+			db, id := benchMeter(b, pg)
+			importFeed(b, db, id, data)
+			b.SetBytes(int64(len(data)))
+			for b.Loop() {
+				if s := importFeed(b, db, id, data); s.Changed() != 0 {
+					b.Fatalf("changed %d", s.Changed())
+				}
+			}
+		})
+	}
 }
