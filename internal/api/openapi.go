@@ -389,9 +389,11 @@ func schemas() obj {
 			"hftd_tier": obj{"type": "integer", "minimum": 0, "maximum": 3}, "created_at": created, "updated_at": updated,
 		}),
 		"PremiseInput": input("a premise to create or the whole of one to replace", obj{
-			"address": typ("string", ""), "city": typ("string", ""), "zip": typ("string", "a California ZIP in the climate-zone table"),
-			"county_fips": typ("string", "California county FIPS, e.g. 06037"), "member_agency": typ("string", ""),
-			"tract_geoid":         typ("string", "optional 2010 census tract GEOID in the premise's county"),
+			"address": typ("string", ""), "city": typ("string", ""),
+			"zip":                 typ("string", "a California ZIP in the climate-zone table, in county_fips (Census 2010 ZCTA–county file)"),
+			"county_fips":         typ("string", "California county FIPS, e.g. 06037"),
+			"member_agency":       typ("string", "optional; a member agency of the reference table, in county_fips"),
+			"tract_geoid":         typ("string", "optional 2010 census tract GEOID in the premise's county; in Los Angeles and Ventura one of their 2010 tracts"),
 			"climate_zone":        obj{"type": "integer", "minimum": 1, "maximum": 16, "description": "overrides the ZIP's zone; needs climate_zone_reason"},
 			"climate_zone_reason": typ("string", ""),
 			"hftd_tier":           obj{"type": "integer", "minimum": 0, "maximum": 3, "description": "default 0 (outside)"},
@@ -416,7 +418,7 @@ func schemas() obj {
 			"service_start": date(""), "service_end": date("optional; after service_start"),
 			"household_size":         obj{"type": "integer", "minimum": 1, "maximum": 30, "description": "with household_income_cents"},
 			"household_income_cents": obj{"type": "integer", "minimum": 0, "description": "with household_size"},
-			"income_verification":    enum("", "self_attested", "documents", "categorical", "utility"),
+			"income_verification":    enum("required with household_income_cents", "self_attested", "documents", "categorical", "utility"),
 			"income_verified_on":     date("optional"),
 		}, "number", "customer_id", "premise_id", "class", "rate_schedule", "lse", "service_start"),
 		"AccountList": listOf("Account", "a page of service accounts"),
@@ -425,7 +427,8 @@ func schemas() obj {
 			"track": typ("string", ""), "start_date": date(""), "end_date": nullableDate("null while the enrollment continues"),
 			"source": typ("string", "who enrolled the account"), "note": typ("string", ""), "created_at": created,
 		}),
-		"EnrollmentInput": input("an enrollment; CARE and FERA periods may not overlap", obj{
+		"EnrollmentInput": input("an enrollment starting within the account's service; care, fera and medical_baseline only on residential "+
+			"accounts; CARE and FERA periods may not overlap, and CARE or FERA needs a note when the household fails the income test on start_date", obj{
 			"program": typ("string", "lower-case code"), "track": typ("string", "optional"), "start_date": date(""),
 			"end_date": date("optional; first day no longer enrolled"), "source": typ("string", "default staff (users) or api (clients)"),
 			"note": typ("string", ""),
