@@ -298,7 +298,7 @@ func (c *Catalog) Plan(a *Account, p calendar.Period, pol *Policy) (*Plan, error
 		}
 		tab, ok := c.tables[fmt.Sprintf("%s\x00%d", utility, vintage)]
 		if !ok {
-			return nil, notBillable("no %s export-price table of vintage %d is loaded (Net Billing Tariff, PTO %s)", utility, vintage, pl.PTO)
+			return nil, notBillable("no %s export-price table of vintage %d is loaded (the Net Billing Tariff's export prices for this account)", utility, vintage)
 		}
 		t.ExportPrices, pl.Table = tab.Table, &tab.Ref
 		if residential && !pl.PTO.After(pol.NBTLockPTOUntil.Value) && p.Start.Before(lockEnd) {

@@ -19,6 +19,7 @@ import (
 	"github.com/gridbook/gridbook/internal/energy"
 	"github.com/gridbook/gridbook/internal/reference"
 	"github.com/gridbook/gridbook/internal/store"
+	"github.com/gridbook/gridbook/internal/tariff"
 )
 
 // Defaults and limits of Options.
@@ -79,6 +80,8 @@ type Summary struct {
 	EV              int
 	Thermostat      int
 	PowerResponse   int
+	PowerShare      int // CCA homes on CARE or FERA in a DAC enrolled in Power Share
+	TariffVersions  int // shipped tariff versions stored for billing
 	Meters          int
 	Channels        int
 	Readings        int64     // interval readings stored
@@ -103,8 +106,9 @@ func (s Summary) String() string {
 	fmt.Fprintf(&b, "CARE %d, FERA %d (%s of residential), medical baseline %d\n",
 		s.CARE, s.FERA, pct(s.CARE+s.FERA, s.Residential), s.MedicalBaseline)
 	fmt.Fprintf(&b, "DAC %d (%s), HFTD tier 2/3 %d (%s)\n", s.DAC, pct(s.DAC, s.Accounts), s.HFTD, pct(s.HFTD, s.Accounts))
-	fmt.Fprintf(&b, "solar %d (%s), EV %d, smart thermostat %d, Power Response %d\n",
-		s.Solar, pct(s.Solar, s.Accounts), s.EV, s.Thermostat, s.PowerResponse)
+	fmt.Fprintf(&b, "solar %d (%s), EV %d, smart thermostat %d, Power Response %d, Power Share %d\n",
+		s.Solar, pct(s.Solar, s.Accounts), s.EV, s.Thermostat, s.PowerResponse, s.PowerShare)
+	fmt.Fprintf(&b, "tariff versions stored for billing %d\n", s.TariffVersions)
 	fmt.Fprintf(&b, "meters %d, channels %d, readings %d (delivered %s kWh, received %s kWh, %d MB packed)\n",
 		s.Meters, s.Channels, s.Readings, s.DeliveredWh.KWhString(), s.ReceivedWh.KWhString(), s.PackedBytes>>20)
 	fmt.Fprintf(&b, "logins (password %q, demo only):\n", Password)
@@ -443,6 +447,7 @@ func (s *Summary) count(p *plan) {
 	add(&s.EV, p.ev)
 	add(&s.Thermostat, p.thermostat)
 	add(&s.PowerResponse, p.powerResponse)
+	add(&s.PowerShare, p.powerShare)
 	s.Meters++
 	s.Channels += len(p.meter.Channels)
 }
@@ -474,6 +479,7 @@ func (w *writer) finish(ctx context.Context, opt Options) error {
 		return err
 	}
 	var logins []Login
+	var tariffs int
 	err = w.db.InTx(ctx, func(tx *store.Tx) error {
 		logins = nil
 		for _, d := range demoLogins {
@@ -488,6 +494,21 @@ func (w *writer) finish(ctx context.Context, opt Options) error {
 			}
 			logins = append(logins, l)
 		}
+		// The shipped tariffs, so that the demo's accounts can be billed
+		// (gridbook bill run); importing them is idempotent and audited.
+		vs, err := tariff.Shipped()
+		if err != nil {
+			return err
+		}
+		tabs, err := tariff.ShippedExportTables()
+		if err != nil {
+			return err
+		}
+		imp, err := tx.ImportTariffs(ctx, auth.System, vs, tabs)
+		if err != nil {
+			return err
+		}
+		tariffs = len(imp.IDs)
 		return tx.Audit(ctx, auth.System, "generate", "demo", 0, map[string]any{
 			"message":  fmt.Sprintf("demo generated %d accounts", w.sum.Accounts),
 			"accounts": w.sum.Accounts, "seed": opt.Seed, "year": opt.Year,
@@ -497,6 +518,6 @@ func (w *writer) finish(ctx context.Context, opt Options) error {
 	if err != nil {
 		return err
 	}
-	w.sum.Logins = logins
+	w.sum.Logins, w.sum.TariffVersions = logins, tariffs
 	return nil
 }

@@ -10,11 +10,15 @@
 //
 //   - Accounts: about 88% residential, 10% commercial, 1% municipal and 1%
 //     agricultural; about 5% on bundled utility service (opted out of the
-//     CCA). Residential rates are SCE's TOU-D-4-9PM (most), TOU-D-5-8PM,
-//     TOU-D-PRIME (favoured by EV and solar homes) and the tiered D or
-//     D-CARE; businesses TOU-GS-1-D, TOU-GS-2-D or TOU-8-D by size; city
+//     CCA). Residential rates are the two SCE schedules gridbook ships
+//     tariffs for: TOU-D-4-9PM (most) and TOU-D-PRIME (favoured by EV and
+//     solar homes, and every residential Net Billing customer's);
+//     businesses TOU-GS-1-D, TOU-GS-2-D or TOU-8-D by size; city
 //     facilities TOU-GS-2-D; water and irrigation pumps TOU-PA-2-D (farms
-//     also TOU-PA-2-E). Account numbers are 10 digits and meter serials
+//     also TOU-PA-2-E). No tariff is shipped for TOU-GS-1-D, TOU-GS-2-D or
+//     TOU-PA-2-D/E, and TOU-8-D's URDB prices do not split generation from
+//     delivery, so bill runs report those accounts (CCA ones, for TOU-8-D)
+//     as not billable, with the reason. Account numbers are 10 digits and meter serials
 //     "GB" and 10 digits, both unique by construction (a bijection of the
 //     account index).
 //   - Premises sit in CPA's member agencies (reference.MemberAgencies),
@@ -53,7 +57,16 @@
 //     level2), smart thermostats on about 12% ("smart_thermostat", track the
 //     brand), and Power Response (track smart_home for 30% of CCA
 //     thermostat homes, home for 1% of other CCA homes, commercial_leaders
-//     for 1% of CCA businesses).
+//     for 1% of CCA businesses). The NEM enrollment's start is the
+//     permission-to-operate date: bill runs take the program from the track
+//     and, for the Net Billing Tariff, the export-price vintage from its
+//     year (only SCE's 2024 vintage is shipped, so homes of other vintages
+//     are reported not billable).
+//   - Power Share: 60% of the CCA homes on CARE or FERA in a DAC, from
+//     their CARE or FERA start ("power_share", source "auto"); drawn from
+//     a stream of its own so the other draws are unchanged.
+//   - Tariffs: the shipped tariff versions and export-price tables are
+//     stored with the registry, so that `gridbook bill run` bills the demo.
 //   - Names come from our own short lists; e-mail addresses use example.com
 //     and telephone numbers the fictional 555-01XX block.
 //

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gridbook/gridbook/internal/billrun"
 	"github.com/gridbook/gridbook/internal/calendar"
 	"github.com/gridbook/gridbook/internal/customer"
 	"github.com/gridbook/gridbook/internal/money"
@@ -62,6 +63,10 @@ const (
 	sharePRCommercial = 0.01
 	// Medical Baseline: about 2.5% of homes (demo assumption).
 	shareMedicalBaseline = 0.025
+	// Power Share: 60% of the CCA homes on CARE or FERA in a DAC (demo
+	// assumption; CPA auto-enrolls qualified customers and serves over
+	// 10,000, research/programs.md §4).
+	sharePowerShare = 0.6
 )
 
 // householdSizeWeights approximates the distribution of household sizes in
@@ -135,6 +140,7 @@ type plan struct {
 	ev, thermostat      bool
 	powerResponse       bool
 	solar               bool
+	powerShare          bool
 
 	load loadModel
 }
@@ -214,6 +220,7 @@ func (g *generator) newPlan(i int) (*plan, error) {
 		p.meter.Channels = append(p.meter.Channels, customer.Channel{Direction: customer.Received})
 		g.planSolar(r, p)
 	}
+	g.planPowerShare(p, dac)
 	for k := range p.meter.Channels {
 		p.meter.Channels[k].IntervalSeconds = p.meter.IntervalSeconds
 	}
@@ -349,17 +356,19 @@ func (g *generator) planHome(r *rand.Rand, p *plan, dac bool) error {
 		}
 	}
 
-	// Rate schedule (SCE residential schedules).
+	// Rate schedule: the SCE residential schedules gridbook ships tariffs
+	// for, TOU-D-4-9PM (SCE's default TOU rate) and TOU-D-PRIME. Homes
+	// drawn for the tiered D or D-CARE or for TOU-D-5-8PM, which have no
+	// shipped tariff, take TOU-D-4-9PM; the draws stay as they were so the
+	// rest of each account is unchanged.
 	tiered := r.Float64() < 0.08
 	switch {
-	case tiered && p.care:
-		p.account.RateSchedule = "D-CARE"
 	case tiered:
-		p.account.RateSchedule = "D"
+		p.account.RateSchedule = "TOU-D-4-9PM" // drawn for D or D-CARE
 	case (p.ev || p.solar) && r.Float64() < 0.35, r.Float64() < 0.03:
 		p.account.RateSchedule = "TOU-D-PRIME"
 	case r.Float64() < 0.13:
-		p.account.RateSchedule = "TOU-D-5-8PM"
+		p.account.RateSchedule = "TOU-D-4-9PM" // drawn for TOU-D-5-8PM
 	default:
 		p.account.RateSchedule = "TOU-D-4-9PM"
 	}
@@ -521,6 +530,34 @@ func (g *generator) planSolar(r *rand.Rand, p *plan) {
 	}
 	p.enrollments = append(p.enrollments, customer.Enrollment{Program: ProgramNEM, Track: track, From: on, Source: "utility",
 		Note: "demo: rooftop solar interconnection"})
+	// Residential Net Billing customers take TOU-D-PRIME (research/
+	// billing.md §4.2), and their EVs charge after its 4–9 pm peak.
+	if track == "nbt" && p.account.Class == customer.Residential {
+		p.account.RateSchedule = "TOU-D-PRIME"
+		p.load.evPlugFrom, p.load.evPlugSpan = 21, 2
+	}
+}
+
+// planPowerShare enrolls some CCA homes on CARE or FERA in a DAC in CPA's
+// Power Share (spec/cca-programs.md; CPA auto-enrolls qualified
+// customers), from the day their CARE or FERA began. It draws from its
+// own stream so that the account's other draws are unchanged.
+func (g *generator) planPowerShare(p *plan, dac bool) {
+	if p.account.Class != customer.Residential || p.account.LSE != customer.CCA || !dac || !p.care && !p.fera {
+		return
+	}
+	r := rand.New(rand.NewPCG(uint64(g.seed)^0x9057e5a4e, uint64(p.index)))
+	if r.Float64() >= sharePowerShare && p.index != 0 {
+		return
+	}
+	for _, e := range p.enrollments {
+		if e.Program == customer.ProgramCARE || e.Program == customer.ProgramFERA {
+			p.powerShare = true
+			p.enrollments = append(p.enrollments, customer.Enrollment{Program: billrun.ProgramPowerShare, From: e.From, Source: "auto",
+				Note: "demo: Power Share auto-enrollment (CARE/FERA in a DAC)"})
+			return
+		}
+	}
 }
 
 func start(p *plan) calendar.Date { return p.account.ServiceStart }
