@@ -59,15 +59,18 @@ func ReadPeriods(reads []calendar.Date) ([]calendar.Period, error) {
 	return out, nil
 }
 
-// Run validates t and u once and bills each period in order, carrying the
-// State from bill to bill. It returns the bills and the State after the
+// Run validates t, prepares u if it has not been prepared, and bills each
+// period in order, carrying the State from bill to bill. Several
+// goroutines may bill the same Usage at once once it is prepared. It returns the bills and the State after the
 // last one.
 func (c *Calculator) Run(t *Terms, periods []calendar.Period, u *Usage, st State) ([]*Bill, State, error) {
 	if err := t.Validate(); err != nil {
 		return nil, st, err
 	}
-	if err := u.Prepare(); err != nil {
-		return nil, st, err
+	if !u.prepared() {
+		if err := u.Prepare(); err != nil {
+			return nil, st, err
+		}
 	}
 	bills := make([]*Bill, 0, len(periods))
 	for i, p := range periods {

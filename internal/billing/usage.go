@@ -38,7 +38,8 @@ type Usage struct {
 }
 
 // Prepare validates u and indexes its missing intervals. Call it once
-// before billing; the billing functions call it if it has not been.
+// before billing (the billing functions call it if it has not been); it
+// writes to u, so prepare a Usage before sharing it between goroutines.
 func (u *Usage) Prepare() error {
 	const op = "billing.Usage"
 	var f apperr.Fields
