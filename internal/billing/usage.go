@@ -39,7 +39,8 @@ type Usage struct {
 
 // Prepare validates u and indexes its missing intervals. Call it once
 // before billing (the billing functions call it if it has not been); it
-// writes to u, so prepare a Usage before sharing it between goroutines.
+// writes to u, so prepare a Usage before sharing it between goroutines,
+// and prepare it again after changing its data.
 func (u *Usage) Prepare() error {
 	const op = "billing.Usage"
 	var f apperr.Fields
