@@ -61,6 +61,8 @@ func commands() []command {
 		{"bill runs", "[--limit N] [--json]", "list bill runs with their counts", runBillRuns},
 		{"bill list", "--account NUMBER [--versions] [--json]", "list an account's stored bills", runBillList},
 		{"bill show", "ID [--verify] [--json]", "show a stored bill: lines by ledger and bucket, balances, true-up, notes, inputs", runBillShow},
+		{"incentive quote", "--program ID --facts FILE.json [--catalog FILE] [--json]", "decide a program for a facts file: eligibility, amount and trace (no database)", runIncentiveQuote},
+		{"incentive programs", "[--catalog FILE] [--json]", "list the incentive program catalog", runIncentivePrograms},
 		{"import intervals", "[--db DB] [--meter ID|SERIAL] [--format auto|espi|sce-csv|pge-csv|plain-csv] [--json] FILE...", "import interval data (Green Button XML or CSV) for a meter", runImportIntervals},
 	}
 }

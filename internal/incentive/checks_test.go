@@ -1,0 +1,183 @@
+package incentive
+
+import (
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/gridbook/gridbook/internal/apperr"
+	"github.com/gridbook/gridbook/internal/money"
+)
+
+func timeMonth(m int) time.Month { return time.Month(m) }
+
+func instantAC(t *testing.T) Program {
+	cat, _ := fixtures(t)
+	p, err := cat.Program("instant-ac-savings")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// TestCouponBoundToRetailerAndExpiresDec31 is research/programs.md §7
+// scenario 24: a coupon issued 2026-03-10 for retailer A in store cannot
+// be redeemed at retailer B or online, expires 2026-12-31, blocks a second
+// coupon for the household and measure until it expires, and a new one
+// may be requested from 2027-01-01.
+func TestCouponBoundToRetailerAndExpiresDec31(t *testing.T) {
+	p := instantAC(t)
+	issued := day(2026, 3, 10)
+	c := Coupon{Code: "C1", Retailer: "retailer-a", Channel: "in_store", Issued: issued, Expires: CouponExpiry(issued), Status: CouponIssued}
+	if c.Expires != day(2026, 12, 31) {
+		t.Errorf("expiry %s, want 2026-12-31", c.Expires)
+	}
+	if err := CheckRedeem(c, "retailer-b", "in_store", day(2026, 4, 1)); apperr.KindOf(err) != apperr.Conflict {
+		t.Errorf("redeem at retailer B: %v", err)
+	}
+	if err := CheckRedeem(c, "retailer-a", "online", day(2026, 4, 1)); apperr.KindOf(err) != apperr.Conflict {
+		t.Errorf("redeem online: %v", err)
+	}
+	if err := CheckRedeem(c, "retailer-a", "in_store", day(2027, 1, 1)); apperr.KindOf(err) != apperr.Conflict {
+		t.Errorf("redeem after expiry: %v", err)
+	}
+	if err := CheckRedeem(c, "retailer-a", "in_store", day(2026, 12, 31)); err != nil {
+		t.Errorf("redeem on the expiry day: %v", err)
+	}
+	if err := CheckCouponIssue(p, []Coupon{c}, day(2026, 6, 1)); apperr.KindOf(err) != apperr.Conflict {
+		t.Errorf("second coupon before expiry: %v", err)
+	}
+	if err := CheckCouponIssue(p, []Coupon{c}, day(2027, 1, 1)); err != nil {
+		t.Errorf("new coupon after expiry: %v", err)
+	}
+}
+
+// TestReturnedProductBlocksNewCouponFiveYears is §7 scenario 25.
+func TestReturnedProductBlocksNewCouponFiveYears(t *testing.T) {
+	p := instantAC(t)
+	c := Coupon{Code: "C2", Retailer: "retailer-a", Channel: "online", Issued: day(2026, 3, 10), Expires: day(2026, 12, 31),
+		Status: CouponReturned, RedeemedOn: day(2026, 4, 1), ReturnedOn: day(2026, 5, 1)}
+	for _, d := range []struct {
+		on   [3]int
+		kind apperr.Kind
+	}{{[3]int{2027, 1, 1}, apperr.Conflict}, {[3]int{2031, 4, 30}, apperr.Conflict}, {[3]int{2031, 5, 1}, 0}} {
+		err := CheckCouponIssue(p, []Coupon{c}, day(d.on[0], d.on[1], d.on[2]))
+		if d.kind == 0 && err != nil || d.kind != 0 && apperr.KindOf(err) != d.kind {
+			t.Errorf("request on %v: %v", d.on, err)
+		}
+	}
+	// A redeemed (kept) coupon: one per household per measure within the
+	// 5-year look-back.
+	c.Status, c.ReturnedOn = CouponRedeemed, day(0, 0, 0)
+	if err := CheckCouponIssue(p, []Coupon{c}, day(2028, 1, 1)); apperr.KindOf(err) != apperr.Conflict {
+		t.Errorf("second coupon after a redemption: %v", err)
+	}
+}
+
+// TestScreenFlags is §7 scenarios 26 and 27: a serial number on another
+// application puts the claim on hold with duplicate_serial; a purchase
+// after the account left the CCA is rejected with
+// not_cca_customer_on_purchase_date.
+func TestScreenFlags(t *testing.T) {
+	p := instantAC(t)
+	served := Service{Start: day(2020, 1, 1), CCA: true}
+	other := Claim{ApplicationID: 1, ProgramID: "heer-hpwh", Measure: "hpwh", Serials: []string{"SN-123"}, Status: Paid}
+	c := Claim{ApplicationID: 2, ProgramID: "sun-storage-rebate", Measure: "battery", Serials: []string{"sn-123"}, PurchaseDate: day(2026, 2, 15)}
+	flags := Screen(p, c, []Claim{other}, served, 0)
+	if len(flags) != 1 || flags[0].Code != FlagDuplicateSerial || Outcome(flags) != OnHold {
+		t.Errorf("duplicate serial: %+v → %s", flags, Outcome(flags))
+	}
+	optedOut := Service{Start: day(2020, 1, 1), End: day(2026, 2, 1), CCA: true}
+	c.Serials = []string{"SN-999"}
+	flags = Screen(p, c, []Claim{other}, optedOut, 0)
+	if len(flags) != 1 || flags[0].Code != FlagNotCCACustomer || Outcome(flags) != Rejected {
+		t.Errorf("opted out: %+v → %s", flags, Outcome(flags))
+	}
+	// One per household per measure.
+	same := Claim{ApplicationID: 3, ProgramID: p.ID, Measure: "room_ac", HouseholdKey: "premise:7", Status: Paid, Decided: day(2025, 6, 1)}
+	c2 := Claim{ApplicationID: 4, ProgramID: p.ID, Measure: "room_ac", HouseholdKey: "premise:7", PurchaseDate: day(2026, 6, 1)}
+	if flags := Screen(p, c2, []Claim{same}, served, 0); Outcome(flags) != Rejected || flags[0].Code != FlagDuplicateHousehold {
+		t.Errorf("same household: %+v", flags)
+	}
+	// Payee anomaly.
+	var many []Claim
+	for i := range 5 {
+		many = append(many, Claim{ApplicationID: int64(10 + i), Payee: "acct 9999", Status: Paid})
+	}
+	if flags := Screen(p, Claim{ApplicationID: 99, Payee: "ACCT 9999"}, many, served, 5); Outcome(flags) != OnHold || flags[0].Code != FlagPayeeAnomaly {
+		t.Errorf("payee: %+v", flags)
+	}
+}
+
+// TestGrantAward is §7 scenario 28: a $300,000 request is awarded at most
+// $250,000; two agencies at $250,000 against a $400,000 fund — the second
+// gets $150,000 (partial policy) or waits (waitlist policy).
+func TestGrantAward(t *testing.T) {
+	cap := money.Dollars(250_000)
+	if got, wait, _ := Award(money.Dollars(300_000), cap, 0, money.Dollars(1_000_000), GrantPartial); got != money.Dollars(250_000) || wait {
+		t.Errorf("$300,000 request: %s %v", got, wait)
+	}
+	fund := money.Dollars(400_000)
+	first, _, _ := Award(money.Dollars(250_000), cap, 0, fund, GrantPartial)
+	second, wait, _ := Award(money.Dollars(250_000), cap, 0, fund-first, GrantPartial)
+	if first != money.Dollars(250_000) || second != money.Dollars(150_000) || wait {
+		t.Errorf("partial: %s then %s", first, second)
+	}
+	if got, wait, _ := Award(money.Dollars(250_000), cap, 0, fund-first, GrantWaitlist); got != 0 || !wait {
+		t.Errorf("waitlist policy: %s %v", got, wait)
+	}
+	if got, _, _ := Award(money.Dollars(100_000), cap, money.Dollars(200_000), fund, GrantPartial); got != money.Dollars(50_000) {
+		t.Errorf("agency already holding $200,000: %s", got)
+	}
+}
+
+// TestCSGTRoster is §7 scenario 31: 10 subscribers with 4 on CARE/FERA
+// violate the ≥ 50% rule, 5 pass; a subscriber 5.2 miles away is outside
+// the 5-mile radius.
+func TestCSGTRoster(t *testing.T) {
+	rules := CSGTRules{MinIncomeQualifiedBP: 5000, RadiusMicroMiles: 5_000_000}
+	roster := func(iq int) []Subscriber {
+		var s []Subscriber
+		for i := range 10 {
+			s = append(s, Subscriber{AccountID: int64(i + 1), IncomeQualified: i < iq, MilesMicro: 1_000_000})
+		}
+		return s
+	}
+	if got := CheckRoster(rules, roster(4)); len(got) != 1 {
+		t.Errorf("4 of 10: %v", got)
+	}
+	if got := CheckRoster(rules, roster(5)); len(got) != 0 {
+		t.Errorf("5 of 10: %v", got)
+	}
+	far := roster(5)
+	far[9].MilesMicro = 5_200_000
+	if got := CheckRoster(rules, far); len(got) != 1 {
+		t.Errorf("5.2 miles: %v", got)
+	}
+}
+
+// TestPowerShareRanking checks automatic enrolment order: more
+// disconnection notices first, then larger arrears, filling capacity.
+func TestPowerShareRanking(t *testing.T) {
+	c := []Candidate{{1, 5000, 0}, {2, 100, 2}, {3, 90000, 1}, {4, 200, 2}}
+	got := RankByDisconnectionRisk(c, 3)
+	ids := []int64{}
+	for _, x := range got {
+		ids = append(ids, x.AccountID)
+	}
+	if !slices.Equal(ids, []int64{4, 2, 3}) {
+		t.Errorf("order %v, want [4 2 3]", ids)
+	}
+}
+
+// TestCALeVIPEquityShares checks the county equity targets of seed 000
+// (≥ 50% Ventura, ≥ 60% Los Angeles).
+func TestCALeVIPEquityShares(t *testing.T) {
+	got := Equity([]Investment{
+		{County: "06037", AmountCents: 600, Equity: true, Chargers: 30}, {County: "06037", AmountCents: 401, Chargers: 12},
+		{County: "06111", AmountCents: 500, Equity: true, Chargers: 50}, {County: "06111", AmountCents: 500, Chargers: 34},
+	})
+	if len(got) != 2 || got[0].MeetsTarget || !got[1].MeetsTarget || got[0].Chargers != 42 || got[1].Chargers != 84 {
+		t.Errorf("equity %+v: Los Angeles 600/1001 is below 60%%, Ventura 500/1000 meets 50%%", got)
+	}
+}
