@@ -63,6 +63,7 @@ func commands() []command {
 		{"bill show", "ID [--verify] [--json]", "show a stored bill: lines by ledger and bucket, balances, true-up, notes, inputs", runBillShow},
 		{"incentive quote", "--program ID --facts FILE.json [--catalog FILE] [--json]", "decide a program for a facts file: eligibility, amount and trace (no database)", runIncentiveQuote},
 		{"incentive programs", "[--catalog FILE] [--json]", "list the incentive program catalog", runIncentivePrograms},
+		{"savings calc", "--meter FILE --temperature FILE --blackout-start DATE --blackout-end DATE [--method caltrack-daily|caltrack-billing|caltrack-hourly|daily] [--fuel electricity|gas] [--day-boundary utc|local] [--celsius] [--temperature-format csv|isd-lite] [--solar] [--max-p-value P] [--bimonthly-quirk] [--predictions FILE] [--json]", "fit a CalTRACK savings model from files alone (no database)", runSavingsCalc},
 		{"import intervals", "[--db DB] [--meter ID|SERIAL] [--format auto|espi|sce-csv|pge-csv|plain-csv] [--json] FILE...", "import interval data (Green Button XML or CSV) for a meter", runImportIntervals},
 	}
 }

@@ -1,0 +1,166 @@
+package main
+
+import (
+	"context"
+	"encoding/csv"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"sort"
+	"strconv"
+	"text/tabwriter"
+	"time"
+
+	"github.com/gridbook/gridbook/internal/apperr"
+	"github.com/gridbook/gridbook/internal/calendar"
+	"github.com/gridbook/gridbook/internal/savings"
+)
+
+// runSavingsCalc fits a savings model to a meter file and a temperature
+// file — no database — and prints the model, the data sufficiency and the
+// savings: the analyst's calculator and the OpenEEmeter parity path.
+func runSavingsCalc(_ context.Context, e *env, args []string) error {
+	fs := newFlags(e, "savings calc")
+	meter := fs.String("meter", "", "meter file: CSV start,value (eemeter's sample layout; gzip allowed) (required)")
+	temperature := fs.String("temperature", "", "hourly temperature: CSV (dt,tempF or dt,tempC) or NOAA ISD-Lite (required)")
+	bs := fs.String("blackout-start", "", "first day of the intervention window, YYYY-MM-DD (required)")
+	be := fs.String("blackout-end", "", "day the reporting period starts, YYYY-MM-DD (required)")
+	var o savings.CalcOptions
+	method := fs.String("method", "caltrack-daily", "caltrack-daily, caltrack-billing, caltrack-hourly or daily")
+	fuel := fs.String("fuel", "electricity", "electricity or gas (gas fits no cooling terms)")
+	days := fs.String("day-boundary", "local", "utc (eemeter's sample loader, for parity) or local (Pacific days)")
+	celsius := fs.Bool("celsius", false, "the temperature CSV is in °C (default: from the column name, else °F)")
+	fs.StringVar(&o.TemperatureFormat, "temperature-format", "", "csv or isd-lite (default: detect)")
+	fs.BoolVar(&o.Solar, "solar", false, "the premise has on-site generation: negative electricity values are allowed")
+	fs.Float64Var(&o.MaxPValue, "max-p-value", 0, "CalTRACK 2.0 slope p-value screen (default none; CalTRACK 1.0 used 0.1)")
+	fs.BoolVar(&o.BimonthlyQuirk, "bimonthly-quirk", false, "reproduce eemeter 3.2.0's 35-day temperature window for billing periods (bug compatibility)")
+	predictions := fs.String("predictions", "", "write every period's prediction to this CSV file")
+	asJSON := fs.Bool("json", false, "print JSON")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	o.Method, o.Fuel, o.Days = savings.Method(*method), savings.Fuel(*fuel), savings.DayBoundary(*days)
+	if *celsius {
+		o.TemperatureUnit = savings.UnitCelsius
+	}
+	o.Predictions = *predictions != ""
+	var f apperr.Fields
+	for _, d := range []struct {
+		name, s string
+		into    *calendar.Date
+	}{{"blackout_start", *bs, &o.BlackoutStart}, {"blackout_end", *be, &o.BlackoutEnd}} {
+		if d.s == "" {
+			continue
+		}
+		v, err := calendar.ParseDate(d.s)
+		if err != nil {
+			f.Add(d.name, "want a date written YYYY-MM-DD, not %q", d.s)
+		}
+		*d.into = v
+	}
+	var files savings.CalcFiles
+	for _, r := range []struct {
+		field, path string
+		into        *[]byte
+	}{{"meter", *meter, &files.Meter}, {"temperature", *temperature, &files.Temperature}} {
+		if r.path == "" {
+			continue
+		}
+		b, err := os.ReadFile(r.path)
+		if err != nil {
+			f.Add(r.field, "cannot read %s: %v", r.path, err)
+		}
+		*r.into = b
+	}
+	if err := f.Err("savings calc"); err != nil {
+		return err
+	}
+	res, err := savings.Calc(files, o)
+	if err != nil {
+		return err
+	}
+	if *predictions != "" {
+		if err := writePredictions(*predictions, res.Predictions); err != nil {
+			return err
+		}
+		res.Predictions = nil
+	}
+	if *asJSON {
+		return printJSON(e.stdout, res)
+	}
+	printSavings(e.stdout, res)
+	return nil
+}
+
+// writePredictions writes the per-period predictions as CSV.
+func writePredictions(path string, rows []savings.PredictionRow) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return apperr.E(apperr.Invalid, "savings calc", fmt.Sprintf("cannot write predictions to %s", path), err)
+	}
+	w := csv.NewWriter(f)
+	_ = w.Write([]string{"start", "period", "predicted", "observed", "base_load", "heating_load", "cooling_load"})
+	num := func(v float64) string {
+		if math.IsNaN(v) {
+			return ""
+		}
+		return strconv.FormatFloat(v, 'g', -1, 64)
+	}
+	for _, r := range rows {
+		_ = w.Write([]string{r.Start.Format(time.RFC3339), r.Period, num(r.Predicted), num(r.Observed), num(r.Base), num(r.Heating), num(r.Cooling)})
+	}
+	w.Flush()
+	if err := w.Error(); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+// printSavings writes the result for a person: model, sufficiency, savings.
+func printSavings(w io.Writer, r *savings.CalcResult) {
+	fmt.Fprintf(w, "method %s, fuel %s: %s", r.Method, r.Fuel, r.Status)
+	if r.ModelType != "" {
+		fmt.Fprintf(w, ", model %s", r.ModelType)
+	}
+	if r.RSquaredAdj != nil {
+		fmt.Fprintf(w, ", adjusted R² %.4f", *r.RSquaredAdj)
+	}
+	if r.Candidates != nil {
+		fmt.Fprintf(w, " (%d of %d candidates qualified)", r.Candidates.Qualified, r.Candidates.Total)
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintf(w, "baseline  %s – %s, %d periods\n", r.Baseline.Start.Format(time.RFC3339), r.Baseline.End.Format(time.RFC3339), r.Baseline.Periods)
+	fmt.Fprintf(w, "reporting %s – %s, %d periods\n", r.Reporting.Start.Format(time.RFC3339), r.Reporting.End.Format(time.RFC3339), r.Reporting.Periods)
+	keys := make([]string, 0, len(r.Coefficients))
+	for k := range r.Coefficients {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	for _, k := range keys {
+		fmt.Fprintf(tw, "  %s\t%s\n", k, strconv.FormatFloat(r.Coefficients[k], 'g', 10, 64))
+	}
+	tw.Flush()
+	s := r.Sufficiency
+	fmt.Fprintf(w, "sufficiency %s: %d of %d days valid (meter %d, temperature %d)\n", s.Status, s.ValidDays, s.DaysTotal, s.ValidMeterDays, s.ValidTemperatureDays)
+	for _, d := range r.Disqualifications {
+		fmt.Fprintf(w, "  disqualified: %s\n", d)
+	}
+	for _, d := range r.Warnings {
+		fmt.Fprintf(w, "  warning: %s\n", d)
+	}
+	if r.Status != "SUCCESS" {
+		return
+	}
+	sv := r.Savings
+	fmt.Fprintf(w, "savings over %d reporting periods: predicted %.3f − observed %.3f = %.3f (%.1f%%)\n", sv.Periods, sv.PredictedSum, sv.ObservedSum, sv.Savings, sv.PercentSaving)
+	if u := r.Uncertainty; u != nil && u.Bands != nil {
+		fmt.Fprintf(w, "90%% FSU error band ±%.3f", u.Bands.FSUErrorBand)
+		if u.FSU != nil {
+			fmt.Fprintf(w, " (FSU %.1f%%)", 100**u.FSU)
+		}
+		fmt.Fprintf(w, ", OLS error band ±%.3f\n", u.Bands.OLSErrorBand)
+	}
+}

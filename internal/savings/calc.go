@@ -1,0 +1,342 @@
+package savings
+
+import (
+	"bytes"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gridbook/gridbook/internal/apperr"
+	"github.com/gridbook/gridbook/internal/calendar"
+)
+
+// Method names a savings model.
+type Method string
+
+// The methods of `gridbook savings calc`.
+const (
+	MethodCalTRACKDaily   Method = "caltrack-daily"   // CalTRACK 2.0 daily (eemeter 3.2.0)
+	MethodCalTRACKBilling Method = "caltrack-billing" // CalTRACK 2.0 billing (eemeter 3.2.0)
+	MethodCalTRACKHourly  Method = "caltrack-hourly"  // CalTRACK hourly, time of week and temperature
+	MethodDaily           Method = "daily"            // eemeter 4.x daily model
+)
+
+// CalcOptions configure one stateless savings calculation.
+type CalcOptions struct {
+	Method        Method
+	Fuel          Fuel
+	BlackoutStart calendar.Date // the intervention window: the baseline is the 365 days before it,
+	BlackoutEnd   calendar.Date // the reporting period the 365 days from its end
+	// Days says where days begin: DayUTC reproduces eemeter's sample loader
+	// (the parity setting), DayLocal counts Pacific civil days (premises).
+	Days DayBoundary
+	// TemperatureUnit is the unit of a CSV temperature file (UnitAuto: from
+	// the column name, °F otherwise). ISD-Lite files are always °C.
+	TemperatureUnit Unit
+	// TemperatureFormat is "csv", "isd-lite" or "" to detect.
+	TemperatureFormat string
+	// Solar declares on-site generation: negative electricity values are then
+	// allowed instead of disqualifying the baseline.
+	Solar bool
+	// MaxPValue is the slope p-value screen of the CalTRACK 2.0 methods
+	// (0 or 1: none, the eemeter default; CalTRACK 1.0 used 0.1).
+	MaxPValue float64
+	// BimonthlyQuirk reproduces eemeter 3.2.0's 35-day temperature window
+	// for billing periods (bug compatibility; off by default).
+	BimonthlyQuirk bool
+	// Predictions adds every baseline and reporting period's prediction.
+	Predictions bool
+}
+
+// CalcResult is what `gridbook savings calc --json` prints and the API's
+// stateless savings calculator answers.
+type CalcResult struct {
+	Method    Method `json:"method"`
+	Fuel      Fuel   `json:"fuel"`
+	Status    string `json:"status"`
+	ModelType string `json:"model_type,omitempty"`
+	// Coefficients are named as eemeter names them.
+	Coefficients      map[string]float64 `json:"coefficients"`
+	RSquaredAdj       *float64           `json:"r_squared_adj,omitempty"`
+	Candidates        *CandidateCounts   `json:"candidates,omitempty"`
+	Disqualifications []string           `json:"disqualifications"`
+	Warnings          []string           `json:"warnings"`
+	Sufficiency       Sufficiency        `json:"sufficiency"`
+	Baseline          Span               `json:"baseline"`
+	Reporting         Span               `json:"reporting"`
+	Metrics           *Metrics           `json:"baseline_metrics,omitempty"`
+	Savings           SavingsTotals      `json:"savings"`
+	Uncertainty       *Uncertainty       `json:"uncertainty,omitempty"`
+	Predictions       []PredictionRow    `json:"predictions,omitempty"`
+}
+
+// CandidateCounts counts the CalTRACK 2.0 grid's candidates.
+type CandidateCounts struct {
+	Total     int `json:"total"`
+	Qualified int `json:"qualified"`
+}
+
+// Span is a modelling period: the first period start, the end marker and
+// the number of periods with a meter value.
+type Span struct {
+	Start   time.Time `json:"start"`
+	End     time.Time `json:"end"`
+	Periods int       `json:"periods"`
+}
+
+// SavingsTotals are sums over the reporting periods that have both an
+// observed value and a prediction; savings = predicted − observed (positive
+// is energy saved).
+type SavingsTotals struct {
+	Periods       int     `json:"periods"`
+	PredictedSum  float64 `json:"predicted_sum"`
+	ObservedSum   float64 `json:"observed_sum"`
+	Savings       float64 `json:"savings"`
+	BaseLoadSum   float64 `json:"counterfactual_base_load_sum"`
+	HeatingSum    float64 `json:"counterfactual_heating_load_sum"`
+	CoolingSum    float64 `json:"counterfactual_cooling_load_sum"`
+	PercentSaving float64 `json:"percent_savings"`
+}
+
+// Uncertainty is the savings uncertainty: eemeter 3.x bands and the
+// fractional savings uncertainty (FSU = FSU band ÷ savings).
+type Uncertainty struct {
+	Bands *ErrorBands `json:"eemeter3_error_bands,omitempty"`
+	FSU   *float64    `json:"fsu,omitempty"`
+}
+
+// PredictionRow is one period's prediction, labelled baseline or reporting.
+type PredictionRow struct {
+	Prediction
+	Period string `json:"period"`
+}
+
+// MarshalJSON writes the prediction with its period label.
+func (r PredictionRow) MarshalJSON() ([]byte, error) {
+	b, err := r.Prediction.MarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	return append(append(b[:len(b)-1], `,"period":`...), append(strconv.AppendQuote(nil, r.Period), '}')...), nil
+}
+
+// CalcFiles are the inputs of a stateless calculation.
+type CalcFiles struct {
+	Meter       []byte
+	Temperature []byte
+}
+
+// Calc runs one savings calculation from files alone.
+func Calc(files CalcFiles, o CalcOptions) (*CalcResult, error) {
+	const op = "savings.Calc"
+	var f apperr.Fields
+	switch o.Method {
+	case MethodCalTRACKDaily, MethodCalTRACKBilling:
+	case MethodCalTRACKHourly, MethodDaily:
+		f.Add("method", "%s is not implemented yet; use caltrack-daily or caltrack-billing", o.Method)
+	default:
+		f.Add("method", "want caltrack-daily, caltrack-billing, caltrack-hourly or daily, not %q", o.Method)
+	}
+	o.Fuel = oneOf(&f, "fuel", o.Fuel, Electricity, Gas)
+	o.Days = oneOf(&f, "day_boundary", o.Days, DayLocal, DayUTC)
+	if o.BlackoutStart.IsZero() {
+		f.Add("blackout_start", "is required")
+	}
+	if o.BlackoutEnd.IsZero() {
+		f.Add("blackout_end", "is required")
+	}
+	if !o.BlackoutStart.IsZero() && !o.BlackoutEnd.IsZero() && o.BlackoutEnd.Before(o.BlackoutStart) {
+		f.Add("blackout_end", "%s is before the blackout start %s", o.BlackoutEnd, o.BlackoutStart)
+	}
+	if o.MaxPValue < 0 || o.MaxPValue > 1 {
+		f.Add("max_p_value", "want a p-value in [0, 1], not %g", o.MaxPValue)
+	}
+	if len(files.Meter) == 0 {
+		f.Add("meter", "is required")
+	}
+	if len(files.Temperature) == 0 {
+		f.Add("temperature", "is required")
+	}
+	if err := f.Err(op); err != nil {
+		return nil, err
+	}
+	freq := FreqDaily
+	if o.Method == MethodCalTRACKBilling {
+		freq = FreqBilling
+	}
+	usage, err := ReadMeterCSV(bytes.NewReader(files.Meter), freq, o.Days)
+	if err != nil {
+		return nil, err
+	}
+	temp, err := readTemperature(files.Temperature, o)
+	if err != nil {
+		return nil, err
+	}
+	return calcCalTRACK(usage, temp, o), nil
+}
+
+// oneOf returns v, or the first choice (the default) when v is empty, and
+// records a field error when v is none of the choices.
+func oneOf[T ~string](f *apperr.Fields, field string, v T, choices ...T) T {
+	if v == "" {
+		return choices[0]
+	}
+	if slices.Contains(choices, v) {
+		return v
+	}
+	f.Add(field, "want %v, not %q", choices, v)
+	return v
+}
+
+// readTemperature reads a CSV or ISD-Lite temperature file.
+func readTemperature(b []byte, o CalcOptions) (Temperature, error) {
+	format := o.TemperatureFormat
+	if format == "" {
+		format = "csv"
+		if looksISDLite(b) {
+			format = "isd-lite"
+		}
+	}
+	switch format {
+	case "isd-lite":
+		return ReadISDLite(bytes.NewReader(b))
+	case "csv":
+		return ReadTemperatureCSV(bytes.NewReader(b), o.TemperatureUnit)
+	}
+	return Temperature{}, fieldErr("savings.Calc", "temperature_format", "want csv or isd-lite, not %q", format)
+}
+
+// looksISDLite reports whether b (inflated if gzip) starts like an ISD-Lite
+// line: whitespace-separated integers, no commas.
+func looksISDLite(b []byte) bool {
+	r, err := decompress(bytes.NewReader(b))
+	if err != nil {
+		return false
+	}
+	head := make([]byte, 64)
+	n, _ := r.Read(head)
+	line, _, _ := strings.Cut(string(head[:n]), "\n")
+	f := strings.Fields(line)
+	if len(f) < 5 || strings.Contains(line, ",") {
+		return false
+	}
+	for _, x := range f[:5] {
+		for _, c := range strings.TrimPrefix(x, "-") {
+			if c < '0' || c > '9' {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// windows returns the baseline and reporting selections: the 365 days
+// before the blackout start and the 365 days from the blackout end, both
+// ends inclusive, at midnight where days begin.
+func windows(o CalcOptions) (bStart, bEnd, rStart, rEnd time.Time) {
+	loc := time.UTC
+	if o.Days == DayLocal {
+		loc = calendar.Pacific
+	}
+	at := func(d calendar.Date) time.Time { return time.Date(d.Year, d.Month, d.Day, 0, 0, 0, 0, loc) }
+	bEnd, rStart = at(o.BlackoutStart), at(o.BlackoutEnd)
+	return bEnd.AddDate(0, 0, -baselineDays), bEnd, rStart, rStart.AddDate(0, 0, baselineDays)
+}
+
+func calcCalTRACK(usage Usage, temp Temperature, o CalcOptions) *CalcResult {
+	res := &CalcResult{Method: o.Method, Fuel: o.Fuel, Coefficients: map[string]float64{},
+		Disqualifications: []string{}, Warnings: []string{}}
+	bStart, bEnd, rStart, rEnd := windows(o)
+	base, rep := usage.Select(bStart, bEnd), usage.Select(rStart, rEnd)
+	res.Baseline, res.Reporting = span(base), span(rep)
+	billing := o.Method == MethodCalTRACKBilling
+	res.Sufficiency = CheckSufficiency(base, temp, bStart, bEnd, billing, o.Solar && o.Fuel == Electricity)
+	res.Disqualifications = append(res.Disqualifications, res.Sufficiency.Disqualifications...)
+	res.Warnings = append(res.Warnings, res.Sufficiency.Warnings...)
+
+	s := DailySettings(o.Fuel)
+	if billing {
+		s = BillingSettings(o.Fuel)
+	}
+	if o.MaxPValue > 0 {
+		s.MaxPValueCDD, s.MaxPValueHDD = o.MaxPValue, o.MaxPValue
+	}
+	s.BimonthlyQuirk = o.BimonthlyQuirk
+	oneDay := o.Days == DayLocal
+	m := FitCalTRACK(base, temp, s, oneDay)
+	res.Status = m.Status
+	res.Candidates = &CandidateCounts{Total: len(m.Candidates), Qualified: m.Qualified()}
+	if m.Status != "SUCCESS" {
+		res.Disqualifications = append(res.Disqualifications, strings.ToLower(strings.ReplaceAll(m.Status, " ", "_")))
+		return res
+	}
+	res.ModelType = m.ModelType
+	res.Coefficients["intercept"] = m.Coeffs.Intercept
+	if m.ModelType == HDDOnly || m.ModelType == CDDHDD {
+		res.Coefficients["beta_hdd"] = m.Coeffs.BetaHDD
+		res.Coefficients["heating_balance_point"] = float64(m.Coeffs.HeatingBalancePoint)
+	}
+	if m.ModelType == CDDOnly || m.ModelType == CDDHDD {
+		res.Coefficients["beta_cdd"] = m.Coeffs.BetaCDD
+		res.Coefficients["cooling_balance_point"] = float64(m.Coeffs.CoolingBalancePoint)
+	}
+	r2 := m.RSquaredAdj
+	res.RSquaredAdj = &r2
+	res.Metrics = m.Totals
+
+	preds := m.Predict(rep, temp, oneDay)
+	reportObs := make([]float64, len(preds))
+	for i, p := range preds {
+		reportObs[i] = math.NaN()
+		if math.IsNaN(p.Predicted) || math.IsNaN(p.Observed) {
+			continue
+		}
+		reportObs[i] = p.Observed
+		sv := &res.Savings
+		sv.Periods++
+		sv.PredictedSum += p.Predicted
+		sv.ObservedSum += p.Observed
+		sv.BaseLoadSum += p.Base
+		sv.HeatingSum += p.Heating
+		sv.CoolingSum += p.Cooling
+	}
+	res.Savings.Savings = res.Savings.PredictedSum - res.Savings.ObservedSum
+	if res.Savings.PredictedSum != 0 {
+		res.Savings.PercentSaving = 100 * res.Savings.Savings / res.Savings.PredictedSum
+	}
+	spanDays := 0
+	if len(rep) > 0 {
+		spanDays = int(rep[len(rep)-1].Start.Sub(rep[0].Start) / (24 * time.Hour))
+	}
+	if bands := meteredErrorBands(m.Totals, billing, reportObs, spanDays); bands != nil {
+		res.Uncertainty = &Uncertainty{Bands: bands}
+		if res.Savings.Savings != 0 {
+			fsu := bands.FSUErrorBand / res.Savings.Savings
+			res.Uncertainty.FSU = &fsu
+		}
+	}
+	if o.Predictions {
+		for _, p := range m.Predict(base, temp, oneDay) {
+			res.Predictions = append(res.Predictions, PredictionRow{p, "baseline"})
+		}
+		for _, p := range preds {
+			res.Predictions = append(res.Predictions, PredictionRow{p, "reporting"})
+		}
+	}
+	return res
+}
+
+func span(u Usage) Span {
+	if len(u) == 0 {
+		return Span{}
+	}
+	s := Span{Start: u[0].Start, End: u[len(u)-1].Start}
+	for _, p := range u[:len(u)-1] {
+		if !math.IsNaN(p.Value) {
+			s.Periods++
+		}
+	}
+	return s
+}

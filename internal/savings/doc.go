@@ -1,0 +1,34 @@
+// Package savings measures energy-efficiency savings the way California
+// evaluates them: CalTRACK baseline models fitted to a premise's usage and
+// outdoor temperature before an intervention, projected into the reporting
+// period, savings = counterfactual − observed.
+//
+// The methods reproduce OpenEEmeter (openeemeter/eemeter, Apache-2.0),
+// CalTRACK's reference implementation, read from its code and written anew
+// here (see ../../../shared/research/caltrack.md for the methods, constants
+// and quirks):
+//
+//   - CalTRACK 2.0 daily and billing (eemeter 3.2.0
+//     fit_caltrack_usage_per_day_model): a grid of 2,014 ordinary (daily) or
+//     weighted (billing) least-squares candidates over balance points
+//     30–90 °F, chosen by adjusted R²; parity with eemeter's outputs on its
+//     samples to 1e-9 on coefficients and 1e-6 on savings.
+//   - data preparation: daily temperature means from hourly readings,
+//     degree days, the 50% daily and 90% period coverage rules, the
+//     trailing end-of-period row, baseline = the 365 days before the
+//     blackout, reporting = the 365 days after, and CalTRACK's data
+//     sufficiency checks.
+//   - savings uncertainty: eemeter 3.x's ASHRAE Guideline 14 style FSU and
+//     OLS error bands.
+//
+// Weather comes from CSV files (eemeter's sample layout and similar) or
+// NOAA ISD-Lite files; each premise maps to a CZ2010 weather station
+// through its ZIP code (package reference).
+//
+// Days: eemeter's sample loader parses timestamps to UTC and sums daily
+// usage on UTC days; DayUTC reproduces that for parity, DayLocal (the
+// default for premises) counts Pacific civil days and treats each as one
+// day whether it has 23, 24 or 25 hours.
+//
+// Everything here is pure: no store, api or web imports.
+package savings
