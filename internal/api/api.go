@@ -110,6 +110,7 @@ func (h *handler) routes(mux *http.ServeMux) {
 
 	h.tariffRoutes(mux)
 	h.handle(mux, "POST /bills/calc", tariffRead, h.calcBills)
+	h.savingsRoutes(mux)
 
 	h.handle(mux, "GET /audit", staffRead, h.listAudit)
 	h.handle(mux, "GET /portfolio", registryWide, h.getPortfolio)

@@ -271,6 +271,7 @@ func openAPIDoc() obj {
 
 	tariffOperations(add)
 	billingOperations(add)
+	savingsOperations(add)
 
 	add("/audit", "get", operation{id: "listAudit", summary: "Read the audit log, newest first (staff users only)", tag: "audit",
 		security: staffSecurity, params: append([]any{
@@ -303,7 +304,7 @@ func openAPIDoc() obj {
 		"tags": []any{
 			obj{"name": "customers"}, obj{"name": "premises"}, obj{"name": "accounts"}, obj{"name": "enrollments"},
 			obj{"name": "meters"}, obj{"name": "audit"}, obj{"name": "portfolio"}, obj{"name": "meta"},
-			obj{"name": "tariffs"}, obj{"name": "export-prices"}, obj{"name": "bills"},
+			obj{"name": "tariffs"}, obj{"name": "export-prices"}, obj{"name": "bills"}, obj{"name": "savings"},
 		},
 		"paths":      paths,
 		"components": components(),
@@ -352,6 +353,7 @@ func schemas() obj {
 	counts := arrayOf(schemaRef("Count"))
 	s := tariffSchemas()
 	maps.Copy(s, billingSchemas())
+	maps.Copy(s, savingsSchemas())
 	maps.Copy(s, intervalSchemas())
 	maps.Copy(s, obj{
 		"OpenAPIDocument": obj{"type": "object", "description": "an OpenAPI 3.1 document"},

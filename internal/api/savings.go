@@ -1,0 +1,82 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net/http"
+
+	"github.com/gridbook/gridbook/internal/apperr"
+	"github.com/gridbook/gridbook/internal/calendar"
+	"github.com/gridbook/gridbook/internal/savings"
+	"github.com/gridbook/gridbook/internal/store"
+)
+
+// savingsRoutes registers the savings endpoints.
+func (h *handler) savingsRoutes(mux *http.ServeMux) {
+	h.handle(mux, "POST /savings/calc", tariffRead, h.calcSavings)
+}
+
+// savingsCalcRequest is the body of POST /savings/calc: the files of
+// `gridbook savings calc` as text and its options.
+type savingsCalcRequest struct {
+	Meter       string             `json:"meter"`
+	Temperature string             `json:"temperature"`
+	Options     savingsCalcOptions `json:"options"`
+}
+
+// savingsCalcOptions are the flags of `gridbook savings calc`.
+type savingsCalcOptions struct {
+	Method            string        `json:"method"`
+	Fuel              string        `json:"fuel"`
+	BlackoutStart     calendar.Date `json:"blackout_start"`
+	BlackoutEnd       calendar.Date `json:"blackout_end"`
+	DayBoundary       string        `json:"day_boundary"`
+	TemperatureUnit   string        `json:"temperature_unit"`
+	TemperatureFormat string        `json:"temperature_format"`
+	Solar             bool          `json:"solar"`
+	MaxPValue         float64       `json:"max_p_value"`
+	BimonthlyQuirk    bool          `json:"bimonthly_quirk"`
+	Predictions       bool          `json:"predictions"`
+}
+
+// calcSavings fits a savings model to the posted files with the stateless
+// calculator. It reads and writes nothing in the database.
+func (h *handler) calcSavings(w http.ResponseWriter, r *http.Request, p *principal) {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxCalcBody))
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if !errors.As(err, &tooBig) {
+			err = apperr.E(apperr.Invalid, "api.calcSavings", "could not read the request body", err)
+		}
+		h.writeError(w, r, err)
+		return
+	}
+	var req savingsCalcRequest
+	if err := decodeJSON(body, &req); err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	o := req.Options
+	unit := savings.UnitAuto
+	switch o.TemperatureUnit {
+	case "", "auto":
+	case "F", "C":
+		unit = savings.Unit(o.TemperatureUnit)
+	default:
+		var f apperr.Fields
+		f.Add("temperature_unit", "want F, C or auto, not %q", o.TemperatureUnit)
+		h.writeError(w, r, f.Err("api.calcSavings"))
+		return
+	}
+	res, err := savings.Calc(savings.CalcFiles{Meter: []byte(req.Meter), Temperature: []byte(req.Temperature)}, savings.CalcOptions{
+		Method: savings.Method(o.Method), Fuel: savings.Fuel(o.Fuel), BlackoutStart: o.BlackoutStart, BlackoutEnd: o.BlackoutEnd,
+		Days: savings.DayBoundary(o.DayBoundary), TemperatureUnit: unit, TemperatureFormat: o.TemperatureFormat,
+		Solar: o.Solar, MaxPValue: o.MaxPValue, BimonthlyQuirk: o.BimonthlyQuirk, Predictions: o.Predictions,
+	})
+	if err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	h.commit(w, r, p, body, func(context.Context, *store.Tx) (int, any, error) { return http.StatusOK, res, nil })
+}
