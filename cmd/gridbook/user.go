@@ -32,7 +32,7 @@ func runUserAdd(ctx context.Context, e *env, args []string) error {
 	dsn := dbFlag(e, fs, "gridbook.db")
 	email := fs.String("email", "", "login email")
 	name := fs.String("name", "", "display name")
-	role := fs.String("role", "", "admin, program_manager, analyst or customer")
+	role := fs.String("role", "", "admin, program_manager, analyst, customer or installer (link an installer user to its company with gridbook nem installer link)")
 	var accounts multiFlag
 	fs.Var(&accounts, "account", "service account number a customer user may see (repeatable)")
 	if err := parse(fs, args); err != nil {

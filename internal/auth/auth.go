@@ -32,10 +32,15 @@ const (
 	ProgramManager Role = "program_manager" // read and write program and customer data
 	Analyst        Role = "analyst"         // read-only staff
 	CustomerRole   Role = "customer"        // portal user, limited to linked accounts
+	// Installer is a solar installer's user: it files net-metering
+	// interconnection applications on customers' behalf and sees only its
+	// own company's applications (the link to the company lives with the
+	// applications, in package store).
+	Installer Role = "installer"
 )
 
 // Roles lists every role.
-var Roles = []Role{Admin, ProgramManager, Analyst, CustomerRole}
+var Roles = []Role{Admin, ProgramManager, Analyst, CustomerRole, Installer}
 
 // Valid reports whether r is a known role.
 func (r Role) Valid() bool { return slices.Contains(Roles, r) }
@@ -70,7 +75,7 @@ func (u *User) Validate() error {
 		f.Add("name", "is required")
 	}
 	if !u.Role.Valid() {
-		f.Add("role", "must be admin, program_manager, analyst or customer")
+		f.Add("role", "must be admin, program_manager, analyst, customer or installer")
 	}
 	return f.Err("auth.User")
 }
@@ -143,10 +148,14 @@ const (
 	// ScopeIntervalsWrite uploads meters' interval data (a meter-data
 	// feed needs nothing else).
 	ScopeIntervalsWrite = "intervals:write"
+	// ScopeNEMApply files and follows net-metering interconnection
+	// applications for the installer the client is linked to, and nothing
+	// else.
+	ScopeNEMApply = "nem:apply"
 )
 
 // Scopes lists every known scope.
-var Scopes = []string{ScopeRegistryRead, ScopeRegistryWrite, ScopeJobsRead, ScopeTariffsWrite, ScopeIntervalsWrite}
+var Scopes = []string{ScopeRegistryRead, ScopeRegistryWrite, ScopeJobsRead, ScopeTariffsWrite, ScopeIntervalsWrite, ScopeNEMApply}
 
 // Client is a machine caller of the JSON API with a bearer token.
 type Client struct {

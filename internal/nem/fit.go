@@ -401,3 +401,193 @@ func Residual(capW energy.W, shares []PublishedShare) energy.W {
 	}
 	return capW
 }
+
+// UtilityFITShare is a utility's published feed-in tariff allocation.
+type UtilityFITShare struct {
+	Utility string
+	ReMATW  energy.W
+	BioMATW energy.W
+	// BioCategoryW holds the category allocations that are known; a
+	// category absent here is checked against BioMATW only.
+	BioCategoryW map[BioCategory]energy.W
+	Source       string
+}
+
+// PublishedFITShares are the IOUs' allocations: ReMAT from D.12-05-035,
+// BioMAT from D.14-12-081 as research/rps.md §4 tabulates them (PG&E 111 MW
+// split 30.5/33.5/47; SDG&E 24.68 MW with no dairy share; SCE 114.32 MW of
+// which dairy and agricultural 90 − 33.5 = 56.5 MW, derived there).
+var PublishedFITShares = []UtilityFITShare{
+	{"PG&E", 218_800_000, 111_000_000, map[BioCategory]energy.W{BioBiogas: 30_500_000, BioDairy: 33_500_000, BioForest: 47_000_000},
+		"D.12-05-035; D.14-12-081 (research/rps.md §4)"},
+	{"SCE", 226_000_000, 114_320_000, map[BioCategory]energy.W{BioDairy: 56_500_000}, "D.12-05-035; D.14-12-081 (research/rps.md §4; dairy share derived)"},
+	{"SDG&E", 48_800_000, 24_680_000, map[BioCategory]energy.W{BioDairy: 0}, "D.12-05-035; D.14-12-081 (research/rps.md §4)"},
+}
+
+// FITShareOf returns a utility's published allocation.
+func FITShareOf(utility string) (UtilityFITShare, bool) {
+	for _, s := range PublishedFITShares {
+		if strings.EqualFold(s.Utility, utility) {
+			return s, true
+		}
+	}
+	return UtilityFITShare{}, false
+}
+
+// samePool reports whether two requests draw on the same allocation: the
+// same utility and program and, for BioMAT, the same category.
+func samePool(a, b FITRequest) bool {
+	return strings.EqualFold(a.Utility, b.Utility) && a.Program == b.Program && (a.Program != BioMAT || a.Category == b.Category)
+}
+
+// Capacity is what a request counts against its allocation: its effective
+// capacity.
+func (r FITRequest) Capacity() energy.W { return r.EffectiveW }
+
+// Pool sums what is accepted in r's pool and lists the requests still
+// waiting ahead of it, for the queue and the allocation check.
+func Pool(r FITRequest, all []FITRequest) (acceptedW energy.W, ahead []FITRequest) {
+	for _, o := range all {
+		if o.ID == r.ID || !samePool(r, o) {
+			continue
+		}
+		switch o.Status {
+		case FITAccepted:
+			acceptedW += o.Capacity()
+		case FITReceived, FITPosted:
+			if o.Received.Before(r.Received) || (o.Received.Equal(r.Received) && o.ID < r.ID) {
+				ahead = append(ahead, o)
+			}
+		}
+	}
+	return acceptedW, ahead
+}
+
+// CheckFITAcceptance applies first come, first served and the allocation
+// to accepting r: no earlier request in its pool may still be waiting
+// (rule fit.allocation names the queue), and what is accepted plus r must
+// fit the utility's share of the program and, where known, of the
+// category.
+func CheckFITAcceptance(r FITRequest, all []FITRequest) error {
+	var f apperr.Fields
+	accepted, ahead := Pool(r, all)
+	if len(ahead) > 0 {
+		f.Add("to", "rule %s: first come, first served — %s (received %s) is still waiting ahead of this request", RuleFITShare,
+			ahead[0].Number, ahead[0].Received.UTC().Format(time.RFC3339))
+	}
+	share, ok := FITShareOf(r.Utility)
+	if !ok {
+		f.Add("utility", "rule %s: no published allocation for %q (PG&E, SCE or SDG&E)", RuleFITShare, r.Utility)
+		return f.Err("nem.CheckFITAcceptance")
+	}
+	limit := share.ReMATW
+	what := "ReMAT share"
+	if r.Program == BioMAT {
+		limit, what = share.BioMATW, "BioMAT share"
+		var cat energy.W
+		for _, o := range all {
+			if o.ID != r.ID && o.Status == FITAccepted && samePool(r, o) {
+				cat += o.Capacity()
+			}
+		}
+		if w, known := share.BioCategoryW[r.Category]; known && cat+r.Capacity() > w {
+			f.Add("effective_w", "rule %s: %s MW accepted in %s plus %s kW passes %s's %s MW category share", RuleFITShare,
+				MWDecimals(cat, 2), r.Category, r.Capacity().KWString(), share.Utility, MWDecimals(w, 2))
+		}
+		accepted = 0
+		for _, o := range all {
+			if o.ID != r.ID && o.Status == FITAccepted && strings.EqualFold(o.Utility, r.Utility) && o.Program == BioMAT {
+				accepted += o.Capacity()
+			}
+		}
+	}
+	if accepted+r.Capacity() > limit {
+		f.Add("effective_w", "rule %s: %s MW accepted plus %s kW passes %s's %s of %s MW", RuleFITShare, MWDecimals(accepted, 2),
+			r.Capacity().KWString(), share.Utility, what, MWDecimals(limit, 2))
+	}
+	return f.Err("nem.CheckFITAcceptance")
+}
+
+// FITStep is a requested change to a feed-in tariff request.
+type FITStep struct {
+	To     FITStatus     `json:"to"`
+	On     calendar.Date `json:"on"`
+	Reason string        `json:"reason"` // denial: one of DenialReasons
+	Note   string        `json:"note"`
+}
+
+var fitNext = map[FITStatus][]FITStatus{
+	FITReceived: {FITPosted, FITDenied},
+	FITPosted:   {FITAccepted, FITDenied},
+	FITDenied:   {FITAppealed},
+	FITAppealed: {FITAccepted, FITDenied},
+	FITAccepted: {FITEnded},
+}
+
+// NextFIT lists the statuses a request in s may move to.
+func NextFIT(s FITStatus) []FITStatus { return slices.Clone(fitNext[s]) }
+
+// AdvanceFIT moves a request one step: posted (the posting date; late
+// postings are allowed but say so in PostingLate), accepted only after
+// posting, denied for one of the four statutory reasons, appealed to the
+// CPUC after a denial, the appeal granted (accepted) or denied, ended with
+// a note. Allocation and queue order are CheckFITAcceptance's.
+func AdvanceFIT(r FITRequest, s FITStep, today calendar.Date) (FITRequest, error) {
+	var f apperr.Fields
+	if s.On.IsZero() {
+		s.On = today
+	}
+	s.Note = strings.TrimSpace(s.Note)
+	if !slices.Contains(fitNext[r.Status], s.To) {
+		f.Add("to", "rule lifecycle: a request that is %s cannot become %s", r.Status, s.To)
+		return r, f.Err("nem.AdvanceFIT")
+	}
+	if s.On.After(today) {
+		f.Add("on", "rule chronology: %s is after today (%s)", s.On, today)
+	}
+	if received := calendar.DateOf(r.Received); s.On.Before(received) {
+		f.Add("on", "rule chronology: %s is before the request was received on %s", s.On, received)
+	}
+	denyOnAppeal := r.Status == FITAppealed && s.To == FITDenied
+	if s.To == FITDenied && !denyOnAppeal {
+		if _, ok := DenialReasons[s.Reason]; !ok {
+			f.Add("reason", "rule fit.denial_reason: a denial gives one of the statutory reasons: not_eligible, grid_inadequate, noncompliant or line_harm")
+		}
+	}
+	if (s.To == FITEnded || denyOnAppeal || s.To == FITAppealed) && s.Note == "" {
+		f.Add("note", "rule note: say why")
+	}
+	if err := f.Err("nem.AdvanceFIT"); err != nil {
+		return r, err
+	}
+	switch {
+	case s.To == FITPosted:
+		r.PostedOn = s.On
+	case s.To == FITAppealed:
+		r.AppealedOn = s.On
+	case r.Status == FITAppealed:
+		r.Appeal = map[FITStatus]string{FITAccepted: "granted", FITDenied: "denied"}[s.To]
+		r.DecidedOn = s.On
+	case s.To == FITAccepted:
+		r.DecidedOn = s.On
+	case s.To == FITDenied:
+		r.DecidedOn, r.Denial = s.On, s.Reason
+	case s.To == FITEnded:
+		r.EndedOn = s.On
+	}
+	if s.Note != "" {
+		r.Note = s.Note
+	}
+	r.Status = s.To
+	return r, nil
+}
+
+// PostingLate reports whether a request was (or, unposted, already is)
+// past its 10-day posting deadline on today.
+func (r FITRequest) PostingLate(today calendar.Date) bool {
+	due := PostingDue(calendar.DateOf(r.Received))
+	if !r.PostedOn.IsZero() {
+		return r.PostedOn.After(due)
+	}
+	return r.Status == FITReceived && today.After(due)
+}

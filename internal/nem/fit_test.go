@@ -153,3 +153,56 @@ func TestInspectionByIndependentLicensedContractorEveryTwoYears(t *testing.T) {
 		t.Errorf("first due %s, want 2027-03-01", got)
 	}
 }
+
+// TestFITAcceptanceIsFirstComeFirstServedWithinTheShare: SCE's ReMAT
+// share is 226 MW (D.12-05-035): with 224 MW accepted a 2 MW request fits
+// and a 2.001 MW one does not; an earlier request still waiting in the
+// same pool must be decided first; SDG&E has no dairy BioMAT share.
+func TestFITAcceptanceIsFirstComeFirstServedWithinTheShare(t *testing.T) {
+	t0 := time.Date(2026, 1, 5, 17, 0, 0, 0, time.UTC)
+	accepted := FITRequest{ID: 1, Number: "FIT-000001", Utility: "SCE", Program: ReMAT, Status: FITAccepted, EffectiveW: 224_000_000, Received: t0}
+	r := FITRequest{ID: 3, Number: "FIT-000003", Utility: "SCE", Program: ReMAT, Status: FITPosted, EffectiveW: 2_000_000, Received: t0.Add(2 * time.Hour)}
+	if err := CheckFITAcceptance(r, []FITRequest{accepted, r}); err != nil {
+		t.Errorf("2 MW into 226 − 224 MW refused: %v", err)
+	}
+	r.EffectiveW = 2_001_000
+	wantRefusal(t, CheckFITAcceptance(r, []FITRequest{accepted, r}), "effective_w", string(RuleFITShare))
+	r.EffectiveW = 1_000_000
+	waiting := FITRequest{ID: 2, Number: "FIT-000002", Utility: "SCE", Program: ReMAT, Status: FITPosted, EffectiveW: 500_000, Received: t0.Add(time.Hour)}
+	wantRefusal(t, CheckFITAcceptance(r, []FITRequest{accepted, waiting, r}), "to", string(RuleFITShare))
+	// A request in another pool does not hold the queue.
+	waiting.Program, waiting.Category = BioMAT, BioDairy
+	if err := CheckFITAcceptance(r, []FITRequest{accepted, waiting, r}); err != nil {
+		t.Errorf("a BioMAT request held the ReMAT queue: %v", err)
+	}
+	dairy := FITRequest{ID: 9, Utility: "SDG&E", Program: BioMAT, Category: BioDairy, Status: FITPosted, EffectiveW: 1_000_000, Received: t0}
+	wantRefusal(t, CheckFITAcceptance(dairy, []FITRequest{dairy}), "effective_w", string(RuleFITShare))
+}
+
+// TestFITDenialNamesAStatutoryReasonAndMayBeAppealed.
+func TestFITDenialNamesAStatutoryReasonAndMayBeAppealed(t *testing.T) {
+	r := FITRequest{Status: FITReceived, Received: time.Date(2026, 1, 5, 17, 0, 0, 0, time.UTC)}
+	today := day(2026, 3, 1)
+	r, err := AdvanceFIT(r, FITStep{To: FITPosted, On: day(2026, 1, 12)}, today)
+	if err != nil || r.PostedOn != day(2026, 1, 12) || r.PostingLate(today) {
+		t.Fatalf("posting: %v %+v", err, r)
+	}
+	_, err = AdvanceFIT(r, FITStep{To: FITDenied, On: day(2026, 1, 20), Reason: "too_expensive"}, today)
+	wantRefusal(t, err, "reason", "fit.denial_reason")
+	r, err = AdvanceFIT(r, FITStep{To: FITDenied, On: day(2026, 1, 20), Reason: "grid_inadequate"}, today)
+	if err != nil || r.Denial != "grid_inadequate" {
+		t.Fatalf("denial: %v %+v", err, r)
+	}
+	r, err = AdvanceFIT(r, FITStep{To: FITAppealed, On: day(2026, 1, 30), Note: "owner filed an appeal with the CPUC"}, today)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err = AdvanceFIT(r, FITStep{To: FITAccepted, On: day(2026, 2, 20)}, today)
+	if err != nil || r.Appeal != "granted" || r.Status != FITAccepted {
+		t.Fatalf("appeal granted: %v %+v", err, r)
+	}
+	late := FITRequest{Status: FITReceived, Received: time.Date(2026, 1, 5, 17, 0, 0, 0, time.UTC)}
+	if !late.PostingLate(day(2026, 1, 16)) || late.PostingLate(day(2026, 1, 15)) {
+		t.Error("posting deadline is not 10 days after receipt")
+	}
+}

@@ -77,6 +77,14 @@ func Run(t *testing.T, open Opener) {
 		{"TariffsShippedLoadIdempotent", testTariffsShippedLoadIdempotent},
 		{"TariffsLookup", testTariffsLookup},
 		{"TariffsRejectedImportStoresNothing", testTariffsRejectedImportStoresNothing},
+		// nem.go
+		{"NEMApplicationLifecycleEnrollsAtPTO", testNEMLifecycle},
+		{"NEMRefusalsStoreNothing", testNEMRefusals},
+		{"NEMLateMeterRecordsEstimatedCredit", testNEMLateMeter},
+		{"NEMDocumentsKeepSHA256", testNEMDocuments},
+		{"NEMInstallersAndMembers", testNEMInstallers},
+		{"NEMSpecialRates", testNEMSpecialRates},
+		{"NEMFeedInTariffQueue", testNEMFeedInTariff},
 		// bills.go
 		{"BillRunBillsEveryAccountInService", testBillRunBillsEveryAccountInService},
 		{"BillRunRerunIsIdempotent", testBillRunRerunIsIdempotent},
