@@ -50,15 +50,15 @@ type Inputs struct {
 	Notes []string `json:"notes,omitempty"`
 }
 
-// Hash returns the SHA-256 of the inputs' JSON: equal hashes mean the
-// same bill.
-func (in *Inputs) Hash() string {
+// Encode returns the inputs' JSON and its SHA-256: equal hashes mean
+// the same bill.
+func (in *Inputs) Encode() (json.RawMessage, string) {
 	b, err := json.Marshal(in)
 	if err != nil { // Inputs holds only marshalable values
 		panic(err)
 	}
 	s := sha256.Sum256(b)
-	return hex.EncodeToString(s[:])
+	return b, hex.EncodeToString(s[:])
 }
 
 // Bill is a stored bill: one version of one account's bill for one
@@ -81,6 +81,7 @@ type Bill struct {
 	TrueUp        bool // a true-up fell at the end of this period
 	Estimated     int  // estimated intervals billed
 	Inputs        Inputs
+	InputsDoc     json.RawMessage // Inputs as stored (and hashed); nil in bill lists
 	InputsSHA256  string
 	StateAfter    json.RawMessage
 	Document      json.RawMessage // the billing.Bill JSON
@@ -178,7 +179,7 @@ func Compute(calc *billing.Calculator, a *Account, pl *Plan, prior Prior, series
 	}
 	in := Inputs{EngineVersion: EngineVersion, Period: pl.Period, Tariffs: pl.Versions, ExportTable: pl.Table,
 		Delivered: pl.Delivered, Received: pl.Received, NetOnly: pl.netOnly, IntervalsSHA256: HashUsage(u), Terms: termsJSON, StateBefore: stateJSON, Notes: notes}
-	hash := in.Hash()
+	inDoc, hash := in.Encode()
 	if cur := prior.Current; cur != nil && cur.InputsSHA256 == hash {
 		out.Status = Unchanged
 		return out
@@ -187,7 +188,7 @@ func Compute(calc *billing.Calculator, a *Account, pl *Plan, prior Prior, series
 	if err != nil {
 		return fail(err)
 	}
-	rec, err := record(a, b, after, in, hash)
+	rec, err := record(a, b, after, in, inDoc, hash)
 	if err != nil {
 		return fail(err)
 	}
@@ -211,7 +212,7 @@ func billOf(calc *billing.Calculator, t *billing.Terms, p calendar.Period, u *bi
 }
 
 // record builds the stored form of a computed bill.
-func record(a *Account, b *billing.Bill, after billing.State, in Inputs, hash string) (*Bill, error) {
+func record(a *Account, b *billing.Bill, after billing.State, in Inputs, inDoc json.RawMessage, hash string) (*Bill, error) {
 	doc, err := json.Marshal(b)
 	if err != nil {
 		return nil, err
@@ -221,7 +222,7 @@ func record(a *Account, b *billing.Bill, after billing.State, in Inputs, hash st
 		return nil, err
 	}
 	rec := &Bill{AccountID: a.ID, AccountNumber: a.Number, Period: b.Period, Total: b.Total, Delivered: b.Delivered,
-		Received: b.Received, TrueUp: len(b.TrueUps) > 0, Estimated: b.Estimated, Inputs: in, InputsSHA256: hash,
+		Received: b.Received, TrueUp: len(b.TrueUps) > 0, Estimated: b.Estimated, Inputs: in, InputsDoc: inDoc, InputsSHA256: hash,
 		StateAfter: stateAfter, Document: doc}
 	for _, s := range b.Sides {
 		rec.NEMBalance += s.Balance

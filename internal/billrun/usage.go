@@ -91,11 +91,13 @@ func Usage(pl *Plan, series map[int64]meterdata.Series) (*billing.Usage, []strin
 }
 
 // HashUsage returns the SHA-256 of the usage a bill was computed from:
-// its start, interval length, both channels and the estimated flags. A
-// data correction changes it; re-reading the same data does not.
+// its start, interval length, both channels (each reading as a 32-bit
+// little-endian integer: a reading never reaches 2^31 Wh) and the
+// estimated flags. A data correction changes it; re-reading the same data
+// does not.
 func HashUsage(u *billing.Usage) string {
 	h := sha256.New()
-	buf := make([]byte, 0, 8*(4+len(u.Delivered)))
+	buf := make([]byte, 0, 32+4*len(u.Delivered))
 	buf = append(buf, "gridbook usage v1\x00"...)
 	buf = binary.LittleEndian.AppendUint64(buf, uint64(u.Start.Unix()))
 	buf = binary.LittleEndian.AppendUint64(buf, uint64(u.Step/time.Second))
@@ -124,7 +126,7 @@ func HashUsage(u *billing.Usage) string {
 func appendWh(buf []byte, vs []energy.Wh) []byte {
 	buf = binary.LittleEndian.AppendUint64(buf, uint64(len(vs)))
 	for _, v := range vs {
-		buf = binary.LittleEndian.AppendUint64(buf, uint64(v))
+		buf = binary.LittleEndian.AppendUint32(buf, uint32(int32(v)))
 	}
 	return buf
 }

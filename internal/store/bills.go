@@ -275,10 +275,25 @@ func runActor(r billrun.Run) auth.Actor {
 	return auth.Actor{Kind: "system", Name: fmt.Sprintf("bill run %d (started by %s)", r.ID, r.Actor)}
 }
 
-// BillRunAccounts returns up to limit accounts in service during p with
+// BillRunAccounts reads on the read pool (see billRunAccounts).
+func (db *DB) BillRunAccounts(ctx context.Context, runID int64, p calendar.Period, after int64, limit int) ([]billrun.Account, error) {
+	return db.snapshot().billRunAccounts(ctx, runID, p, after, limit)
+}
+
+// BillRunPriors reads on the read pool (see billRunPriors).
+func (db *DB) BillRunPriors(ctx context.Context, periods map[int64]calendar.Period) (map[int64]billrun.Prior, error) {
+	return db.snapshot().billRunPriors(ctx, periods)
+}
+
+// BillRunIntervals reads on the read pool (see billRunIntervals).
+func (db *DB) BillRunIntervals(ctx context.Context, channels []int64, from, to time.Time) (map[int64]meterdata.Series, error) {
+	return db.snapshot().billRunIntervals(ctx, channels, from, to)
+}
+
+// billRunAccounts returns up to limit accounts in service during p with
 // ids above after and no outcome in run runID, by id, with their
 // premise's climate zone and DAC status, enrollments and meters.
-func (q queries) BillRunAccounts(ctx context.Context, runID int64, p calendar.Period, after int64, limit int) ([]billrun.Account, error) {
+func (q queries) billRunAccounts(ctx context.Context, runID int64, p calendar.Period, after int64, limit int) ([]billrun.Account, error) {
 	rows, err := q.q.QueryContext(ctx, `SELECT `+accountCols+`, p.climate_zone, p.dac
 		FROM accounts a JOIN premises p ON p.id = a.premise_id
 		WHERE a.id > $1 AND a.service_start < $2 AND (a.service_end IS NULL OR a.service_end > $3)
@@ -386,12 +401,12 @@ func (q queries) BillRunAccounts(ctx context.Context, runID int64, p calendar.Pe
 	return out, nil
 }
 
-// BillRunPriors returns, for each account and the period it is billed
+// billRunPriors returns, for each account and the period it is billed
 // for, the State carried in (after the current bill ending on the
 // period's first day, else an opening balance seeded for that day), the
 // end of its latest earlier bill when there is a gap, and the current
 // bill of the same period. The accounts are read as one id range.
-func (q queries) BillRunPriors(ctx context.Context, periods map[int64]calendar.Period) (map[int64]billrun.Prior, error) {
+func (q queries) billRunPriors(ctx context.Context, periods map[int64]calendar.Period) (map[int64]billrun.Prior, error) {
 	out := make(map[int64]billrun.Prior, len(periods))
 	if len(periods) == 0 {
 		return out, nil
@@ -457,14 +472,14 @@ func (q queries) BillRunPriors(ctx context.Context, periods map[int64]calendar.P
 		return nil, err
 	}
 	// The current bills of the same periods.
-	rows, err = q.q.QueryContext(ctx, `SELECT `+billCols+` FROM bills b JOIN accounts a ON a.id = b.account_id
+	rows, err = q.q.QueryContext(ctx, `SELECT `+billCols+`, b.inputs_json FROM bills b JOIN accounts a ON a.id = b.account_id
 		WHERE b.account_id BETWEEN $1 AND $2 AND b.superseded_by IS NULL AND b.period_start <= $3 AND b.period_start IN (`+in+`)`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: bill priors: %w", err)
 	}
 	current := map[int64]*billrun.Bill{}
 	for rows.Next() {
-		b, err := scanBill(rows, false)
+		b, err := scanBill(rows, billInputs)
 		if err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("store: bill priors: %w", err)
@@ -628,7 +643,7 @@ func (tx *Tx) billWriter(ctx context.Context) (*billWriter, error) {
 	}{
 		{&w.bill, `INSERT INTO bills (account_id, run_id, period_start, period_end, version, total_cents, utility_total_cents,
 			cca_total_cents, nem_balance_cents, delivered_wh, received_wh, true_up, estimated_intervals, engine_version,
-			intervals_sha256, inputs_sha256, inputs_json, state_after_json, bill_json, reason, created_unix)
+			intervals_sha256, inputs_sha256, reason, created_unix, inputs_json, state_after_json, bill_json)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21) RETURNING id`},
 		{&w.state, `INSERT INTO billing_states (account_id, through, bill_id, state_json, updated_unix) VALUES ($1, $2, $3, $4, $5)
 			ON CONFLICT (account_id) DO UPDATE SET through = excluded.through, bill_id = excluded.bill_id, state_json = excluded.state_json,
@@ -657,14 +672,17 @@ func (w *billWriter) close() {
 
 // insert stores a bill and the state it carries forward.
 func (w *billWriter) insert(ctx context.Context, b *billrun.Bill, st *billing.State) error {
-	inputs, err := json.Marshal(&b.Inputs)
-	if err != nil {
-		return err
+	inputs := b.InputsDoc
+	if inputs == nil {
+		var err error
+		if inputs, err = json.Marshal(&b.Inputs); err != nil {
+			return err
+		}
 	}
-	err = w.bill.QueryRowContext(ctx, b.AccountID, nullID(b.RunID), b.Period.Start.String(), b.Period.End.String(), b.Version,
+	err := w.bill.QueryRowContext(ctx, b.AccountID, nullID(b.RunID), b.Period.Start.String(), b.Period.End.String(), b.Version,
 		int64(b.Total), int64(b.UtilityTotal), int64(b.CCATotal), int64(b.NEMBalance), int64(b.Delivered), int64(b.Received),
-		b2i(b.TrueUp), b.Estimated, b.Inputs.EngineVersion, b.Inputs.IntervalsSHA256, b.InputsSHA256, string(inputs),
-		string(b.StateAfter), string(b.Document), b.Reason, w.now).Scan(&b.ID)
+		b2i(b.TrueUp), b.Estimated, b.Inputs.EngineVersion, b.Inputs.IntervalsSHA256, b.InputsSHA256, b.Reason, w.now,
+		string(inputs), string(b.StateAfter), string(b.Document)).Scan(&b.ID)
 	if err != nil {
 		err = mapErr(err)
 		if apperr.Is(err, apperr.Conflict) {
@@ -701,19 +719,29 @@ func (w *billWriter) supersede(ctx context.Context, actor auth.Actor, old int64,
 
 const billCols = `b.id, b.account_id, a.number, COALESCE(b.run_id, 0), b.period_start, b.period_end, b.version, COALESCE(b.superseded_by, 0),
 	b.total_cents, b.utility_total_cents, b.cca_total_cents, b.nem_balance_cents, b.delivered_wh, b.received_wh, b.true_up,
-	b.estimated_intervals, b.inputs_sha256, b.inputs_json, b.reason, b.created_unix`
+	b.estimated_intervals, b.engine_version, b.intervals_sha256, b.inputs_sha256, b.reason, b.created_unix`
 
-// scanBill reads billCols, and with full the state and document after
-// them.
-func scanBill(s interface{ Scan(...any) error }, full bool) (billrun.Bill, error) {
+// How much of a bill scanBill reads after billCols.
+const (
+	billSummary = iota // billCols only: lists
+	billInputs         // and inputs_json
+	billFull           // and inputs_json, state_after_json, bill_json
+)
+
+// scanBill reads billCols and, by level, the inputs, state and document
+// after them.
+func scanBill(s interface{ Scan(...any) error }, level int) (billrun.Bill, error) {
 	var b billrun.Bill
-	var ps, pe, inputs string
+	var ps, pe string
 	var trueUp, created int64
 	var total, util, cca, bal, del, rec int64
 	dst := []any{&b.ID, &b.AccountID, &b.AccountNumber, &b.RunID, &ps, &pe, &b.Version, &b.SupersededBy, &total, &util, &cca, &bal,
-		&del, &rec, &trueUp, &b.Estimated, &b.InputsSHA256, &inputs, &b.Reason, &created}
-	var state, doc string
-	if full {
+		&del, &rec, &trueUp, &b.Estimated, &b.Inputs.EngineVersion, &b.Inputs.IntervalsSHA256, &b.InputsSHA256, &b.Reason, &created}
+	var inputs, state, doc string
+	if level >= billInputs {
+		dst = append(dst, &inputs)
+	}
+	if level >= billFull {
 		dst = append(dst, &state, &doc)
 	}
 	if err := s.Scan(dst...); err != nil {
@@ -723,13 +751,17 @@ func scanBill(s interface{ Scan(...any) error }, full bool) (billrun.Bill, error
 	if b.Period, err = parsePeriod(ps, pe); err != nil {
 		return b, err
 	}
-	if err := json.Unmarshal([]byte(inputs), &b.Inputs); err != nil {
-		return b, fmt.Errorf("bill %d inputs: %w", b.ID, err)
+	b.Inputs.Period = b.Period
+	if level >= billInputs {
+		b.InputsDoc = json.RawMessage(inputs)
+		if err := json.Unmarshal(b.InputsDoc, &b.Inputs); err != nil {
+			return b, fmt.Errorf("bill %d inputs: %w", b.ID, err)
+		}
 	}
 	b.Total, b.UtilityTotal, b.CCATotal, b.NEMBalance = money.Cents(total), money.Cents(util), money.Cents(cca), money.Cents(bal)
 	b.Delivered, b.Received, b.TrueUp = energy.Wh(del), energy.Wh(rec), trueUp == 1
 	b.Created = time.Unix(created, 0).UTC()
-	if full {
+	if level >= billFull {
 		b.StateAfter, b.Document = json.RawMessage(state), json.RawMessage(doc)
 	}
 	return b, nil
@@ -737,8 +769,8 @@ func scanBill(s interface{ Scan(...any) error }, full bool) (billrun.Bill, error
 
 // Bill returns one stored bill with its document and state.
 func (q queries) Bill(ctx context.Context, id int64) (billrun.Bill, error) {
-	b, err := scanBill(q.q.QueryRowContext(ctx, `SELECT `+billCols+`, b.state_after_json, b.bill_json
-		FROM bills b JOIN accounts a ON a.id = b.account_id WHERE b.id = $1`, id), true)
+	b, err := scanBill(q.q.QueryRowContext(ctx, `SELECT `+billCols+`, b.inputs_json, b.state_after_json, b.bill_json
+		FROM bills b JOIN accounts a ON a.id = b.account_id WHERE b.id = $1`, id), billFull)
 	if errors.Is(err, sql.ErrNoRows) {
 		return b, apperr.NotFoundf("store.Bill", "bill %d not found", id)
 	}
@@ -751,7 +783,6 @@ func (q queries) Bill(ctx context.Context, id int64) (billrun.Bill, error) {
 // BillFilter selects stored bills; zero fields match everything.
 type BillFilter struct {
 	AccountID int64
-	RunID     int64
 	// Versions includes superseded versions; by default only current
 	// bills are listed.
 	Versions bool
@@ -774,9 +805,6 @@ func (q queries) Bills(ctx context.Context, f BillFilter) ([]billrun.Bill, error
 	if f.AccountID != 0 {
 		add("b.account_id = $%d", f.AccountID)
 	}
-	if f.RunID != 0 {
-		add("b.run_id = $%d", f.RunID)
-	}
 	if f.Before > 0 {
 		add("b.id < $%d", f.Before)
 	}
@@ -796,7 +824,7 @@ func (q queries) Bills(ctx context.Context, f BillFilter) ([]billrun.Bill, error
 	defer rows.Close()
 	var out []billrun.Bill
 	for rows.Next() {
-		b, err := scanBill(rows, false)
+		b, err := scanBill(rows, billSummary)
 		if err != nil {
 			return nil, fmt.Errorf("store: bills: %w", err)
 		}
@@ -816,7 +844,7 @@ func (q queries) BillVersions(ctx context.Context, accountID int64, start calend
 	defer rows.Close()
 	var out []billrun.Bill
 	for rows.Next() {
-		b, err := scanBill(rows, false)
+		b, err := scanBill(rows, billSummary)
 		if err != nil {
 			return nil, fmt.Errorf("store: bill versions: %w", err)
 		}
@@ -825,12 +853,12 @@ func (q queries) BillVersions(ctx context.Context, accountID int64, start calend
 	return out, rows.Err()
 }
 
-// BillRunIntervals reads the readings of channels over [from, to) —
+// billRunIntervals reads the readings of channels over [from, to) —
 // instants on the channels' interval boundaries — in a few range queries
 // over the monthly blocks, for a bill run: one series per channel, with
 // Missing where nothing is stored. Channels are read as id ranges, so
 // pass them sorted.
-func (q queries) BillRunIntervals(ctx context.Context, channels []int64, from, to time.Time) (map[int64]meterdata.Series, error) {
+func (q queries) billRunIntervals(ctx context.Context, channels []int64, from, to time.Time) (map[int64]meterdata.Series, error) {
 	out := make(map[int64]meterdata.Series, len(channels))
 	if len(channels) == 0 {
 		return out, nil
@@ -878,6 +906,7 @@ func (q queries) BillRunIntervals(ctx context.Context, channels []int64, from, t
 		return nil, fmt.Errorf("store: bill run intervals: %w", err)
 	}
 	defer rows.Close()
+	var scratch []energy.Wh // one block's readings, reused
 	for rows.Next() {
 		var id, start int64
 		var secs, n int
@@ -892,8 +921,11 @@ func (q queries) BillRunIntervals(ctx context.Context, channels []int64, from, t
 		if time.Duration(secs)*time.Second != s.Step {
 			return nil, fmt.Errorf("store: interval block of channel %d has %d-second intervals, the channel %s", id, secs, s.Step)
 		}
-		vals, err := unpackValues(packed, n)
-		if err != nil {
+		if cap(scratch) < n {
+			scratch = make([]energy.Wh, n)
+		}
+		vals := scratch[:n]
+		if err := unpackInto(vals, packed); err != nil {
 			return nil, fmt.Errorf("store: channel %d: %w", id, err)
 		}
 		qs, err := unpackQuality(quality, n)

@@ -82,20 +82,26 @@ func packValues(vs []energy.Wh) []byte {
 
 func unpackValues(b []byte, n int) ([]energy.Wh, error) {
 	out := make([]energy.Wh, n)
+	return out, unpackInto(out, b)
+}
+
+// unpackInto decodes packValues's bytes into out, which must have room
+// for exactly the block's readings.
+func unpackInto(out []energy.Wh, b []byte) error {
 	var prev int64
-	for i := range n {
+	for i := range out {
 		d, k := binary.Varint(b)
 		if k <= 0 {
-			return nil, errors.New("store: corrupt interval block")
+			return errors.New("store: corrupt interval block")
 		}
 		b = b[k:]
 		prev += d
 		out[i] = energy.Wh(prev)
 	}
 	if len(b) != 0 {
-		return nil, errors.New("store: corrupt interval block (trailing bytes)")
+		return errors.New("store: corrupt interval block (trailing bytes)")
 	}
-	return out, nil
+	return nil
 }
 
 // packQuality encodes the qualities of a block's present readings that

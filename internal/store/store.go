@@ -41,6 +41,10 @@ type DB struct {
 	dialect Dialect
 	path    string // SQLite file path
 	ref     *reference.Tables
+	// reads is a read-only pool beside the one-connection SQLite writer,
+	// so that long reads (a bill run's loader) go on while it writes;
+	// nil on PostgreSQL, whose pool already has many connections.
+	reads *sql.DB
 	// Now is the clock; tests may replace it.
 	Now func() time.Time
 }
@@ -60,6 +64,26 @@ func SQLiteDSN(path string) string {
 	v.Add("_pragma", "synchronous(NORMAL)")
 	v.Set("_txlock", "immediate")
 	return "file:" + path + "?" + v.Encode()
+}
+
+// sqliteReadDSN is the DSN of SQLite read connections: queries only,
+// with the writer's busy timeout. Under WAL they read the last committed
+// state while the writer writes.
+func sqliteReadDSN(path string) string {
+	v := url.Values{}
+	v.Add("_pragma", "busy_timeout(10000)")
+	v.Add("_pragma", "query_only(1)")
+	return "file:" + path + "?" + v.Encode()
+}
+
+// snapshot returns the queries of the read pool (the main handle on
+// PostgreSQL): they see committed data only and never wait for the
+// writer's connection.
+func (db *DB) snapshot() queries {
+	if db.reads == nil {
+		return db.queries
+	}
+	return queries{q: db.reads, db: db}
 }
 
 // Open opens (creating if needed) the database named by dsn — a file path
@@ -96,6 +120,11 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		// our own goroutines (WAL still lets other processes read).
 		s.SetMaxOpenConns(1)
 		db.sql, db.dialect, db.path = s, SQLite, dsn
+		if db.reads, err = sql.Open("sqlite", sqliteReadDSN(dsn)); err != nil {
+			s.Close()
+			return nil, fmt.Errorf("store: open %s: %w", dsn, err)
+		}
+		db.reads.SetMaxOpenConns(2)
 	}
 	db.queries = queries{q: db.sql, db: db}
 	if err := db.migrate(ctx); err != nil {
@@ -108,6 +137,9 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 // Close releases the database.
 func (db *DB) Close() error {
 	err := db.sql.Close()
+	if db.reads != nil {
+		db.reads.Close()
+	}
 	if db.pool != nil {
 		db.pool.Close()
 	}

@@ -310,8 +310,11 @@ func testBillRunCarriesStateAndRefusesGaps(t *testing.T, db *store.DB) {
 	if err != nil || len(bills) != 2 {
 		t.Fatalf("bills %v %v", bills, err)
 	}
-	aug, jul := bills[0], bills[1]
-	julFull, err := db.Bill(ctx, jul.ID)
+	aug, err := db.Bill(ctx, bills[0].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	julFull, err := db.Bill(ctx, bills[1].ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -346,11 +349,15 @@ func testSeededStateOpensFirstBill(t *testing.T, db *store.DB) {
 	})
 	runCycle(t, db, &billrun.Runner{}, "2025-07")
 	bills, _ := db.Bills(ctx, store.BillFilter{AccountID: home.acct.ID})
+	b, err := db.Bill(ctx, bills[0].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
 	var before billing.State
-	if err := json.Unmarshal(bills[0].Inputs.StateBefore, &before); err != nil || before != seed {
+	if err := json.Unmarshal(b.Inputs.StateBefore, &before); err != nil || before != seed {
 		t.Errorf("carried in %+v, want the seeded %+v", before, seed)
 	}
-	err := txErr(db, func(ctx context.Context, tx *store.Tx) error {
+	err = txErr(db, func(ctx context.Context, tx *store.Tx) error {
 		return tx.SeedBillingState(ctx, staff, home.acct.ID, day(2025, 7, 1), seed)
 	})
 	wantErr(t, "seeding after bills", err, apperr.Conflict, "")

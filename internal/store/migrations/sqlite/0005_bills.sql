@@ -26,8 +26,11 @@ CREATE INDEX bill_runs_cycle ON bill_runs (cycle, id);
 -- from (inputs_json: engine version, tariff version ids and hashes, the
 -- interval data hash, the Terms and the State carried in) and the bill
 -- document itself. JSON is kept as TEXT so that it is stored byte for
--- byte. superseded_by is NULL while a version is current; a new version
--- is inserted, then the current one is marked superseded by it.
+-- byte, after the small columns so that lists never read them. superseded_by
+-- is NULL while a version is current; a new version is inserted, then the
+-- current one is marked superseded by it. The one index (account, period
+-- start, version) serves every lookup: a run reads its accounts as id
+-- ranges.
 CREATE TABLE bills (
     id INTEGER PRIMARY KEY,
     account_id INTEGER NOT NULL REFERENCES accounts (id),
@@ -47,16 +50,13 @@ CREATE TABLE bills (
     engine_version TEXT NOT NULL,
     intervals_sha256 TEXT NOT NULL,
     inputs_sha256 TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    created_unix INTEGER NOT NULL,
     inputs_json TEXT NOT NULL,
     state_after_json TEXT NOT NULL,
     bill_json TEXT NOT NULL,
-    reason TEXT NOT NULL,
-    created_unix INTEGER NOT NULL,
     UNIQUE (account_id, period_start, version)
 ) STRICT;
-CREATE INDEX bills_current ON bills (account_id, period_start) WHERE superseded_by IS NULL;
-CREATE INDEX bills_account_end ON bills (account_id, period_end);
-CREATE INDEX bills_run ON bills (run_id);
 
 -- billing_states: the State an account carries into its next bill, and
 -- the first day of the period it applies to. bill_id names the bill that
