@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
@@ -11,6 +10,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/gridbook/gridbook/internal/api"
 	"github.com/gridbook/gridbook/internal/apperr"
 	"github.com/gridbook/gridbook/internal/billing"
 	"github.com/gridbook/gridbook/internal/billrun"
@@ -192,40 +192,6 @@ func runBillRuns(ctx context.Context, e *env, args []string) error {
 	return tw.Flush()
 }
 
-// billJSON is a stored bill as the CLI prints it; the API shares the
-// field names.
-type billJSON struct {
-	ID            int64           `json:"id"`
-	AccountID     int64           `json:"account_id"`
-	AccountNumber string          `json:"account_number"`
-	RunID         int64           `json:"run_id"`
-	Start         string          `json:"period_start"`
-	End           string          `json:"period_end"`
-	Version       int             `json:"version"`
-	SupersededBy  int64           `json:"superseded_by,omitempty"`
-	Total         int64           `json:"total_cents"`
-	UtilityTotal  int64           `json:"utility_total_cents"`
-	CCATotal      int64           `json:"cca_total_cents"`
-	NEMBalance    int64           `json:"nem_balance_cents"`
-	Delivered     int64           `json:"delivered_wh"`
-	Received      int64           `json:"received_wh"`
-	TrueUp        bool            `json:"true_up"`
-	Estimated     int             `json:"estimated_intervals"`
-	Reason        string          `json:"reason"`
-	Created       string          `json:"created_at"`
-	InputsSHA256  string          `json:"inputs_sha256"`
-	Inputs        billrun.Inputs  `json:"inputs"`
-	Bill          json.RawMessage `json:"bill,omitempty"`
-}
-
-func billOut(b billrun.Bill) billJSON {
-	return billJSON{ID: b.ID, AccountID: b.AccountID, AccountNumber: b.AccountNumber, RunID: b.RunID, Start: b.Period.Start.String(),
-		End: b.Period.End.String(), Version: b.Version, SupersededBy: b.SupersededBy, Total: int64(b.Total),
-		UtilityTotal: int64(b.UtilityTotal), CCATotal: int64(b.CCATotal), NEMBalance: int64(b.NEMBalance), Delivered: int64(b.Delivered),
-		Received: int64(b.Received), TrueUp: b.TrueUp, Estimated: b.Estimated, Reason: b.Reason, Created: b.Created.Format(time.RFC3339),
-		InputsSHA256: b.InputsSHA256, Inputs: b.Inputs, Bill: b.Document}
-}
-
 // runBillList lists an account's bills, newest first.
 func runBillList(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "bill list")
@@ -253,10 +219,9 @@ func runBillList(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	if *asJSON {
-		out := make([]billJSON, len(bills))
+		out := make([]api.StoredBill, len(bills))
 		for i, b := range bills {
-			out[i] = billOut(b)
-			out[i].Inputs = billrun.Inputs{}
+			out[i] = api.NewStoredBill(b, false)
 		}
 		return printJSON(e.stdout, out)
 	}
@@ -283,7 +248,7 @@ func runBillList(ctx context.Context, e *env, args []string) error {
 func runBillShow(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "bill show")
 	dsn := dbFlag(e, fs, "gridbook.db")
-	asJSON := fs.Bool("json", false, "print JSON: the stored record with the bill document and its inputs")
+	asJSON := fs.Bool("json", false, "print JSON as GET /api/v1/bills/{id}: the bill document, its inputs and the state it leaves")
 	verify := fs.Bool("verify", false, "recompute the bill from its stored inputs and compare")
 	id, err := parseWithID(fs, args)
 	if err != nil {
@@ -304,7 +269,7 @@ func runBillShow(ctx context.Context, e *env, args []string) error {
 		}
 	}
 	if *asJSON {
-		return printJSON(e.stdout, billOut(b))
+		return printJSON(e.stdout, api.NewStoredBill(b, true))
 	}
 	doc, err := b.Decode()
 	if err != nil {

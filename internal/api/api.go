@@ -110,6 +110,8 @@ func (h *handler) routes(mux *http.ServeMux) {
 
 	h.tariffRoutes(mux)
 	h.handle(mux, "POST /bills/calc", tariffRead, h.calcBills)
+	h.handle(mux, "GET /accounts/{id}/bills", read, h.listAccountBills)
+	h.handle(mux, "GET /bills/{id}", read, h.getBill)
 	h.savingsRoutes(mux)
 
 	h.handle(mux, "GET /audit", staffRead, h.listAudit)

@@ -271,6 +271,7 @@ func openAPIDoc() obj {
 
 	tariffOperations(add)
 	billingOperations(add)
+	storedBillOperations(add)
 	savingsOperations(add)
 
 	add("/audit", "get", operation{id: "listAudit", summary: "Read the audit log, newest first (staff users only)", tag: "audit",
@@ -353,6 +354,7 @@ func schemas() obj {
 	counts := arrayOf(schemaRef("Count"))
 	s := tariffSchemas()
 	maps.Copy(s, billingSchemas())
+	maps.Copy(s, storedBillSchemas())
 	maps.Copy(s, savingsSchemas())
 	maps.Copy(s, intervalSchemas())
 	maps.Copy(s, obj{
