@@ -315,3 +315,8 @@ func (f *Facts) quantity() int64 {
 	}
 	return int64(*f.Quantity)
 }
+
+// jsonNumberOfCents writes cents as a dollar json.Number ("48720.5").
+func jsonNumberOfCents(c money.Cents) json.Number {
+	return json.Number(formatMicro(int64(c) * 10_000))
+}

@@ -73,6 +73,14 @@ func Run(t *testing.T, open Opener) {
 		{"IntervalImportNetOnlyMarked", testIntervalImportNetOnly},
 		// portfolio.go
 		{"Portfolio", testPortfolio},
+		// incentives.go
+		{"IncentiveProgramsImportIdempotent", testIncentiveProgramsImportIdempotent},
+		{"IncentiveFirstComeFirstServedWaitlist", testIncentiveFirstComeFirstServed},
+		{"IncentiveConcurrentReservationsNeverOverspend", testIncentiveConcurrentReservations},
+		{"IncentiveMoneyBadInputStoresNothing", testIncentiveMoneyBadInput},
+		{"IncentiveScreenHoldsAndRejects", testIncentiveScreen},
+		{"IncentiveCouponsLifecycle", testIncentiveCoupons},
+		{"IncentiveReportSunStorageFigures", testIncentiveReportSunStorage},
 		// tariffs.go
 		{"TariffsShippedLoadIdempotent", testTariffsShippedLoadIdempotent},
 		{"TariffsLookup", testTariffsLookup},
