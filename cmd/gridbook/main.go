@@ -64,6 +64,9 @@ func commands() []command {
 		{"incentive quote", "--program ID --facts FILE.json [--catalog FILE] [--json]", "decide a program for a facts file: eligibility, amount and trace (no database)", runIncentiveQuote},
 		{"incentive programs", "[--catalog FILE] [--json]", "list the incentive program catalog", runIncentivePrograms},
 		{"savings calc", "--meter FILE --temperature FILE --blackout-start DATE --blackout-end DATE [--method caltrack-daily|caltrack-billing|caltrack-hourly|daily] [--fuel electricity|gas] [--day-boundary utc|local] [--celsius] [--temperature-format csv|isd-lite] [--solar] [--max-p-value P] [--bimonthly-quirk] [--predictions FILE] [--json]", "fit a CalTRACK savings model from files alone (no database)", runSavingsCalc},
+		{"savings meter", "--meter ID|SERIAL --blackout-start DATE --blackout-end DATE [--db DB] [--method caltrack-daily] [--fuel electricity|gas] [--solar] [--max-p-value P] [--predictions FILE] [--json]", "fit a CalTRACK savings model to a stored meter and its premise's weather station", runSavingsMeter},
+		{"weather import", "--station CODE [--db DB] [--name N] [--format csv|isd-lite] [--celsius] [--json] FILE...", "store hourly temperature (CSV or NOAA ISD-Lite) for a weather station", runWeatherImport},
+		{"weather list", "[--db DB] [--json]", "list weather stations and the temperature stored for each", runWeatherList},
 		{"import intervals", "[--db DB] [--meter ID|SERIAL] [--format auto|espi|sce-csv|pge-csv|plain-csv] [--json] FILE...", "import interval data (Green Button XML or CSV) for a meter", runImportIntervals},
 	}
 }

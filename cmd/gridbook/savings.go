@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/csv"
+	"flag"
 	"fmt"
 	"io"
 	"math"
@@ -15,6 +16,7 @@ import (
 	"github.com/gridbook/gridbook/internal/apperr"
 	"github.com/gridbook/gridbook/internal/calendar"
 	"github.com/gridbook/gridbook/internal/savings"
+	"github.com/gridbook/gridbook/internal/store"
 )
 
 // runSavingsCalc fits a savings model to a meter file and a temperature
@@ -24,40 +26,18 @@ func runSavingsCalc(_ context.Context, e *env, args []string) error {
 	fs := newFlags(e, "savings calc")
 	meter := fs.String("meter", "", "meter file: CSV start,value (eemeter's sample layout; gzip allowed) (required)")
 	temperature := fs.String("temperature", "", "hourly temperature: CSV (dt,tempF or dt,tempC) or NOAA ISD-Lite (required)")
-	bs := fs.String("blackout-start", "", "first day of the intervention window, YYYY-MM-DD (required)")
-	be := fs.String("blackout-end", "", "day the reporting period starts, YYYY-MM-DD (required)")
-	var o savings.CalcOptions
-	method := fs.String("method", "caltrack-daily", "caltrack-daily, caltrack-billing, caltrack-hourly or daily")
-	fuel := fs.String("fuel", "electricity", "electricity or gas (gas fits no cooling terms)")
 	days := fs.String("day-boundary", "local", "utc (eemeter's sample loader, for parity) or local (Pacific days)")
 	celsius := fs.Bool("celsius", false, "the temperature CSV is in °C (default: from the column name, else °F)")
-	fs.StringVar(&o.TemperatureFormat, "temperature-format", "", "csv or isd-lite (default: detect)")
-	fs.BoolVar(&o.Solar, "solar", false, "the premise has on-site generation: negative electricity values are allowed")
-	fs.Float64Var(&o.MaxPValue, "max-p-value", 0, "CalTRACK 2.0 slope p-value screen (default none; CalTRACK 1.0 used 0.1)")
-	fs.BoolVar(&o.BimonthlyQuirk, "bimonthly-quirk", false, "reproduce eemeter 3.2.0's 35-day temperature window for billing periods (bug compatibility)")
-	predictions := fs.String("predictions", "", "write every period's prediction to this CSV file")
-	asJSON := fs.Bool("json", false, "print JSON")
+	sf := savingsFlags(fs)
+	fs.StringVar(&sf.o.TemperatureFormat, "temperature-format", "", "csv or isd-lite (default: detect)")
+	fs.BoolVar(&sf.o.BimonthlyQuirk, "bimonthly-quirk", false, "reproduce eemeter 3.2.0's 35-day temperature window for billing periods (bug compatibility)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	o.Method, o.Fuel, o.Days = savings.Method(*method), savings.Fuel(*fuel), savings.DayBoundary(*days)
+	o, f := sf.options()
+	o.Days = savings.DayBoundary(*days)
 	if *celsius {
 		o.TemperatureUnit = savings.UnitCelsius
-	}
-	o.Predictions = *predictions != ""
-	var f apperr.Fields
-	for _, d := range []struct {
-		name, s string
-		into    *calendar.Date
-	}{{"blackout_start", *bs, &o.BlackoutStart}, {"blackout_end", *be, &o.BlackoutEnd}} {
-		if d.s == "" {
-			continue
-		}
-		v, err := calendar.ParseDate(d.s)
-		if err != nil {
-			f.Add(d.name, "want a date written YYYY-MM-DD, not %q", d.s)
-		}
-		*d.into = v
 	}
 	var files savings.CalcFiles
 	for _, r := range []struct {
@@ -80,13 +60,112 @@ func runSavingsCalc(_ context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if *predictions != "" {
-		if err := writePredictions(*predictions, res.Predictions); err != nil {
+	return sf.print(e, res)
+}
+
+// runSavingsMeter fits a savings model to a stored meter's usage (Pacific
+// days, net of exports) and the weather of its premise's CZ2010 station.
+func runSavingsMeter(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "savings meter")
+	db := dbFlag(e, fs, "gridbook.db")
+	meter := fs.String("meter", "", "meter id or serial (required)")
+	sf := savingsFlags(fs)
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	o, f := sf.options()
+	if *meter == "" {
+		f.Add("meter", "is required")
+	}
+	if o.Method == savings.MethodCalTRACKBilling {
+		f.Add("method", "stored meters are modelled on days: use caltrack-daily")
+	}
+	if err := f.Err("savings meter"); err != nil {
+		return err
+	}
+	d, err := openDB(ctx, *db)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	var in store.SavingsInputs
+	err = d.InTx(ctx, func(tx *store.Tx) error {
+		id, err := resolveMeter(ctx, tx, *meter)
+		if err != nil {
+			return err
+		}
+		from, to := savings.Window(o)
+		in, err = tx.SavingsInputs(ctx, id, from, to)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	o.Solar = o.Solar || in.Solar
+	res, err := savings.Evaluate(in.Usage, in.Temperature, o)
+	if err != nil {
+		return err
+	}
+	if !*sf.asJSON {
+		fmt.Fprintf(e.stdout, "meter %s at %s %s (climate zone %d), weather station %s %s\n", in.Meter.Serial, in.Premise.Address, in.Premise.ZIP,
+			in.Premise.ClimateZone, in.StationCode, in.StationName)
+	}
+	return sf.print(e, res)
+}
+
+// savingsCLI holds the flags the savings commands share.
+type savingsCLI struct {
+	o            savings.CalcOptions
+	method, fuel *string
+	bs, be       *string
+	predictions  *string
+	asJSON       *bool
+}
+
+func savingsFlags(fs *flag.FlagSet) *savingsCLI {
+	s := &savingsCLI{}
+	s.bs = fs.String("blackout-start", "", "first day of the intervention window, YYYY-MM-DD (required)")
+	s.be = fs.String("blackout-end", "", "day the reporting period starts, YYYY-MM-DD (required)")
+	s.method = fs.String("method", "caltrack-daily", "caltrack-daily, caltrack-billing, caltrack-hourly or daily")
+	s.fuel = fs.String("fuel", "electricity", "electricity or gas (gas fits no cooling terms)")
+	fs.BoolVar(&s.o.Solar, "solar", false, "the premise has on-site generation: negative electricity values are allowed")
+	fs.Float64Var(&s.o.MaxPValue, "max-p-value", 0, "CalTRACK 2.0 slope p-value screen (default none; CalTRACK 1.0 used 0.1)")
+	s.predictions = fs.String("predictions", "", "write every period's prediction to this CSV file")
+	s.asJSON = fs.Bool("json", false, "print JSON")
+	return s
+}
+
+// options returns the parsed options and any field errors so far.
+func (s *savingsCLI) options() (savings.CalcOptions, apperr.Fields) {
+	o := s.o
+	o.Method, o.Fuel = savings.Method(*s.method), savings.Fuel(*s.fuel)
+	o.Predictions = *s.predictions != ""
+	var f apperr.Fields
+	for _, d := range []struct {
+		name, s string
+		into    *calendar.Date
+	}{{"blackout_start", *s.bs, &o.BlackoutStart}, {"blackout_end", *s.be, &o.BlackoutEnd}} {
+		if d.s == "" {
+			continue
+		}
+		v, err := calendar.ParseDate(d.s)
+		if err != nil {
+			f.Add(d.name, "want a date written YYYY-MM-DD, not %q", d.s)
+		}
+		*d.into = v
+	}
+	return o, f
+}
+
+// print writes the predictions file, then the result as JSON or a table.
+func (s *savingsCLI) print(e *env, res *savings.CalcResult) error {
+	if *s.predictions != "" {
+		if err := writePredictions(*s.predictions, res.Predictions); err != nil {
 			return err
 		}
 		res.Predictions = nil
 	}
-	if *asJSON {
+	if *s.asJSON {
 		return printJSON(e.stdout, res)
 	}
 	printSavings(e.stdout, res)

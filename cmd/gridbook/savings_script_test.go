@@ -1,11 +1,19 @@
 package main
 
 import (
+	"compress/gzip"
+	"encoding/csv"
+	"fmt"
+	"math"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/gridbook/gridbook/internal/meterdata"
 )
 
 // TestSavingsScripts runs the `gridbook savings` script tests in
@@ -19,8 +27,36 @@ func TestSavingsScripts(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, "samples")); err != nil {
 		t.Skipf("eemeter samples not available: %v", err)
 	}
-	testscript.Run(t, testscript.Params{Dir: "testdata/savings", Setup: func(env *testscript.Env) error {
+	cmds := importScriptCmds()
+	cmds["eemeter-plain"] = eemeterPlain
+	testscript.Run(t, testscript.Params{Dir: "testdata/savings", Cmds: cmds, Setup: func(env *testscript.Env) error {
 		env.Setenv("EEMETER", dir)
 		return nil
 	}})
+}
+
+// eemeterPlain is "eemeter-plain SRC DST": it rewrites one of eemeter's
+// hourly samples (gzip CSV start,value in kWh) as the plain interval CSV
+// (whole Wh delivered, nothing received) for gridbook import intervals.
+func eemeterPlain(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: eemeter-plain SRC DST")
+	}
+	f, err := os.Open(ts.MkAbs(args[0]))
+	ts.Check(err)
+	defer f.Close()
+	zr, err := gzip.NewReader(f)
+	ts.Check(err)
+	recs, err := csv.NewReader(zr).ReadAll()
+	ts.Check(err)
+	var b strings.Builder
+	b.WriteString(meterdata.PlainCSVHeader + "\n")
+	for _, r := range recs[1:] {
+		v, err := strconv.ParseFloat(r[1], 64)
+		if err != nil || math.IsNaN(v) {
+			continue
+		}
+		fmt.Fprintf(&b, "%s,3600,%d,\n", r[0], int64(math.Round(v*1000)))
+	}
+	ts.Check(os.WriteFile(ts.MkAbs(args[1]), []byte(b.String()), 0o644))
 }

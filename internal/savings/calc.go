@@ -2,6 +2,7 @@ package savings
 
 import (
 	"bytes"
+	"io"
 	"math"
 	"slices"
 	"strconv"
@@ -128,9 +129,9 @@ type CalcFiles struct {
 	Temperature []byte
 }
 
-// Calc runs one savings calculation from files alone.
-func Calc(files CalcFiles, o CalcOptions) (*CalcResult, error) {
-	const op = "savings.Calc"
+// check validates the options and fills in defaults (electricity, Pacific
+// days).
+func (o *CalcOptions) check() error {
 	var f apperr.Fields
 	switch o.Method {
 	case MethodCalTRACKDaily, MethodCalTRACKBilling:
@@ -153,13 +154,22 @@ func Calc(files CalcFiles, o CalcOptions) (*CalcResult, error) {
 	if o.MaxPValue < 0 || o.MaxPValue > 1 {
 		f.Add("max_p_value", "want a p-value in [0, 1], not %g", o.MaxPValue)
 	}
+	return f.Err("savings.CalcOptions")
+}
+
+// Calc runs one savings calculation from files alone.
+func Calc(files CalcFiles, o CalcOptions) (*CalcResult, error) {
+	var f apperr.Fields
 	if len(files.Meter) == 0 {
 		f.Add("meter", "is required")
 	}
 	if len(files.Temperature) == 0 {
 		f.Add("temperature", "is required")
 	}
-	if err := f.Err(op); err != nil {
+	if err := o.check(); err != nil {
+		f = append(f, apperr.FieldsOf(err)...)
+	}
+	if err := f.Err("savings.Calc"); err != nil {
 		return nil, err
 	}
 	freq := FreqDaily
@@ -192,6 +202,18 @@ func oneOf[T ~string](f *apperr.Fields, field string, v T, choices ...T) T {
 
 // readTemperature reads a CSV or ISD-Lite temperature file.
 func readTemperature(b []byte, o CalcOptions) (Temperature, error) {
+	t, _, err := ReadTemperature(bytes.NewReader(b), o)
+	return t, err
+}
+
+// ReadTemperature reads a temperature file in o.TemperatureFormat ("csv",
+// "isd-lite", or "" to detect) with o.TemperatureUnit for CSV, and names
+// the format it read ("CSV" or "NOAA ISD-Lite").
+func ReadTemperature(r io.Reader, o CalcOptions) (Temperature, string, error) {
+	b, err := io.ReadAll(io.LimitReader(r, 256<<20))
+	if err != nil {
+		return Temperature{}, "", fieldErr("savings.ReadTemperature", "temperature", "%v", err)
+	}
 	format := o.TemperatureFormat
 	if format == "" {
 		format = "csv"
@@ -201,11 +223,13 @@ func readTemperature(b []byte, o CalcOptions) (Temperature, error) {
 	}
 	switch format {
 	case "isd-lite":
-		return ReadISDLite(bytes.NewReader(b))
+		t, err := ReadISDLite(bytes.NewReader(b))
+		return t, "NOAA ISD-Lite", err
 	case "csv":
-		return ReadTemperatureCSV(bytes.NewReader(b), o.TemperatureUnit)
+		t, err := ReadTemperatureCSV(bytes.NewReader(b), o.TemperatureUnit)
+		return t, "CSV", err
 	}
-	return Temperature{}, fieldErr("savings.Calc", "temperature_format", "want csv or isd-lite, not %q", format)
+	return Temperature{}, "", fieldErr("savings.ReadTemperature", "temperature_format", "want csv or isd-lite, not %q", format)
 }
 
 // looksISDLite reports whether b (inflated if gzip) starts like an ISD-Lite
@@ -230,6 +254,16 @@ func looksISDLite(b []byte) bool {
 		}
 	}
 	return true
+}
+
+// Window returns the span of data a calculation reads: from the start of
+// the baseline year to the end of the reporting year.
+func Window(o CalcOptions) (from, to time.Time) {
+	if o.Days == "" {
+		o.Days = DayLocal
+	}
+	from, _, _, to = windows(o)
+	return from, to.AddDate(0, 0, 1)
 }
 
 // windows returns the baseline and reporting selections: the 365 days

@@ -103,3 +103,27 @@ func TestLocalDaysHaveTheirDSTLength(t *testing.T) {
 		t.Errorf("2026-11-01: %v kWh, want 25", u[0].Value)
 	}
 }
+
+// TestDailyUsageScalesPartialDaysAndDropsHalfEmptyOnes: CalTRACK 2.2.2.1 —
+// a Pacific day with more than half its intervals is scaled by the share
+// present, one with half or less is missing; 2026-03-08 has 23 hours.
+func TestDailyUsageScalesPartialDaysAndDropsHalfEmptyOnes(t *testing.T) {
+	start := time.Date(2026, 3, 7, 8, 0, 0, 0, time.UTC) // 00:00 PST
+	kwh := make([]float64, 24+23+24)
+	for i := range kwh {
+		kwh[i] = 1
+	}
+	for i := 24; i < 24+11; i++ { // 11 of 2026-03-08's 23 hours missing
+		kwh[i] = math.NaN()
+	}
+	for i := 47; i < 47+12; i++ { // 12 of 2026-03-09's 24 hours missing
+		kwh[i] = math.NaN()
+	}
+	u := DailyUsage(start, time.Hour, kwh)
+	if len(u) != 4 || u[0].Value != 24 || u[1].Value != 23 || !math.IsNaN(u[2].Value) || !math.IsNaN(u[3].Value) {
+		t.Errorf("days %v", u)
+	}
+	if !u[3].Start.Equal(time.Date(2026, 3, 10, 7, 0, 0, 0, time.UTC)) {
+		t.Errorf("end marker %s", u[3].Start)
+	}
+}

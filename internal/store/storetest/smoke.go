@@ -81,6 +81,11 @@ func Run(t *testing.T, open Opener) {
 		{"IncentiveScreenHoldsAndRejects", testIncentiveScreen},
 		{"IncentiveCouponsLifecycle", testIncentiveCoupons},
 		{"IncentiveReportSunStorageFigures", testIncentiveReportSunStorage},
+		// weather.go
+		{"WeatherRoundTripAcrossMonths", testWeatherRoundTripAcrossMonths},
+		{"WeatherMergeKeepsWhatAFileLacks", testWeatherMergeKeepsWhatAFileLacks},
+		{"WeatherRejectsBadInput", testWeatherRejectsBadInput},
+		{"SavingsInputsNetDaysAndPremiseStation", testSavingsInputsNetDaysAndPremiseStation},
 		// tariffs.go
 		{"TariffsShippedLoadIdempotent", testTariffsShippedLoadIdempotent},
 		{"TariffsLookup", testTariffsLookup},

@@ -1,0 +1,98 @@
+package store
+
+import (
+	"context"
+	"math"
+	"time"
+
+	"github.com/gridbook/gridbook/internal/apperr"
+	"github.com/gridbook/gridbook/internal/customer"
+	"github.com/gridbook/gridbook/internal/savings"
+)
+
+// SavingsInputs are what the savings models need of a stored meter: its
+// usage as Pacific days and the hourly temperature of its premise's CZ2010
+// weather station (by ZIP, from reference's climate-zone table).
+type SavingsInputs struct {
+	Meter       customer.Meter
+	Premise     customer.Premise
+	StationCode string // USAF/WBAN number of the premise's CZ2010 weather file
+	StationName string
+	Solar       bool // the meter has a received channel with exports: usage is net
+	Usage       savings.Usage
+	Temperature savings.Temperature
+}
+
+// SavingsInputs reads a meter's delivered (less received, when it has a
+// received channel) energy over [from, to) as daily kWh, and the premise
+// station's temperature over the same span. A premise whose station has
+// no stored weather is a NotFound error naming the station.
+func (q queries) SavingsInputs(ctx context.Context, meterID int64, from, to time.Time) (SavingsInputs, error) {
+	const op = "store.SavingsInputs"
+	var in SavingsInputs
+	m, err := q.Meter(ctx, meterID)
+	if err != nil {
+		return in, err
+	}
+	in.Meter = m
+	acct, err := q.Account(ctx, m.AccountID)
+	if err != nil {
+		return in, err
+	}
+	if in.Premise, err = q.Premise(ctx, acct.PremiseID); err != nil {
+		return in, err
+	}
+	cz, err := q.db.ref.ClimateZone(in.Premise.ZIP)
+	if err != nil {
+		return in, err
+	}
+	in.StationCode, in.StationName = cz.StationID, cz.Station
+	step := time.Duration(m.IntervalSeconds) * time.Second
+	if step <= 0 {
+		return in, apperr.Invalidf(op, "meter %d has no interval length", meterID)
+	}
+	from, to = from.Truncate(step), to.Truncate(step)
+	kwh := make([]float64, int(to.Sub(from)/step))
+	for i := range kwh {
+		kwh[i] = math.NaN()
+	}
+	for _, ch := range m.Channels {
+		sign := 1.0
+		if ch.Direction == customer.Received {
+			sign = -1
+		}
+		for lo := from; lo.Before(to); lo = lo.Add(360 * 24 * time.Hour) {
+			hi := lo.Add(360 * 24 * time.Hour)
+			if hi.After(to) {
+				hi = to
+			}
+			s, err := q.Intervals(ctx, ch.ID, lo, hi)
+			if err != nil {
+				return in, err
+			}
+			off := int(lo.Sub(from) / step)
+			for i, v := range s.Values {
+				if v == Missing {
+					continue
+				}
+				k := off + i
+				if ch.Direction == customer.Received && v > 0 {
+					in.Solar = true
+				}
+				if math.IsNaN(kwh[k]) {
+					kwh[k] = 0
+				}
+				kwh[k] += sign * float64(v) / 1000
+			}
+		}
+	}
+	in.Usage = savings.DailyUsage(from, step, kwh)
+	st, err := q.WeatherStationByCode(ctx, in.StationCode)
+	if err != nil {
+		return in, apperr.NotFoundf(op, "no weather is stored for station %s (%s), the CZ2010 station of ZIP %s; import it with gridbook weather import",
+			in.StationCode, in.StationName, in.Premise.ZIP)
+	}
+	in.StationName = st.Name
+	in.Temperature, err = q.Weather(ctx, in.StationCode, from, to)
+	return in, err
+}
