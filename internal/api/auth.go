@@ -24,6 +24,8 @@ const (
 	tariffRead                   // registry:read or tariffs:write, or any signed-in user: published prices
 	tariffAdmin                  // tariffs:write, or an admin: importing tariff versions
 	intervalsWrite               // intervals:write, or an admin or program manager: uploading interval data
+	nemRead                      // registry:read or nem:apply, or any signed-in user: NEM applications (installers and customers see their own)
+	nemApply                     // registry:write or nem:apply, or an admin, program manager or installer: filing NEM applications
 )
 
 // principal is an authenticated caller.
@@ -72,6 +74,13 @@ func (p *principal) allow(acc access) error {
 			scope = auth.ScopeTariffsWrite
 		case intervalsWrite:
 			scope = auth.ScopeIntervalsWrite
+		case nemRead, nemApply:
+			if c.Has(auth.ScopeNEMApply) || (acc == nemRead && c.Has(auth.ScopeRegistryRead)) {
+				return nil
+			}
+			if acc == nemApply {
+				scope = auth.ScopeRegistryWrite
+			}
 		}
 		if !c.Has(scope) {
 			return apperr.Forbiddenf(op, "this API client lacks the %s scope", scope)
@@ -91,6 +100,14 @@ func (p *principal) allow(acc access) error {
 	case tariffAdmin:
 		if role != auth.Admin {
 			return apperr.Forbiddenf(op, "only administrators import tariffs")
+		}
+	case nemApply:
+		if !role.CanWrite() && role != auth.Installer {
+			return apperr.Forbiddenf(op, "the %s role may not file or change NEM applications", role)
+		}
+	case read:
+		if role == auth.Installer {
+			return apperr.Forbiddenf(op, "installer users see only their own NEM applications (/nem/applications)")
 		}
 	}
 	return nil

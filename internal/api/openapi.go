@@ -270,6 +270,7 @@ func openAPIDoc() obj {
 	intervalOperations(add)
 
 	tariffOperations(add)
+	nemOperations(add)
 	billingOperations(add)
 	storedBillOperations(add)
 	savingsOperations(add)
@@ -354,6 +355,7 @@ func schemas() obj {
 	counts := arrayOf(schemaRef("Count"))
 	s := tariffSchemas()
 	maps.Copy(s, billingSchemas())
+	maps.Copy(s, nemSchemas())
 	maps.Copy(s, storedBillSchemas())
 	maps.Copy(s, savingsSchemas())
 	maps.Copy(s, intervalSchemas())

@@ -163,9 +163,9 @@ func CheckRateChange(approved, requested calendar.Date) error {
 // Growth says what happens when an account on a special rate reports its
 // generator at newW after approval at approvedW.
 type Growth struct {
-	Removed bool // the account leaves the rate
-	Rule    Rule // the rule that decided
-	Detail  string
+	Removed bool   `json:"removed"` // the account leaves the rate
+	Rule    Rule   `json:"rule"`    // the rule that decided
+	Detail  string `json:"detail"`
 }
 
 // CheckGrowth applies the growth rules: on Option R (closed) any growth
