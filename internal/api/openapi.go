@@ -270,6 +270,7 @@ func openAPIDoc() obj {
 	intervalOperations(add)
 
 	tariffOperations(add)
+	incentiveOperations(add)
 	nemOperations(add)
 	billingOperations(add)
 	storedBillOperations(add)
@@ -354,6 +355,7 @@ func schemas() obj {
 	updated := instantSchema("when the record was last changed")
 	counts := arrayOf(schemaRef("Count"))
 	s := tariffSchemas()
+	maps.Copy(s, incentiveSchemas())
 	maps.Copy(s, billingSchemas())
 	maps.Copy(s, nemSchemas())
 	maps.Copy(s, storedBillSchemas())

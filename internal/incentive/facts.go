@@ -81,7 +81,7 @@ func ParseFacts(r io.Reader) (Facts, error) {
 		fe.Add("facts", "must be one JSON object")
 		return f, fe.Err(op)
 	}
-	return f, f.validate()
+	return f, f.Validate()
 }
 
 func asTypeErr(err error, te **json.UnmarshalTypeError) bool {
@@ -94,8 +94,9 @@ func asTypeErr(err error, te **json.UnmarshalTypeError) bool {
 
 var fipsRE = regexp.MustCompile(`^06[0-9]{3}$`)
 
-// validate checks the values given (never that a fact is present).
-func (f *Facts) validate() error {
+// Validate checks the values given (never that a fact is present) and
+// normalizes their spelling (CARE, TIER2, …).
+func (f *Facts) Validate() error {
 	var fe apperr.Fields
 	f.CustomerClass = strings.ToLower(strings.TrimSpace(f.CustomerClass))
 	switch strings.ToUpper(strings.TrimSpace(f.IncomeProgram)) {

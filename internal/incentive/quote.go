@@ -190,10 +190,16 @@ func (e *eval) rules(m Measure) (money.Cents, []string) {
 	var applied []string
 	var baseFailures []failure
 	baseApplied := false
+	var unknown []string // rules undecided for want of a fact
 	for _, r := range m.Rules {
 		name := m.ID + "." + r.ID
+		if dep := firstApplied(append(slices.Clone(r.Requires), r.Excludes...), unknown); dep != "" {
+			unknown = append(unknown, r.ID) // decided once the missing fact is given
+			continue
+		}
 		ok, missing, fails := e.all(name, r.When)
 		if missing {
+			unknown = append(unknown, r.ID)
 			continue
 		}
 		if !ok {

@@ -223,6 +223,12 @@ func TestMissingFactNamesTheField(t *testing.T) {
 	if d.Eligible || !hasReason(d, ReasonMissingFact) {
 		t.Errorf("decision %+v, want not eligible with missing_fact", d)
 	}
+	// A base rule waiting for a fact leaves its add-ons undecided: the
+	// answer names the fact, not a missing prerequisite.
+	d, err = quote(t, "sun-storage-rebate", `{`+res+`,"income_program":"CARE","hftd_tier":"none"}`)
+	if fs := apperr.FieldsOf(err); len(fs) != 1 || fs[0].Field != "measure.paired_with_solar" || hasReason(d, ReasonPrerequisite) {
+		t.Errorf("missing base fact: %v %+v", err, d.Reasons)
+	}
 	// A failure that already rules the application out needs no more
 	// facts.
 	d, err = quote(t, "sun-storage-rebate", `{"date":"2026-03-10","customer_class":"commercial","measure":{"paired_with_solar":true}}`)
