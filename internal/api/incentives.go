@@ -182,7 +182,7 @@ func (h *handler) quote(w http.ResponseWriter, r *http.Request, p *principal) {
 	}
 	ctx := r.Context()
 	if err := req.Facts.Validate(); err != nil {
-		h.writeError(w, r, prefixFields(err, "facts."))
+		h.writeError(w, r, incPrefixFields(err, "facts."))
 		return
 	}
 	pr, err := h.db.IncentiveProgram(ctx, req.Program)
@@ -208,7 +208,7 @@ func (h *handler) quote(w http.ResponseWriter, r *http.Request, p *principal) {
 	}
 	d, err := pr.Quote(facts, h.db.Reference())
 	if err != nil {
-		h.writeError(w, r, prefixFields(err, "facts."))
+		h.writeError(w, r, incPrefixFields(err, "facts."))
 		return
 	}
 	writeJSON(w, http.StatusOK, d)
@@ -236,7 +236,7 @@ func (h *handler) registryFacts(ctx context.Context, accountID int64, facts ince
 }
 
 // prefixFields renames the fields of an Invalid error (facts.measure.type).
-func prefixFields(err error, prefix string) error {
+func incPrefixFields(err error, prefix string) error {
 	fs := apperr.FieldsOf(err)
 	if len(fs) == 0 {
 		return err
@@ -286,7 +286,7 @@ type ledgerJSON struct {
 	Note          string      `json:"note"`
 }
 
-func optID(id int64) *int64 {
+func incOptID(id int64) *int64 {
 	if id == 0 {
 		return nil
 	}
@@ -331,8 +331,8 @@ func (h *handler) budgetDetail(ctx context.Context, q interface {
 	}
 	out := budgetDetailJSON{budgetJSON: budgetOut(b), Ledger: []ledgerJSON{}}
 	for _, e := range l {
-		out.Ledger = append(out.Ledger, ledgerJSON{ID: e.ID, Kind: string(e.Kind), AmountCents: e.AmountCents, ApplicationID: optID(e.ApplicationID),
-			CouponID: optID(e.CouponID), At: instant(e.At), Actor: e.Actor, Note: e.Note})
+		out.Ledger = append(out.Ledger, ledgerJSON{ID: e.ID, Kind: string(e.Kind), AmountCents: e.AmountCents, ApplicationID: incOptID(e.ApplicationID),
+			CouponID: incOptID(e.CouponID), At: instant(e.At), Actor: e.Actor, Note: e.Note})
 	}
 	return out, nil
 }
@@ -424,9 +424,9 @@ type applicationJSON struct {
 }
 
 func applicationOut(a incentive.Application) applicationJSON {
-	out := applicationJSON{ID: a.ID, Program: a.ProgramID, Measure: a.Measure, AccountID: optID(a.AccountID), MemberAgency: a.MemberAgency,
+	out := applicationJSON{ID: a.ID, Program: a.ProgramID, Measure: a.Measure, AccountID: incOptID(a.AccountID), MemberAgency: a.MemberAgency,
 		HouseholdKey: a.HouseholdKey, Status: string(a.Status), NextStatuses: []string{}, AmountCents: a.AmountCents, ReservedCents: a.ReservedCents,
-		ApprovedCents: a.ApprovedCents, PaidCents: a.PaidCents, BudgetID: optID(a.BudgetID), ReservationExpires: optDate(a.Expires),
+		ApprovedCents: a.ApprovedCents, PaidCents: a.PaidCents, BudgetID: incOptID(a.BudgetID), ReservationExpires: optDate(a.Expires),
 		PurchaseDate: optDate(a.PurchaseDate), Serials: append([]string{}, a.Serials...), InvoiceNumber: a.InvoiceNumber, Contractor: a.Contractor,
 		Payee: a.Payee, PaymentMethod: a.PaymentMethod, Flags: []flagJSON{}, Facts: a.Facts, Decision: a.Decision,
 		CreatedAt: instant(a.Created), UpdatedAt: instant(a.Updated)}
@@ -570,7 +570,7 @@ func (h *handler) createApplication(w http.ResponseWriter, r *http.Request, p *p
 		return
 	}
 	if err := req.Facts.Validate(); err != nil {
-		h.writeError(w, r, prefixFields(err, "facts."))
+		h.writeError(w, r, incPrefixFields(err, "facts."))
 		return
 	}
 	if err := mayApply(p, req.AccountID); err != nil || (p.portal() && req.MemberAgency != "") {
@@ -601,7 +601,7 @@ func prefixFactErr(err error) error {
 			return err
 		}
 	}
-	return prefixFields(err, "facts.")
+	return incPrefixFields(err, "facts.")
 }
 
 // submitApplication submits a draft: automatic checks, then a reservation
@@ -859,7 +859,7 @@ type batchDetailJSON struct {
 func batchDetail(b store.PaymentBatch, ps []incentive.Payment) (batchDetailJSON, error) {
 	out := batchDetailJSON{batchJSON: batchOut(b), Payments: []paymentJSON{}}
 	for _, p := range ps {
-		out.Payments = append(out.Payments, paymentJSON{p.ID, optID(p.ApplicationID), optID(p.CouponID), p.ProgramID, p.Payee,
+		out.Payments = append(out.Payments, paymentJSON{p.ID, incOptID(p.ApplicationID), incOptID(p.CouponID), p.ProgramID, p.Payee,
 			p.AccountNumber, p.AmountCents, p.Status, p.Reference, p.Note})
 	}
 	var buf bytes.Buffer
