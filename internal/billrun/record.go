@@ -323,8 +323,7 @@ func Reproduce(calc *billing.Calculator, b *Bill, cat *Catalog, series map[int64
 	if err := json.Unmarshal(in.StateBefore, &st); err != nil {
 		return nil, fmt.Errorf("billrun: bill %d state: %w", b.ID, err)
 	}
-	pl := &Plan{Period: in.Period, Terms: t, Delivered: in.Delivered, Received: in.Received, netOnly: in.NetOnly}
-	u, _, err := Usage(pl, series)
+	u, err := BillUsage(b, series)
 	if err != nil {
 		return nil, err
 	}
@@ -336,4 +335,14 @@ func Reproduce(calc *billing.Calculator, b *Bill, cat *Catalog, series map[int64
 		return nil, err
 	}
 	return json.Marshal(bill)
+}
+
+// BillUsage rebuilds the usage a stored bill was computed from, out of
+// its channels' readings (the series of BillInputs' channels over its
+// period): for Reproduce, and for the bill's usage chart.
+func BillUsage(b *Bill, series map[int64]meterdata.Series) (*billing.Usage, error) {
+	in := &b.Inputs
+	pl := &Plan{Period: in.Period, Delivered: in.Delivered, Received: in.Received, netOnly: in.NetOnly}
+	u, _, err := Usage(pl, series)
+	return u, err
 }

@@ -24,6 +24,8 @@ type AccountPage struct {
 	Profile    *Chart
 	NoReadings bool // the meter has readings, but none on Day
 
+	Bills BillsTable // current bills, newest first
+
 	Evidence Evidence
 	Enroll   EnrollForm
 	Zone     ZoneForm
@@ -132,6 +134,11 @@ func (h *handler) accountPage(ctx context.Context, a customer.Account, day calen
 		on = today
 	}
 	page.Evidence = h.eligibility(a, page.Facts.Premise, on)
+	rows, err := h.accountBills(ctx, a.ID)
+	if err != nil {
+		return page, err
+	}
+	page.Bills = BillsTable{Rows: rows, Base: "/bills/"}
 
 	m, ok := currentMeter(page.Facts.Meters)
 	if !ok {

@@ -23,6 +23,7 @@ type PortalAccount struct {
 	History      []PortalProgram // every enrollment, for the detail page
 	Solar        bool
 	Usage        *Chart // nil before any readings are loaded
+	Bills        BillsTable
 	Since        calendar.Date
 }
 
@@ -106,6 +107,11 @@ func (h *handler) portalAccount(ctx context.Context, a customer.Account) (Portal
 			pa.Programs = append(pa.Programs, p)
 		}
 	}
+	rows, err := h.accountBills(ctx, a.ID)
+	if err != nil {
+		return PortalAccount{}, err
+	}
+	pa.Bills = BillsTable{Rows: rows, Base: "/my/bills/", Portal: true}
 	if m, ok := currentMeter(f.Meters); ok {
 		c, ok, err := h.monthlyUsage(ctx, m, "Your monthly electricity (kWh)", true)
 		if err != nil {

@@ -111,6 +111,8 @@ func (rd *Renderer) funcs(df dateFormatter) template.FuncMap {
 		"options":    newOptions,
 		"minutes":    intervalLabel,
 		"shareTable": newShareTable,
+		"lineqty":    lineQuantity,
+		"linerate":   lineRate,
 	}
 }
 

@@ -34,6 +34,9 @@ func (h *handler) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /meters/{id}", h.staffOnly(h.meterDetail))
 	mux.HandleFunc("POST /meters/{id}/intervals", h.writersOnly(limitUpload(h.intervalImport)))
 	mux.HandleFunc("GET /audit", h.staffOnly(h.auditLog))
+	mux.HandleFunc("GET /bills/{id}", h.staffOnly(h.billDetail))
+	mux.HandleFunc("GET /bill-runs", h.staffOnly(h.billRuns))
+	mux.HandleFunc("GET /bill-runs/{id}", h.staffOnly(h.billRunDetail))
 	mux.HandleFunc("GET /jobs", h.staffOnly(h.jobsList))
 	mux.HandleFunc("GET /jobs/{id}", h.staffOnly(h.jobDetail))
 	mux.HandleFunc("GET /tariffs", h.staffOnly(h.tariffs))
@@ -46,6 +49,7 @@ func (h *handler) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /my", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/my/", http.StatusMovedPermanently) })
 	mux.HandleFunc("GET /my/{$}", h.customersOnly(h.portalAccounts))
 	mux.HandleFunc("GET /my/accounts/{id}", h.customersOnly(h.portalAccountDetail))
+	mux.HandleFunc("GET /my/bills/{id}", h.customersOnly(h.portalBillDetail))
 
 	mux.HandleFunc("/", h.notFound)
 }

@@ -133,6 +133,7 @@ const (
 	NavDashboard = "dashboard"
 	NavCustomers = "customers"
 	NavJobs      = "jobs"
+	NavBillRuns  = "bill-runs"
 	NavAudit     = "audit"
 	NavAccounts  = "accounts" // portal: My accounts
 )
