@@ -12,6 +12,7 @@ import (
 	"github.com/gridbook/gridbook/internal/apperr"
 	"github.com/gridbook/gridbook/internal/incentive"
 	"github.com/gridbook/gridbook/internal/reference"
+	"github.com/gridbook/gridbook/internal/store"
 )
 
 // factsHelp documents the facts schema in `gridbook incentive quote -h`
@@ -173,6 +174,96 @@ func runIncentivePrograms(ctx context.Context, e *env, args []string) error {
 			ms = append(ms, m.ID)
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", p.ID, p.Administrator, p.Kind, p.PaymentMethod, strings.Join(ms, ","), p.Name)
+	}
+	return tw.Flush()
+}
+
+// runIncentiveImport stores a programs document (or the shipped catalog)
+// in one transaction: a bad document stores nothing and repeating an
+// import changes nothing.
+func runIncentiveImport(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "incentive import-programs")
+	dsn := dbFlag(e, fs, "gridbook.db")
+	shipped := fs.Bool("shipped", false, "import the catalog built into gridbook")
+	asJSON := fs.Bool("json", false, "print the counts as JSON")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 1 || (fs.NArg() == 0) == !*shipped {
+		return errUsage
+	}
+	name := ""
+	if fs.NArg() == 1 {
+		name = fs.Arg(0)
+	}
+	cat, err := loadCatalog(name)
+	if err != nil {
+		return err
+	}
+	db, err := openDB(ctx, *dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	var res store.ProgramImport
+	err = db.InTx(ctx, func(tx *store.Tx) error {
+		var err error
+		res, err = tx.ImportPrograms(ctx, cliActor(e), cat)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		return printJSON(e.stdout, map[string]int{"added": res.Added, "changed": res.Changed, "unchanged": res.Unchanged, "budgets_added": res.BudgetsAdded})
+	}
+	fmt.Fprintf(e.stdout, "programs: %d added, %d changed, %d unchanged; budgets added: %d\n", res.Added, res.Changed, res.Unchanged, res.BudgetsAdded)
+	return nil
+}
+
+// runIncentiveReport prints a program's published figures from the
+// records: participants, paid, committed, reserved, shares, coupons,
+// budgets and the burn-down.
+func runIncentiveReport(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "incentive report")
+	dsn := dbFlag(e, fs, "gridbook.db")
+	program := fs.String("program", "", "program id")
+	asJSON := fs.Bool("json", false, "print the report as JSON")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *program == "" {
+		var f apperr.Fields
+		f.Add("program", "is required")
+		return f.Err("incentive report")
+	}
+	db, err := openDB(ctx, *dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	r, err := db.IncentiveReport(ctx, *program)
+	if apperr.Is(err, apperr.NotFound) {
+		return apperr.E(apperr.Invalid, "incentive report", apperr.MessageOf(err), err)
+	} else if err != nil {
+		return err
+	}
+	if *asJSON {
+		return printJSON(e.stdout, r)
+	}
+	fmt.Fprintln(e.stdout, r.String())
+	fmt.Fprintf(e.stdout, "applications %d, waitlisted %d; CARE/FERA participants %d, DAC participants %d\n",
+		r.Applications, r.Waitlisted, r.IncomeQualifiedPaid, r.DACPaid)
+	if r.CouponsIssued > 0 {
+		fmt.Fprintf(e.stdout, "coupons: %d issued, %d redeemed, %d reserved\n", r.CouponsIssued, r.CouponsRedeemed, r.CouponsOpen)
+	}
+	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "budget\tallocated\treserved\tcommitted\tpaid\tavailable\t")
+	for _, b := range r.Budgets {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t\n", b.Name, b.AllocatedCents, b.ReservedCents, b.CommittedCents, b.PaidCents, b.Available())
+	}
+	for _, a := range r.ByAgency {
+		fmt.Fprintf(tw, "%s (%s)\t%d awards\t%s\t\t\t\t\n", a.Agency, a.Measure, a.Awards, a.AmountCents)
 	}
 	return tw.Flush()
 }

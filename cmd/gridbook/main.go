@@ -67,6 +67,8 @@ func commands() []command {
 		{"savings meter", "--meter ID|SERIAL --blackout-start DATE --blackout-end DATE [--db DB] [--method caltrack-daily] [--fuel electricity|gas] [--solar] [--max-p-value P] [--predictions FILE] [--json]", "fit a CalTRACK savings model to a stored meter and its premise's weather station", runSavingsMeter},
 		{"weather import", "--station CODE [--db DB] [--name N] [--format csv|isd-lite] [--celsius] [--json] FILE...", "store hourly temperature (CSV or NOAA ISD-Lite) for a weather station", runWeatherImport},
 		{"weather list", "[--db DB] [--json]", "list weather stations and the temperature stored for each", runWeatherList},
+		{"incentive import-programs", "[--db DB] [--json] (FILE | --shipped)", "store a programs document (idempotent) with its budgets", runIncentiveImport},
+		{"incentive report", "[--db DB] --program ID [--json]", "a program's figures: participants, paid, reserved, shares, budgets, burn-down", runIncentiveReport},
 		{"import intervals", "[--db DB] [--meter ID|SERIAL] [--format auto|espi|sce-csv|pge-csv|plain-csv] [--json] FILE...", "import interval data (Green Button XML or CSV) for a meter", runImportIntervals},
 	}
 }
