@@ -271,3 +271,25 @@ func TestBadClaimsNameTheField(t *testing.T) {
 		t.Errorf("fields %v", names)
 	}
 }
+
+// TestHistoryCarriesBank chains CP3 (T8: 80,000 excess) into CP4 (T24)
+// and shows CP5 to date when only 2025 has sales.
+func TestHistoryCarriesBank(t *testing.T) {
+	sales := map[int]int64{}
+	for y := 2017; y <= 2024; y++ {
+		sales[y] = 1_000_000
+	}
+	sales[2025] = 1_000_000
+	claims := map[string][]Claim{"CP3": t8Claims(), "CP4": {claim(PCC1, 1_515_000, true)}, "CP5": {claim(PCC1, 500_000, true)}}
+	h := History(defaultRules(t), CPUCRetailSeller, DefaultSettings(), sales, claims, 0)
+	if len(h) != 3 || h[0].Period != "CP3" || h[1].BankIn != 80_000 || h[1].Result.BankApplied != 80_000 || h[1].Result.Shortfall != 0 {
+		t.Fatalf("history %+v", h)
+	}
+	if cp5 := h[2]; !cp5.Partial || cp5.Through != 2025 || cp5.Result.PQRMWh != 466_700 || cp5.Result.Excess != 33_300 {
+		t.Errorf("CP5 to date: partial %v through %d PQR %d excess %d", cp5.Partial, cp5.Through, cp5.Result.PQRMWh, cp5.Result.Excess)
+	}
+	delete(sales, 2018)
+	if h := History(defaultRules(t), CPUCRetailSeller, DefaultSettings(), sales, claims, 0); h[0].Problem != "retail sales of 2018 are missing" {
+		t.Errorf("gap: %+v", h[0])
+	}
+}

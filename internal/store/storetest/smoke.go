@@ -106,6 +106,13 @@ func Run(t *testing.T, open Opener) {
 		{"BillRunCarriesStateAndRefusesGaps", testBillRunCarriesStateAndRefusesGaps},
 		{"SeededStateOpensFirstBill", testSeededStateOpensFirstBill},
 		{"BillRunRefusesConcurrentRunOfCycle", testBillRunRefusesConcurrentRunOfCycle},
+		// rec.go
+		{"RecLifecycle", testRecLifecycle},
+		{"RecRefusedCommandStoresNothing", testRecRefusedCommandStoresNothing},
+		{"RecConcurrentClients", testRecConcurrentClients},
+		{"RecTamperingDetected", testRecTamperingDetected},
+		{"RPSClaims", testRPSClaims},
+		{"RPSProfileAnchor", testRPSProfileAnchor},
 	}
 	for _, c := range checks {
 		t.Run(c.name, func(t *testing.T) { c.fn(t, open(t)) })
