@@ -39,7 +39,9 @@ func TestNEMCapReportJSONReproducesSCESeptember2014(t *testing.T) {
 	if err := json.Unmarshal(out.Bytes(), &got); err != nil {
 		t.Fatalf("%v: %s", err, out.String())
 	}
-	round := func(v float64, places int) string { return fmt.Sprintf("%.*f", places, math.Round(v*math.Pow(10, float64(places)))/math.Pow(10, float64(places))) }
+	round := func(v float64, places int) string {
+		return fmt.Sprintf("%.*f", places, math.Round(v*math.Pow(10, float64(places)))/math.Pow(10, float64(places)))
+	}
 	for _, c := range []struct {
 		field  string
 		places int

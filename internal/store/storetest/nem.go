@@ -252,7 +252,9 @@ func testNEMDocuments(t *testing.T, db *store.DB) {
 	_, _, a, _ := seed(t, db)
 	app := fileNEM(t, db, a, solarHome(), day(2025, 3, 3))
 	doc := store.NEMDocument{ApplicationID: app.ID, Kind: "single_line_diagram", FileName: "sld.pdf", ContentType: "application/pdf"}
-	inTx(t, db, func(ctx context.Context, tx *store.Tx) error { return tx.AddNEMDocument(ctx, staff, &doc, []byte("hello")) })
+	inTx(t, db, func(ctx context.Context, tx *store.Tx) error {
+		return tx.AddNEMDocument(ctx, staff, &doc, []byte("hello"))
+	})
 	const want = "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824"
 	got, content, err := db.NEMDocumentContent(ctx, app.ID, doc.ID)
 	if err != nil || got.SHA256 != want || got.Size != 5 || string(content) != "hello" || got.Actor != staff.String() {
@@ -333,7 +335,10 @@ func testNEMSpecialRates(t *testing.T, db *store.DB) {
 	req := nem.RateRequest{Rate: nem.OptionA, AccountID: a.ID, On: day(2026, 5, 1), MaxDemandW: 450_000, DemandMonths: 12, TOU8Eligible: true,
 		Technology: nem.SolarPV, GeneratorW: 150_000, PTO: day(2026, 4, 1)}
 	before := rowCounts(t, db)
-	err := txErr(db, func(ctx context.Context, tx *store.Tx) error { _, err := tx.RequestSpecialRate(ctx, staff, req); return err })
+	err := txErr(db, func(ctx context.Context, tx *store.Tx) error {
+		_, err := tx.RequestSpecialRate(ctx, staff, req)
+		return err
+	})
 	wantRuleErr(t, "450 kW", err, "max_demand_w", nem.RuleADemand)
 	sameCounts(t, "450 kW", before, rowCounts(t, db))
 
@@ -378,7 +383,11 @@ func testNEMFeedInTariff(t *testing.T, db *store.DB) {
 		Address: "900 Ranch Rd", City: "Fillmore", Technology: "solar_pv", EffectiveW: 3_000_000, NameplateW: 3_000_000, MaxExportW: 3_000_000,
 		TermYears: 20, AccountID: a.ID}
 	before := rowCounts(t, db)
-	err := txErr(db, func(ctx context.Context, tx *store.Tx) error { x := r; _, err := tx.CreateFITRequest(ctx, staff, &x); return err })
+	err := txErr(db, func(ctx context.Context, tx *store.Tx) error {
+		x := r
+		_, err := tx.CreateFITRequest(ctx, staff, &x)
+		return err
+	})
 	wantRuleErr(t, "facility on NEM", err, "account_id", nem.RuleFITNoNEM)
 	sameCounts(t, "facility on NEM", before, rowCounts(t, db))
 
