@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"github.com/gridbook/gridbook/internal/apperr"
-	"github.com/gridbook/gridbook/internal/calendar"
 	"github.com/gridbook/gridbook/internal/savings"
 	"github.com/gridbook/gridbook/internal/store"
 )
@@ -88,21 +87,16 @@ func runSavingsMeter(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer d.Close()
+	var res *savings.CalcResult
 	var in store.SavingsInputs
 	err = d.InTx(ctx, func(tx *store.Tx) error {
 		id, err := resolveMeter(ctx, tx, *meter)
 		if err != nil {
 			return err
 		}
-		from, to := savings.Window(o)
-		in, err = tx.SavingsInputs(ctx, id, from, to)
+		res, in, err = tx.MeterSavings(ctx, id, o)
 		return err
 	})
-	if err != nil {
-		return err
-	}
-	o.Solar = o.Solar || in.Solar
-	res, err := savings.Evaluate(in.Usage, in.Temperature, o)
 	if err != nil {
 		return err
 	}
@@ -141,19 +135,7 @@ func (s *savingsCLI) options() (savings.CalcOptions, apperr.Fields) {
 	o.Method, o.Fuel = savings.Method(*s.method), savings.Fuel(*s.fuel)
 	o.Predictions = *s.predictions != ""
 	var f apperr.Fields
-	for _, d := range []struct {
-		name, s string
-		into    *calendar.Date
-	}{{"blackout_start", *s.bs, &o.BlackoutStart}, {"blackout_end", *s.be, &o.BlackoutEnd}} {
-		if d.s == "" {
-			continue
-		}
-		v, err := calendar.ParseDate(d.s)
-		if err != nil {
-			f.Add(d.name, "want a date written YYYY-MM-DD, not %q", d.s)
-		}
-		*d.into = v
-	}
+	o.BlackoutStart, o.BlackoutEnd = savings.ParseBlackout(*s.bs, *s.be, &f)
 	return o, f
 }
 

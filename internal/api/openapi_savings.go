@@ -16,6 +16,17 @@ func savingsOperations(add func(path, method string, o operation)) {
 			"Bodies up to 32 MiB.",
 		tag: "savings", security: tariffReadSecurity, body: "SavingsCalcRequest", ok: http.StatusOK, okSchema: "SavingsCalc",
 		errs: []int{http.StatusBadRequest, http.StatusForbidden, http.StatusConflict}})
+	add("/meters/{id}/savings", "get", operation{id: "getMeterSavings",
+		summary: "Fit CalTRACK daily to a stored meter's usage (Pacific days, net of exports; partial days scaled per CalTRACK 2.2.2.1) " +
+			"and the hourly temperature of its premise's CZ2010 weather station (by ZIP), with the baseline the 365 days before " +
+			"blackout_start and the reporting year from blackout_end. 404 when the station has no stored weather.",
+		tag: "savings", security: readSecurity, params: []any{pathParam("id", "meter id"),
+			requiredQuery("blackout_start", date(""), "first day of the intervention window"),
+			requiredQuery("blackout_end", date(""), "first day of the reporting period"),
+			query("fuel", enum("", string(savings.Electricity), string(savings.Gas)), "default electricity"),
+			query("max_p_value", obj{"type": "number", "minimum": 0, "maximum": 1}, "slope p-value screen (default none)"),
+			query("predictions", typ("boolean", ""), "answer every day's prediction"),
+		}, ok: http.StatusOK, okSchema: "MeterSavings", errs: []int{http.StatusBadRequest, http.StatusForbidden, http.StatusNotFound}})
 }
 
 func savingsSchemas() obj {
@@ -29,6 +40,16 @@ func savingsSchemas() obj {
 		"periods": integer("periods with a meter value"),
 	})
 	return obj{
+		"MeterSavings": output("a stored meter's savings and where its weather came from", obj{
+			"meter_id":     integer(""),
+			"premise_id":   integer(""),
+			"zip":          typ("string", ""),
+			"climate_zone": integer("California building climate zone"),
+			"station_code": typ("string", "USAF/WBAN number of the CZ2010 station"),
+			"station_name": typ("string", ""),
+			"solar":        typ("boolean", "the meter exports: usage is net and negative days are allowed"),
+			"result":       schemaRef("SavingsCalc"),
+		}),
 		"SavingsCalcRequest": input("the files and options of a savings calculation", obj{
 			"meter":       typ("string", "the meter file's text: CSV start,value (eemeter's sample layout)"),
 			"temperature": typ("string", "hourly temperature: CSV (dt,tempF or dt,tempC) or NOAA ISD-Lite text"),

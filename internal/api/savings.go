@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"strconv"
 
 	"github.com/gridbook/gridbook/internal/apperr"
 	"github.com/gridbook/gridbook/internal/calendar"
@@ -15,6 +16,7 @@ import (
 // savingsRoutes registers the savings endpoints.
 func (h *handler) savingsRoutes(mux *http.ServeMux) {
 	h.handle(mux, "POST /savings/calc", tariffRead, h.calcSavings)
+	h.handle(mux, "GET /meters/{id}/savings", read, h.meterSavings)
 }
 
 // savingsCalcRequest is the body of POST /savings/calc: the files of
@@ -79,4 +81,51 @@ func (h *handler) calcSavings(w http.ResponseWriter, r *http.Request, p *princip
 		return
 	}
 	h.commit(w, r, p, body, func(context.Context, *store.Tx) (int, any, error) { return http.StatusOK, res, nil })
+}
+
+// meterSavingsJSON is the answer of GET /meters/{id}/savings: where the
+// weather came from, and the calculation.
+type meterSavingsJSON struct {
+	MeterID     int64               `json:"meter_id"`
+	PremiseID   int64               `json:"premise_id"`
+	ZIP         string              `json:"zip"`
+	ClimateZone int                 `json:"climate_zone"`
+	StationCode string              `json:"station_code"`
+	StationName string              `json:"station_name"`
+	Solar       bool                `json:"solar"`
+	Result      *savings.CalcResult `json:"result"`
+}
+
+// meterSavings fits CalTRACK daily to a stored meter's usage (Pacific days,
+// net of exports) and its premise's CZ2010 station weather.
+func (h *handler) meterSavings(w http.ResponseWriter, r *http.Request, p *principal) {
+	const op = "api.meterSavings"
+	m, err := h.visibleMeter(r, p)
+	if err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	q := r.URL.Query()
+	o := savings.CalcOptions{Method: savings.MethodCalTRACKDaily, Fuel: savings.Fuel(q.Get("fuel"))}
+	var f apperr.Fields
+	o.BlackoutStart, o.BlackoutEnd = savings.ParseBlackout(q.Get("blackout_start"), q.Get("blackout_end"), &f)
+	if s := q.Get("max_p_value"); s != "" {
+		v, err := strconv.ParseFloat(s, 64)
+		if err != nil {
+			f.Add("max_p_value", "want a number, not %q", s)
+		}
+		o.MaxPValue = v
+	}
+	o.Predictions = q.Get("predictions") == "true"
+	if err := f.Err(op); err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	res, in, err := h.db.MeterSavings(r.Context(), m.ID, o)
+	if err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, meterSavingsJSON{MeterID: m.ID, PremiseID: in.Premise.ID, ZIP: in.Premise.ZIP, ClimateZone: in.Premise.ClimateZone,
+		StationCode: in.StationCode, StationName: in.StationName, Solar: in.Solar, Result: res})
 }

@@ -3,14 +3,22 @@ package api
 import (
 	"bytes"
 	"compress/gzip"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"os"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/gridbook/gridbook/internal/auth"
+	"github.com/gridbook/gridbook/internal/customer"
+	"github.com/gridbook/gridbook/internal/energy"
+	"github.com/gridbook/gridbook/internal/savings"
+	"github.com/gridbook/gridbook/internal/store"
 	"github.com/gridbook/gridbook/internal/store/storetest"
 )
 
@@ -85,5 +93,80 @@ func TestSavingsCalcRejectsBadInputNamingTheField(t *testing.T) {
 		if !strings.Contains(fmt.Sprint(p), c.field) {
 			t.Errorf("problem %+v does not name %q", p, c.field)
 		}
+	}
+}
+
+// seedSavingsYear stores two years of synthetic hourly use for meter 1
+// (base 0.5 kWh/h plus cooling above 70 °F and heating below 55 °F, 10%
+// less from 2026-01-01) and the matching temperature for the CZ2010
+// station of its premise (ZIP 90001: 722956).
+func seedSavingsYear(t *testing.T, e *env) {
+	t.Helper()
+	start := time.Date(2025, 1, 1, 8, 0, 0, 0, time.UTC)
+	n := 2 * 365 * 24
+	temp := savings.Temperature{Start: start, DegF: make([]float64, n)}
+	vals := make([]energy.Wh, n)
+	for i := range n {
+		d, h := float64(i/24), float64(i%24)
+		f := 62 - 15*math.Cos(2*math.Pi*(d-15)/365) + 8*math.Sin(2*math.Pi*(h-9)/24)
+		temp.DegF[i] = f
+		kwh := 0.5 + 0.05*math.Max(f-70, 0) + 0.04*math.Max(55-f, 0)
+		if i >= 365*24 {
+			kwh *= 0.9
+		}
+		vals[i] = energy.Wh(math.Round(kwh * 1000))
+	}
+	ctx := context.Background()
+	err := e.db.InTx(ctx, func(tx *store.Tx) error {
+		if err := tx.PutIntervals(ctx, e.meter1.Channels[0].ID, store.Series{Start: start, Step: time.Hour, Values: vals}); err != nil {
+			return err
+		}
+		_, err := tx.PutWeather(ctx, auth.System, "722956", "HAWTHORNE-NORTHROP-FLD", "test", temp)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestMeterSavingsUsesThePremiseStation: a stored meter's savings come
+// from its usage as Pacific days and its premise's station weather; the
+// 10% reduction shows as savings, the account's portal user may read it,
+// bad dates name the field and a station without weather is 404.
+func TestMeterSavingsUsesThePremiseStation(t *testing.T) {
+	e := newEnv(t, storetest.SQLite())
+	seedSavingsYear(t, e)
+	var out struct {
+		Station string `json:"station_code"`
+		Zone    int    `json:"climate_zone"`
+		Result  struct {
+			Status  string `json:"status"`
+			Model   string `json:"model_type"`
+			Savings struct {
+				Percent float64 `json:"percent_savings"`
+			} `json:"savings"`
+		} `json:"result"`
+	}
+	url := "/api/v1/meters/" + itoa(e.meter1.ID) + "/savings?blackout_start=2026-01-01&blackout_end=2026-01-01"
+	e.do("GET", url, "", e.portal).want(t, http.StatusOK).decode(t, &out)
+	if out.Station != "722956" || out.Zone != 8 || out.Result.Status != "SUCCESS" || out.Result.Model != "cdd_hdd" ||
+		math.Abs(out.Result.Savings.Percent-10) > 1 {
+		t.Errorf("answer %+v, want station 722956, cdd_hdd and about 10%% saved", out)
+	}
+	p := e.do("GET", "/api/v1/meters/"+itoa(e.meter1.ID)+"/savings?blackout_start=2026-13-01&blackout_end=2026-01-01", "", e.analyst).
+		want(t, http.StatusBadRequest).problem(t)
+	if !strings.Contains(fmt.Sprint(p), "blackout_start") {
+		t.Errorf("problem %+v does not name blackout_start", p)
+	}
+	// account 2's premise (ZIP 91505) maps to a station with no weather;
+	// its portal-invisible meter is 404 for the customer user too
+	m2 := customer.Meter{AccountID: e.acct2.ID, Serial: "M-0002", IntervalSeconds: 3600, Installed: e.meter1.Installed}
+	if err := e.db.InTx(context.Background(), func(tx *store.Tx) error { return tx.CreateMeter(context.Background(), auth.System, &m2) }); err != nil {
+		t.Fatal(err)
+	}
+	url2 := "/api/v1/meters/" + itoa(m2.ID) + "/savings?blackout_start=2026-01-01&blackout_end=2026-01-01"
+	e.do("GET", url2, "", e.portal).want(t, http.StatusNotFound)
+	if p := e.do("GET", url2, "", e.analyst).want(t, http.StatusNotFound).problem(t); !strings.Contains(fmt.Sprint(p), "no weather is stored for station") {
+		t.Errorf("problem %+v", p)
 	}
 }

@@ -244,6 +244,9 @@ func Generate(ctx context.Context, db *store.DB, opt Options) (Summary, error) {
 	if err := w.finish(ctx, opt); err != nil {
 		return Summary{}, err
 	}
+	if _, err := g.storeWeather(ctx, db); err != nil {
+		return Summary{}, err
+	}
 	return w.sum, nil
 }
 

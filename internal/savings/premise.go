@@ -4,6 +4,7 @@ import (
 	"math"
 	"time"
 
+	"github.com/gridbook/gridbook/internal/apperr"
 	"github.com/gridbook/gridbook/internal/calendar"
 )
 
@@ -49,4 +50,28 @@ func Evaluate(usage Usage, temp Temperature, o CalcOptions) (*CalcResult, error)
 		return nil, err
 	}
 	return calcCalTRACK(usage, temp, o), nil
+}
+
+// CheckOptions validates o and fills in its defaults (electricity, Pacific
+// days), naming each bad field.
+func CheckOptions(o *CalcOptions) error { return o.check() }
+
+// ParseBlackout reads blackout dates written YYYY-MM-DD as forms, queries
+// and flags give them ("" leaves a date zero for CheckOptions to require),
+// adding a field error naming each malformed one to f.
+func ParseBlackout(start, end string, f *apperr.Fields) (s, e calendar.Date) {
+	for _, d := range []struct {
+		name, s string
+		into    *calendar.Date
+	}{{"blackout_start", start, &s}, {"blackout_end", end, &e}} {
+		if d.s == "" {
+			continue
+		}
+		v, err := calendar.ParseDate(d.s)
+		if err != nil {
+			f.Add(d.name, "want a date written YYYY-MM-DD, not %q", d.s)
+		}
+		*d.into = v
+	}
+	return s, e
 }

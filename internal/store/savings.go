@@ -96,3 +96,20 @@ func (q queries) SavingsInputs(ctx context.Context, meterID int64, from, to time
 	in.Temperature, err = q.Weather(ctx, in.StationCode, from, to)
 	return in, err
 }
+
+// MeterSavings reads a stored meter's usage and its station's weather over
+// the calculation's window and evaluates o on them (o.Solar is set when
+// the meter exports). Options are checked before anything is read.
+func (q queries) MeterSavings(ctx context.Context, meterID int64, o savings.CalcOptions) (*savings.CalcResult, SavingsInputs, error) {
+	if err := savings.CheckOptions(&o); err != nil {
+		return nil, SavingsInputs{}, err
+	}
+	from, to := savings.Window(o)
+	in, err := q.SavingsInputs(ctx, meterID, from, to)
+	if err != nil {
+		return nil, in, err
+	}
+	o.Solar = o.Solar || in.Solar
+	res, err := savings.Evaluate(in.Usage, in.Temperature, o)
+	return res, in, err
+}

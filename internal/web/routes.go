@@ -32,6 +32,7 @@ func (h *handler) routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /accounts/{id}/climate-zone", h.writersOnly(h.climateZoneOverride))
 	mux.HandleFunc("POST /accounts/{id}/climate-zone/clear", h.writersOnly(h.climateZoneClear))
 	mux.HandleFunc("GET /meters/{id}", h.staffOnly(h.meterDetail))
+	mux.HandleFunc("GET /meters/{id}/savings", h.staffOnly(h.meterSavings))
 	mux.HandleFunc("POST /meters/{id}/intervals", h.writersOnly(limitUpload(h.intervalImport)))
 	mux.HandleFunc("GET /audit", h.staffOnly(h.auditLog))
 	mux.HandleFunc("GET /bills/{id}", h.staffOnly(h.billDetail))

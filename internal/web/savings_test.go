@@ -1,0 +1,70 @@
+package web
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gridbook/gridbook/internal/calendar"
+	"github.com/gridbook/gridbook/internal/savings"
+	"github.com/gridbook/gridbook/internal/store"
+)
+
+// storeMariaWeather stores hourly temperature for the CZ2010 station of
+// Maria's premise (Oxnard, ZIP 93030) over her meter's readings.
+func storeMariaWeather(t *testing.T, s *testSite) string {
+	t.Helper()
+	cz, err := s.db.Reference().ClimateZone("93030")
+	if err != nil {
+		t.Fatal(err)
+	}
+	from := calendar.Date{Year: 2025, Month: 4, Day: 1}.Start()
+	n := int(calendar.Date{Year: 2026, Month: 3, Day: 10}.Start().Sub(from) / time.Hour)
+	temp := savings.Temperature{Start: from, DegF: make([]float64, n)}
+	for i := range temp.DegF {
+		temp.DegF[i] = 62 + 10*math.Sin(2*math.Pi*float64(i)/(365*24)) + 6*math.Sin(2*math.Pi*float64(i%24-9)/24)
+	}
+	err = s.db.InTx(context.Background(), func(tx *store.Tx) error {
+		_, err := tx.PutWeather(context.Background(), seedActor, cz.StationID, cz.Station, "test", temp)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cz.StationID
+}
+
+// TestMeterSavingsPageFitsTheMeterAgainstItsStation: without weather the
+// page says which station lacks it; with weather it shows the model, the
+// data sufficiency (a half-year baseline is disqualified, and says so) and
+// the weekly chart; a bad date is an inline error on its field.
+func TestMeterSavingsPageFitsTheMeterAgainstItsStation(t *testing.T) {
+	s := newTestSite(t)
+	admin := s.login(t, "/login", adminEmail)
+	ms, err := s.db.Meters(context.Background(), s.mariaAcct.ID)
+	if err != nil || len(ms) != 1 {
+		t.Fatalf("meters %v %v", ms, err)
+	}
+	path := fmt.Sprintf("/meters/%d/savings", ms[0].ID)
+	w := s.get(t, path, admin)
+	if w.Code != http.StatusOK || !strings.Contains(w.Body.String(), "no weather is stored for station") {
+		t.Fatalf("without weather: %d\n%s", w.Code, w.Body)
+	}
+	station := storeMariaWeather(t, s)
+	w = s.get(t, path, admin)
+	body := w.Body.String()
+	for _, want := range []string{`value="2025-10-01"`, "station <span class=\"mono\">" + station, "SUCCESS",
+		"too_many_days_with_missing_data", "adjusted R² 0.0000", "Weekly use: observed and the baseline model", "intercept"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("lacks %q", want)
+		}
+	}
+	w = s.get(t, path+"?blackout_start=2025-13-01", admin)
+	if !strings.Contains(w.Body.String(), "want a date written YYYY-MM-DD") || !strings.Contains(w.Body.String(), `aria-invalid="true"`) {
+		t.Errorf("bad date:\n%s", w.Body)
+	}
+}
