@@ -643,7 +643,7 @@ func (tx *Tx) billWriter(ctx context.Context) (*billWriter, error) {
 	}{
 		{&w.bill, `INSERT INTO bills (account_id, run_id, period_start, period_end, version, total_cents, utility_total_cents,
 			cca_total_cents, nem_balance_cents, delivered_wh, received_wh, true_up, estimated_intervals, engine_version,
-			intervals_sha256, inputs_sha256, reason, created_unix, inputs_json, state_after_json, bill_json)
+			intervals_sha256, inputs_sha256, reason, created_unix, state_after_json, inputs_json, bill_json)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21) RETURNING id`},
 		{&w.state, `INSERT INTO billing_states (account_id, through, bill_id, state_json, updated_unix) VALUES ($1, $2, $3, $4, $5)
 			ON CONFLICT (account_id) DO UPDATE SET through = excluded.through, bill_id = excluded.bill_id, state_json = excluded.state_json,
@@ -682,7 +682,7 @@ func (w *billWriter) insert(ctx context.Context, b *billrun.Bill, st *billing.St
 	err := w.bill.QueryRowContext(ctx, b.AccountID, nullID(b.RunID), b.Period.Start.String(), b.Period.End.String(), b.Version,
 		int64(b.Total), int64(b.UtilityTotal), int64(b.CCATotal), int64(b.NEMBalance), int64(b.Delivered), int64(b.Received),
 		b2i(b.TrueUp), b.Estimated, b.Inputs.EngineVersion, b.Inputs.IntervalsSHA256, b.InputsSHA256, b.Reason, w.now,
-		string(inputs), string(b.StateAfter), string(b.Document)).Scan(&b.ID)
+		string(b.StateAfter), string(inputs), string(b.Document)).Scan(&b.ID)
 	if err != nil {
 		err = mapErr(err)
 		if apperr.Is(err, apperr.Conflict) {

@@ -26,7 +26,8 @@ CREATE INDEX bill_runs_cycle ON bill_runs (cycle, id);
 -- from (inputs_json: engine version, tariff version ids and hashes, the
 -- interval data hash, the Terms and the State carried in) and the bill
 -- document itself. JSON is kept as TEXT so that it is stored byte for
--- byte, after the small columns so that lists never read them. superseded_by
+-- byte, after the small columns so that lists never read them (the
+-- state first: the next cycle reads it). superseded_by
 -- is NULL while a version is current; a new version is inserted, then the
 -- current one is marked superseded by it. The one index (account, period
 -- start, version) serves every lookup: a run reads its accounts as id
@@ -52,8 +53,8 @@ CREATE TABLE bills (
     inputs_sha256 TEXT NOT NULL,
     reason TEXT NOT NULL,
     created_unix INTEGER NOT NULL,
-    inputs_json TEXT NOT NULL,
     state_after_json TEXT NOT NULL,
+    inputs_json TEXT NOT NULL,
     bill_json TEXT NOT NULL,
     UNIQUE (account_id, period_start, version)
 ) STRICT;
