@@ -12,8 +12,10 @@ import (
 
 	"github.com/gridbook/gridbook/internal/api"
 	"github.com/gridbook/gridbook/internal/apperr"
+	"github.com/gridbook/gridbook/internal/auth"
 	"github.com/gridbook/gridbook/internal/billing"
 	"github.com/gridbook/gridbook/internal/billrun"
+	"github.com/gridbook/gridbook/internal/calendar"
 	"github.com/gridbook/gridbook/internal/job"
 	"github.com/gridbook/gridbook/internal/store"
 )
@@ -92,11 +94,11 @@ func runBillRun(ctx context.Context, e *env, args []string) error {
 			return err
 		}
 	}
-	id, err := q.Enqueue(ctx, kindBillRun, billRunArgs{RunID: run.ID}, job.MaxAttempts(billRunAttempts))
-	if err != nil {
-		return err
-	}
 	if *enqueue {
+		id, err := q.Enqueue(ctx, kindBillRun, billRunArgs{RunID: run.ID}, job.MaxAttempts(billRunAttempts))
+		if err != nil {
+			return err
+		}
 		fmt.Fprintf(e.stdout, "bill run %d of cycle %s enqueued as job %d; follow it with: gridbook job show %d\n", run.ID, run.Cycle, id, id)
 		return nil
 	}
@@ -104,36 +106,88 @@ func runBillRun(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer q.Stop(context.WithoutCancel(ctx))
-	if !*asJSON {
-		fmt.Fprintf(e.stdout, "bill run %d: cycle %s, %s (job %d)…\n", run.ID, run.Cycle, run.Period, id)
+	out := e.stdout
+	if *asJSON {
+		out = io.Discard
 	}
+	run, err = workBillRun(ctx, out, db.DB, q, run)
+	if *asJSON && run.ID != 0 {
+		if perr := printJSON(e.stdout, run); err == nil {
+			err = perr
+		}
+	}
+	return err
+}
+
+// workBillRun enqueues a run's job, waits for the started queue to work
+// it, printing progress to a terminal, and prints the run's outcome.
+func workBillRun(ctx context.Context, out io.Writer, db *store.DB, q *job.Queue, run billrun.Run) (billrun.Run, error) {
+	id, err := q.Enqueue(ctx, kindBillRun, billRunArgs{RunID: run.ID}, job.MaxAttempts(billRunAttempts))
+	if err != nil {
+		return run, err
+	}
+	fmt.Fprintf(out, "bill run %d: cycle %s, %s (job %d)…\n", run.ID, run.Cycle, run.Period, id)
 	info, err := waitJob(ctx, q, id, func(j job.Info) {
-		if isTerminal(e.stdout) && !*asJSON {
-			fmt.Fprintf(e.stdout, "\r  %s   ", progressText(j))
+		if isTerminal(out) {
+			fmt.Fprintf(out, "\r  %s   ", progressText(j))
 		}
 	})
-	if isTerminal(e.stdout) && !*asJSON {
-		fmt.Fprintln(e.stdout)
+	if isTerminal(out) {
+		fmt.Fprintln(out)
 	}
 	if err != nil {
-		return err
+		return run, err
 	}
 	if run, err = db.BillRun(ctx, run.ID); err != nil {
-		return err
+		return run, err
 	}
-	if *asJSON {
-		if err := printJSON(e.stdout, run); err != nil {
-			return err
-		}
-	} else if err := printRun(ctx, e.stdout, db.DB, run); err != nil {
-		return err
+	if err := printRun(ctx, out, db, run); err != nil {
+		return run, err
 	}
 	if info.State != job.StateCompleted {
 		msg := string(info.State)
 		if n := len(info.Errors); n > 0 {
 			msg = info.Errors[n-1].Error
 		}
-		return fmt.Errorf("bill run %d did not complete: %s (resume it with --resume %d)", run.ID, msg, run.ID)
+		return run, fmt.Errorf("bill run %d did not complete: %s (resume it with --resume %d)", run.ID, msg, run.ID)
+	}
+	return run, nil
+}
+
+// billDemoNow works billDemo on this process's queue.
+func billDemoNow(ctx context.Context, out io.Writer, db *store.DB, q *job.Queue, year int) error {
+	if err := q.Start(ctx, 1); err != nil {
+		return err
+	}
+	defer q.Stop(context.WithoutCancel(ctx))
+	return billDemo(ctx, out, db, q, year)
+}
+
+// billDemo bills the demo year's cycles in order, from the first month
+// whose first day has a version of SCE TOU-D-4-9PM in force (the shipped
+// residential tariffs start on 2025-06-01) to December, so that the
+// console and portal show bills from the start. The queue must be
+// started.
+func billDemo(ctx context.Context, out io.Writer, db *store.DB, q *job.Queue, year int) error {
+	for m := time.January; m <= time.December; m++ {
+		first := calendar.Date{Year: year, Month: m, Day: 1}
+		if _, err := db.TariffOn(ctx, "SCE", "TOU-D-4-9PM", first); apperr.Is(err, apperr.NotFound) {
+			continue
+		} else if err != nil {
+			return err
+		}
+		var run billrun.Run
+		err := db.InTx(ctx, func(tx *store.Tx) error {
+			var err error
+			run, err = tx.CreateBillRun(ctx, auth.System, fmt.Sprintf("%d-%02d", year, m), 1)
+			return err
+		})
+		if err != nil {
+			return err
+		}
+		if _, err := workBillRun(ctx, out, db, q, run); err != nil {
+			return err
+		}
 	}
 	return nil
 }

@@ -20,6 +20,7 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 	seed := fs.Int64("seed", 1, "random seed: the same seed and size give the same data")
 	year := fs.Int("year", demo.DefaultYear, "calendar year of the interval data")
 	enqueue := fs.Bool("enqueue", false, "only enqueue the job for a running server's workers")
+	bill := fs.Bool("bill", false, "then bill the demo year's cycles that the shipped tariffs cover, in order")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -48,6 +49,9 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	fmt.Fprint(e.stdout, s)
+	if *bill {
+		return billDemoNow(ctx, e.stdout, db.DB, q, *year)
+	}
 	return nil
 }
 

@@ -19,7 +19,7 @@ import (
 func runServe(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "serve")
 	addr := fs.String("addr", "127.0.0.1:8080", "listen address HOST:PORT")
-	withDemo := fs.Bool("demo", false, "use ./gridbook-demo.db (unless --db is given), generating the demo CCA first if it is empty")
+	withDemo := fs.Bool("demo", false, "use ./gridbook-demo.db (unless --db is given), generating and billing the demo CCA first if it is empty")
 	dsn := dbFlag(e, fs, "")
 	workers := fs.Int("workers", 2, "background job workers in this process (0 to run none)")
 	if err := parse(fs, args); err != nil {
@@ -52,6 +52,9 @@ func runServe(ctx context.Context, e *env, args []string) error {
 				return err
 			}
 			fmt.Fprint(e.stdout, s)
+			if err := billDemoNow(ctx, e.stdout, db.DB, q, demo.DefaultYear); err != nil {
+				return err
+			}
 		} else if s, err := summarize(ctx, db.DB); err == nil {
 			fmt.Fprint(e.stdout, s)
 		}

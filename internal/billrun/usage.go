@@ -28,6 +28,17 @@ func Usage(pl *Plan, series map[int64]meterdata.Series) (*billing.Usage, []strin
 	estimated := map[int]bool{}
 	merge := func(ids []int64) ([]energy.Wh, error) {
 		var out []energy.Wh
+		if len(ids) == 1 { // one meter with actual readings: billed as read, no copy
+			if s, ok := series[ids[0]]; ok && s.Quality == nil {
+				s = s.Slice(start, end)
+				if u.Step == 0 {
+					u.Step = s.Step
+				}
+				if s.Step == u.Step && s.Start.Equal(start) && s.End().Equal(end) {
+					return s.Values, nil
+				}
+			}
+		}
 		for _, id := range ids {
 			s, ok := series[id]
 			if !ok {
