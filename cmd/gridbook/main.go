@@ -43,7 +43,7 @@ var errUsage = errors.New("usage")
 func commands() []command {
 	return []command{
 		{"serve", "[--addr HOST:PORT] [--db DB] [--demo] [--workers N]", "run the console, portal and JSON API", runServe},
-		{"demo", "[--db PATH] [--accounts N] [--seed S] [--year Y] [--bill]", "generate the deterministic demo CCA", runDemo},
+		{"demo", "[--db PATH] [--accounts N] [--seed S] [--year Y]", "generate the deterministic demo CCA", runDemo},
 		{"migrate", "[--db DB] [--json]", "apply database migrations and print the schema version", runMigrate},
 		{"user add", "--email E --name N --role admin|program_manager|analyst|customer|installer [--account NUMBER]... (password from GRIDBOOK_PASSWORD or stdin)", "add a console or portal user", runUserAdd},
 		{"user list", "[--json]", "list users", runUserList},
@@ -69,6 +69,9 @@ func commands() []command {
 		{"emissions equivalents", "--co2-lbs N [--factor epa|epa-unrounded] [--per N] [--json]", "restate pounds of CO2 as metric tons and tree seedlings", runEmissionsEquivalents},
 		{"savings calc", "--meter FILE --temperature FILE --blackout-start DATE --blackout-end DATE [--method caltrack-daily|caltrack-billing|caltrack-hourly|daily] [--fuel electricity|gas] [--day-boundary utc|local] [--celsius] [--temperature-format csv|isd-lite] [--solar] [--max-p-value P] [--bimonthly-quirk] [--predictions FILE] [--json]", "fit a CalTRACK savings model from files alone (no database)", runSavingsCalc},
 		{"savings meter", "--meter ID|SERIAL --blackout-start DATE --blackout-end DATE [--db DB] [--method caltrack-daily] [--fuel electricity|gas] [--solar] [--max-p-value P] [--predictions FILE] [--json]", "fit a CalTRACK savings model to a stored meter and its premise's weather station", runSavingsMeter},
+		{"savings portfolio", "--program CODE [--db DB] [--blackout-days N] [--fuel electricity|gas] [--enqueue] [--json]", "evaluate every metered account enrolled in a program as a durable job", runSavingsPortfolio},
+		{"savings runs", "[--db DB] [--json]", "list portfolio savings runs", runSavingsRuns},
+		{"savings run", "ID [--db DB] [--json]", "show a portfolio savings run and its results by meter", runSavingsRun},
 		{"weather import", "--station CODE [--db DB] [--name N] [--format csv|isd-lite] [--celsius] [--json] FILE...", "store hourly temperature (CSV or NOAA ISD-Lite) for a weather station", runWeatherImport},
 		{"weather list", "[--db DB] [--json]", "list weather stations and the temperature stored for each", runWeatherList},
 		{"incentive import-programs", "[--db DB] [--json] (FILE | --shipped)", "store a programs document (idempotent) with its budgets", runIncentiveImport},

@@ -2,6 +2,7 @@ package main
 
 import (
 	"compress/gzip"
+	"context"
 	"encoding/csv"
 	"fmt"
 	"math"
@@ -13,7 +14,11 @@ import (
 
 	"github.com/rogpeppe/go-internal/testscript"
 
+	"github.com/gridbook/gridbook/internal/auth"
+	"github.com/gridbook/gridbook/internal/calendar"
+	"github.com/gridbook/gridbook/internal/customer"
 	"github.com/gridbook/gridbook/internal/meterdata"
+	"github.com/gridbook/gridbook/internal/store"
 )
 
 // TestSavingsScripts runs the `gridbook savings` script tests in
@@ -29,6 +34,7 @@ func TestSavingsScripts(t *testing.T) {
 	}
 	cmds := importScriptCmds()
 	cmds["eemeter-plain"] = eemeterPlain
+	cmds["enroll"] = enrollScript
 	testscript.Run(t, testscript.Params{Dir: "testdata/savings", Cmds: cmds, Setup: func(env *testscript.Env) error {
 		env.Setenv("EEMETER", dir)
 		return nil
@@ -59,4 +65,26 @@ func eemeterPlain(ts *testscript.TestScript, neg bool, args []string) {
 		fmt.Fprintf(&b, "%s,3600,%d,\n", r[0], int64(math.Round(v*1000)))
 	}
 	ts.Check(os.WriteFile(ts.MkAbs(args[1]), []byte(b.String()), 0o644))
+}
+
+// enrollScript is "enroll DB ACCOUNT PROGRAM DATE": it enrolls the account
+// with that number in the program from DATE.
+func enrollScript(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 4 {
+		ts.Fatalf("usage: enroll DB ACCOUNT PROGRAM DATE")
+	}
+	from, err := calendar.ParseDate(args[3])
+	ts.Check(err)
+	ctx := context.Background()
+	db, err := store.Open(ctx, ts.MkAbs(args[0]))
+	ts.Check(err)
+	defer db.Close()
+	ts.Check(db.InTx(ctx, func(tx *store.Tx) error {
+		a, err := tx.AccountByNumber(ctx, args[1])
+		if err != nil {
+			return err
+		}
+		e := customer.Enrollment{AccountID: a.ID, Program: args[2], From: from, Source: "script"}
+		return tx.Enroll(ctx, auth.Actor{Kind: "cli", Name: "script"}, &e)
+	}))
 }

@@ -12,12 +12,9 @@ import (
 	"os"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/gridbook/gridbook/internal/auth"
 	"github.com/gridbook/gridbook/internal/customer"
-	"github.com/gridbook/gridbook/internal/energy"
-	"github.com/gridbook/gridbook/internal/savings"
 	"github.com/gridbook/gridbook/internal/store"
 	"github.com/gridbook/gridbook/internal/store/storetest"
 )
@@ -96,46 +93,13 @@ func TestSavingsCalcRejectsBadInputNamingTheField(t *testing.T) {
 	}
 }
 
-// seedSavingsYear stores two years of synthetic hourly use for meter 1
-// (base 0.5 kWh/h plus cooling above 70 °F and heating below 55 °F, 10%
-// less from 2026-01-01) and the matching temperature for the CZ2010
-// station of its premise (ZIP 90001: 722956).
-func seedSavingsYear(t *testing.T, e *env) {
-	t.Helper()
-	start := time.Date(2025, 1, 1, 8, 0, 0, 0, time.UTC)
-	n := 2 * 365 * 24
-	temp := savings.Temperature{Start: start, DegF: make([]float64, n)}
-	vals := make([]energy.Wh, n)
-	for i := range n {
-		d, h := float64(i/24), float64(i%24)
-		f := 62 - 15*math.Cos(2*math.Pi*(d-15)/365) + 8*math.Sin(2*math.Pi*(h-9)/24)
-		temp.DegF[i] = f
-		kwh := 0.5 + 0.05*math.Max(f-70, 0) + 0.04*math.Max(55-f, 0)
-		if i >= 365*24 {
-			kwh *= 0.9
-		}
-		vals[i] = energy.Wh(math.Round(kwh * 1000))
-	}
-	ctx := context.Background()
-	err := e.db.InTx(ctx, func(tx *store.Tx) error {
-		if err := tx.PutIntervals(ctx, e.meter1.Channels[0].ID, store.Series{Start: start, Step: time.Hour, Values: vals}); err != nil {
-			return err
-		}
-		_, err := tx.PutWeather(ctx, auth.System, "722956", "HAWTHORNE-NORTHROP-FLD", "test", temp)
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-}
-
 // TestMeterSavingsUsesThePremiseStation: a stored meter's savings come
 // from its usage as Pacific days and its premise's station weather; the
 // 10% reduction shows as savings, the account's portal user may read it,
 // bad dates name the field and a station without weather is 404.
 func TestMeterSavingsUsesThePremiseStation(t *testing.T) {
 	e := newEnv(t, storetest.SQLite())
-	seedSavingsYear(t, e)
+	storetest.SeedTwoYears(t, e.db, e.meter1.Channels[0].ID, "722956", 0.9)
 	var out struct {
 		Station string `json:"station_code"`
 		Zone    int    `json:"climate_zone"`

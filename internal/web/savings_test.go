@@ -68,3 +68,38 @@ func TestMeterSavingsPageFitsTheMeterAgainstItsStation(t *testing.T) {
 		t.Errorf("bad date:\n%s", w.Body)
 	}
 }
+
+// TestSavingsRunPagesListRunsAndResults: a portfolio run of Maria's program
+// shows in the run list with its counts and on its page with her meter's
+// result and the link to its savings page.
+func TestSavingsRunPagesListRunsAndResults(t *testing.T) {
+	s := newTestSite(t)
+	storeMariaWeather(t, s)
+	admin := s.login(t, "/login", adminEmail)
+	ctx := context.Background()
+	var run store.SavingsRun
+	err := s.db.InTx(ctx, func(tx *store.Tx) (err error) {
+		run, err = tx.CreateSavingsRun(ctx, seedActor, "care", 0, "")
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.db.WorkSavingsRun(ctx, seedActor, run.ID, nil); err != nil {
+		t.Fatal(err)
+	}
+	w := s.get(t, "/savings", admin)
+	if body := w.Body.String(); w.Code != http.StatusOK || !strings.Contains(body, `<a href="/savings/1">1</a>`) || !strings.Contains(body, ">care<") {
+		t.Errorf("runs page %d:\n%s", w.Code, body)
+	}
+	w = s.get(t, "/savings/1", admin)
+	body := w.Body.String()
+	for _, want := range []string{"Savings run 1:", "3000012345", "blackout_start=2025-07-01", "SUCCESS", "too_many_days_with_missing_data"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("run page lacks %q", want)
+		}
+	}
+	if w := s.get(t, "/savings/99", admin); w.Code != http.StatusNotFound {
+		t.Errorf("unknown run: %d", w.Code)
+	}
+}

@@ -86,6 +86,7 @@ func Run(t *testing.T, open Opener) {
 		{"WeatherMergeKeepsWhatAFileLacks", testWeatherMergeKeepsWhatAFileLacks},
 		{"WeatherRejectsBadInput", testWeatherRejectsBadInput},
 		{"SavingsInputsNetDaysAndPremiseStation", testSavingsInputsNetDaysAndPremiseStation},
+		{"SavingsRunEvaluatesEnrolledMeters", testSavingsRunEvaluatesEnrolledMeters},
 		// tariffs.go
 		{"TariffsShippedLoadIdempotent", testTariffsShippedLoadIdempotent},
 		{"TariffsLookup", testTariffsLookup},
