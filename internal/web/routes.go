@@ -47,12 +47,28 @@ func (h *handler) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /tariffs/{id}", h.staffOnly(h.tariffDetail))
 	mux.HandleFunc("GET /export-prices", h.staffOnly(h.exportTables))
 	mux.HandleFunc("GET /export-prices/{id}", h.staffOnly(h.exportPrices))
+	mux.HandleFunc("GET /incentives", h.staffOnly(h.incentives))
+	mux.HandleFunc("GET /incentives/programs/{pid}", h.staffOnly(h.incentiveProgram))
+	mux.HandleFunc("GET /incentives/applications", h.staffOnly(h.incentiveApplications))
+	mux.HandleFunc("GET /incentives/applications/{id}", h.staffOnly(h.incentiveApplication))
+	mux.HandleFunc("POST /incentives/applications/{id}/transition", h.writersOnly(h.incentiveTransition))
+	mux.HandleFunc("GET /incentives/payments", h.staffOnly(h.incentivePayments))
+	mux.HandleFunc("POST /incentives/payments", h.writersOnly(h.incentiveBatchCreate))
+	mux.HandleFunc("GET /incentives/payments/{id}", h.staffOnly(h.incentiveBatch))
+	mux.HandleFunc("GET /incentives/payments/{id}/file", h.staffOnly(h.incentiveBatchFile))
+	mux.HandleFunc("POST /incentives/payments/{id}/results", h.writersOnly(h.incentiveBatchResults))
 
 	// Customer portal.
 	mux.HandleFunc("GET /my", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/my/", http.StatusMovedPermanently) })
 	mux.HandleFunc("GET /my/{$}", h.customersOnly(h.portalAccounts))
 	mux.HandleFunc("GET /my/accounts/{id}", h.customersOnly(h.portalAccountDetail))
 	mux.HandleFunc("GET /my/bills/{id}", h.customersOnly(h.portalBillDetail))
+	mux.HandleFunc("GET /my/programs", h.customersOnly(h.portalPrograms))
+	mux.HandleFunc("GET /my/programs/{pid}", h.customersOnly(h.portalApply))
+	mux.HandleFunc("POST /my/programs/{pid}", h.customersOnly(h.portalApplySubmit))
+	mux.HandleFunc("POST /my/programs/{pid}/coupon", h.customersOnly(h.portalCoupon))
+	mux.HandleFunc("GET /my/applications", h.customersOnly(h.portalApplications))
+	mux.HandleFunc("GET /my/applications/{id}", h.customersOnly(h.portalApplication))
 
 	mux.HandleFunc("/", h.notFound)
 }
