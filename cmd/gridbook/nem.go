@@ -486,13 +486,7 @@ func runNEMList(ctx context.Context, e *env, args []string) error {
 			}
 			n, numbers[a.AccountID] = acct.Number, acct.Number
 		}
-		last := a.Submitted
-		for _, d := range []calendar.Date{a.Complete, a.Approved, a.Agreement, a.Meter, a.PTO, a.Active, a.Closed} {
-			if d.After(last) {
-				last = d
-			}
-		}
-		out = append(out, api.NewNEMApplicationJSON(a, n, last, t))
+		out = append(out, api.NewNEMApplicationJSON(a, n, t))
 	}
 	if *asJSON {
 		return printJSON(e.stdout, out)

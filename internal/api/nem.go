@@ -104,24 +104,21 @@ func optID(id int64) *int64 {
 // NewNEMApplicationJSON describes an application on today's date: its
 // vintage terms, its meter service level and its age in business days
 // (SCE's vintages and the utility holiday calendar).
-func NewNEMApplicationJSON(a nem.Application, accountNumber string, lastStep, today calendar.Date) NEMApplicationJSON {
-	h := calendar.UtilityHolidays()
+func NewNEMApplicationJSON(a nem.Application, accountNumber string, today calendar.Date) NEMApplicationJSON {
 	m := a.Milestones
-	ms := nem.MeterServiceLevel(m.Complete, m.Meter, today, h)
+	snap := nem.SCEVintages.SnapshotOf(a, today, calendar.UtilityHolidays())
+	ms := snap.Meter
 	out := NEMApplicationJSON{ID: a.ID, Number: a.Number, AccountID: a.AccountID, AccountNumber: accountNumber, InstallerID: optID(a.InstallerID),
 		Status: a.Status, System: a.System, SubmittedOn: optDate(m.Submitted), CompleteOn: optDate(m.Complete), ApprovedOn: optDate(m.Approved),
 		AgreementOn: optDate(m.Agreement), MeterOn: optDate(m.Meter), PTOOn: optDate(m.PTO), ActiveOn: optDate(m.Active),
-		ClosedOn: optDate(m.Closed), MeterMethod: a.MeterMethod, EnrollmentID: optID(a.EnrollmentID),
+		ClosedOn: optDate(m.Closed), MeterMethod: a.MeterMethod, EnrollmentID: optID(a.EnrollmentID), Ageing: snap.Age,
 		MeterService: NEMMeterServiceJSON{DueOn: optDate(ms.Due), DoneOn: optDate(ms.Done), Late: ms.Late, DelayDays: ms.DelayDays},
 		CreatedAt:    instant(a.Created), UpdatedAt: instant(a.Updated)}
-	if a.Status.Open() {
-		out.Ageing = nem.AgeOf(m.Submitted, lastStep, today, h)
-	}
 	if ms.Credit != nil {
 		out.MeterService.CreditStart, out.MeterService.CreditEnd = optDate(ms.Credit.Start), optDate(ms.Credit.End)
 	}
 	if a.Vintage.Program != "" {
-		t := nem.SCEVintages.TermsAt(a.Vintage, m.PTO)
+		t := snap.Terms
 		v := &NEMVintageJSON{Program: a.Vintage.Program, Label: a.Vintage.Label, AppliedOn: m.Submitted.String(),
 			LegacyEnd: optDate(t.LegacyEnd), ExportLockEnd: optDate(t.LockEnd)}
 		if t.ExportVintage != 0 {
@@ -131,19 +128,6 @@ func NewNEMApplicationJSON(a nem.Application, accountNumber string, lastStep, to
 		out.Vintage = v
 	}
 	return out
-}
-
-// lastStepOf is the date of an application's latest milestone, for its
-// age in the current stage.
-func lastStepOf(a nem.Application) calendar.Date {
-	var last calendar.Date
-	m := a.Milestones
-	for _, d := range []calendar.Date{m.Submitted, m.Complete, m.Approved, m.Agreement, m.Meter, m.PTO, m.Active, m.Closed} {
-		if d.After(last) {
-			last = d
-		}
-	}
-	return last
 }
 
 // NEMApplicationDetailJSON is one application with its history,
@@ -190,11 +174,7 @@ func NEMDetail(ctx context.Context, q NEMReader, a nem.Application, today calend
 	for _, e := range hist {
 		out.History = append(out.History, nemEventJSON{From: e.From, To: e.To, On: e.On.String(), At: instant(e.At), Actor: e.Actor, Note: e.Note})
 	}
-	last := lastStepOf(a)
-	if len(hist) > 0 {
-		last = hist[len(hist)-1].On
-	}
-	out.NEMApplicationJSON = NewNEMApplicationJSON(a, acct.Number, last, today)
+	out.NEMApplicationJSON = NewNEMApplicationJSON(a, acct.Number, today)
 	decs, err := q.NEMDecisions(ctx, a.ID)
 	if err != nil {
 		return out, err
@@ -334,7 +314,7 @@ func (h *handler) listNEM(w http.ResponseWriter, r *http.Request, p *principal) 
 		}
 		return apps, err
 	}, func(a nem.Application) int64 { return a.ID }, func(a nem.Application) NEMApplicationJSON {
-		return NewNEMApplicationJSON(a, numbers[a.AccountID], lastStepOf(a), today)
+		return NewNEMApplicationJSON(a, numbers[a.AccountID], today)
 	})
 }
 
@@ -406,7 +386,7 @@ func (h *handler) createNEM(w http.ResponseWriter, r *http.Request, p *principal
 		if _, err := tx.CreateNEMApplication(ctx, p.actor, &a, req.Submit, on); err != nil {
 			return 0, nil, prefixFields(err, "system.", "account_number", "installer_id", "account_id")
 		}
-		return http.StatusCreated, NewNEMApplicationJSON(a, acct.Number, on, h.today()), nil
+		return http.StatusCreated, NewNEMApplicationJSON(a, acct.Number, h.today()), nil
 	})
 }
 
@@ -446,7 +426,7 @@ func (h *handler) reviseNEM(w http.ResponseWriter, r *http.Request, p *principal
 			return 0, nil, err
 		}
 		acct, err := tx.Account(ctx, got.AccountID)
-		return http.StatusOK, NewNEMApplicationJSON(got, acct.Number, lastStepOf(got), h.today()), err
+		return http.StatusOK, NewNEMApplicationJSON(got, acct.Number, h.today()), err
 	})
 }
 

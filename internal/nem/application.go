@@ -194,7 +194,7 @@ func Advance(a Application, s Step, today calendar.Date) (Application, error) {
 	if s.On.After(today) {
 		f.Add("on", "rule chronology: %s is after today (%s)", s.On, today)
 	}
-	if last := a.lastMilestone(); !last.IsZero() && s.On.Before(last) {
+	if last := a.LastStep(); !last.IsZero() && s.On.Before(last) {
 		if s.To == PTOIssued && !a.Approved.IsZero() && s.On.Before(a.Approved) {
 			f.Add("on", "rule pto_after_approval: a PTO on %s would come before the approval on %s", s.On, a.Approved)
 		} else {
@@ -239,8 +239,8 @@ func Advance(a Application, s Step, today calendar.Date) (Application, error) {
 	return a, nil
 }
 
-// lastMilestone is the latest date the application has reached.
-func (a *Application) lastMilestone() calendar.Date {
+// LastStep is the latest date the application has reached.
+func (a *Application) LastStep() calendar.Date {
 	var last calendar.Date
 	for _, d := range []calendar.Date{a.Submitted, a.Complete, a.Approved, a.Agreement, a.Meter, a.PTO, a.Active, a.Closed} {
 		if d.After(last) {

@@ -80,3 +80,26 @@ func AgeOf(submitted, lastStep, today calendar.Date, h calendar.Holidays) Ageing
 	}
 	return a
 }
+
+// Snapshot is what an application's dates mean on a day: its meter service
+// level, its age in business days while in process, and its vintage's
+// legacy period or export-price lock.
+type Snapshot struct {
+	Meter MeterService
+	Age   Ageing
+	Terms Terms
+}
+
+// SnapshotOf describes a on today with the utility's vintage rules and
+// holiday calendar. The age counts only while the application is in
+// process (Status.Open).
+func (r VintageRules) SnapshotOf(a Application, today calendar.Date, h calendar.Holidays) Snapshot {
+	s := Snapshot{Meter: MeterServiceLevel(a.Complete, a.Meter, today, h)}
+	if a.Status.Open() {
+		s.Age = AgeOf(a.Submitted, a.LastStep(), today, h)
+	}
+	if a.Vintage.Program != "" {
+		s.Terms = r.TermsAt(a.Vintage, a.PTO)
+	}
+	return s
+}

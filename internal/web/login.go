@@ -106,7 +106,7 @@ func (h *handler) login(w http.ResponseWriter, r *http.Request) {
 		h.rd.Render(w, r, http.StatusUnauthorized, "login", v)
 		return
 	}
-	if area == Portal && u.Role != auth.CustomerRole {
+	if area == Portal && u.Role != auth.CustomerRole && u.Role != auth.Installer {
 		v.Message = "This sign-in is for customers. Staff sign in to the console at /login."
 		h.rd.Render(w, r, http.StatusForbidden, "login", v)
 		return
@@ -171,6 +171,12 @@ func homeOf(u *User, area Area, next string) string {
 	authPage := next == "/login" || next == "/logout" || next == "/my/login" || next == "/my/logout" ||
 		strings.HasPrefix(next, "/login?") || strings.HasPrefix(next, "/my/login?")
 	ok := isLocalPath(next) && !authPage
+	if u.Access == auth.Installer { // installers work in the portal's frame
+		if ok && strings.HasPrefix(next, "/my/installer/") {
+			return next
+		}
+		return "/my/installer/"
+	}
 	if u.Access == auth.CustomerRole {
 		if ok && portal && area == Portal {
 			return next

@@ -45,7 +45,7 @@ func (h *handler) staffOnly(next http.HandlerFunc) http.HandlerFunc {
 			redirectToLogin(w, r, "/login")
 		case !u.Access.Staff():
 			if r.Method == http.MethodGet || r.Method == http.MethodHead {
-				Redirect(w, r, "/my/")
+				Redirect(w, r, homeOf(u, Portal, ""))
 				return
 			}
 			h.rd.Error(w, r, apperr.Forbiddenf("web", "The staff console is for staff accounts."))
@@ -77,6 +77,8 @@ func (h *handler) customersOnly(next http.HandlerFunc) http.HandlerFunc {
 		switch {
 		case u == nil:
 			redirectToLogin(w, r, "/my/login")
+		case u.IsInstaller() && (r.Method == http.MethodGet || r.Method == http.MethodHead):
+			Redirect(w, r, "/my/installer/")
 		case u.Access != auth.CustomerRole:
 			h.rd.Error(w, r, apperr.Forbiddenf("web", "The customer portal is for customer accounts. Staff use the console at /."))
 		default:
