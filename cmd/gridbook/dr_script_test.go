@@ -1,13 +1,17 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/gridbook/gridbook/internal/auth"
 	"github.com/gridbook/gridbook/internal/calendar"
+	"github.com/gridbook/gridbook/internal/customer"
+	"github.com/gridbook/gridbook/internal/store"
 	"github.com/rogpeppe/go-internal/testscript"
 )
 
@@ -15,7 +19,9 @@ import (
 // in testdata/dr.
 func TestDRScripts(t *testing.T) {
 	testscript.Run(t, testscript.Params{Dir: "testdata/dr", Cmds: map[string]func(*testscript.TestScript, bool, []string){
-		"dr-load": drLoad,
+		"dr-load":    drLoad,
+		"seed-meter": seedMeter,
+		"dr-enroll":  drEnroll,
 	}})
 }
 
@@ -55,4 +61,22 @@ func drLoad(ts *testscript.TestScript, neg bool, args []string) {
 	if err := os.WriteFile(ts.MkAbs(args[0]), []byte(b.String()), 0o644); err != nil {
 		ts.Fatalf("%v", err)
 	}
+}
+
+// drEnroll is "dr-enroll DB ACCOUNT PROGRAM TRACK": it enrolls account
+// number ACCOUNT in PROGRAM on TRACK from 2020-01-01.
+func drEnroll(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 4 {
+		ts.Fatalf("usage: dr-enroll DB ACCOUNT PROGRAM TRACK")
+	}
+	ctx := context.Background()
+	db, err := store.Open(ctx, ts.MkAbs(args[0]))
+	ts.Check(err)
+	defer db.Close()
+	a, err := db.AccountByNumber(ctx, args[1])
+	ts.Check(err)
+	ts.Check(db.InTx(ctx, func(tx *store.Tx) error {
+		return tx.Enroll(ctx, auth.Actor{Kind: "cli", Name: "script"}, &customer.Enrollment{AccountID: a.ID, Program: args[2], Track: args[3],
+			From: calendar.Date{Year: 2020, Month: 1, Day: 1}, Source: "staff"})
+	}))
 }

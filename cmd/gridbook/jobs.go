@@ -57,6 +57,9 @@ func openQueue(ctx context.Context, db *store.DB, log *slog.Logger) (q *job.Queu
 	if err == nil {
 		err = registerSavingsRun(q, db)
 	}
+	if err == nil {
+		err = registerDR(q, db, log)
+	}
 	if err != nil {
 		closeQueue()
 		return nil, nil, err

@@ -106,14 +106,14 @@ func Move(e *Event, to Status, at time.Time) error {
 	return nil
 }
 
-// Due returns the status a notified or active event should have at now:
-// active from its start, completed from its end. Other statuses are
+// Due returns the next status a notified or active event should have at
+// now: a notified event becomes active from its start, an active one
+// completed from its end (one step at a time, so the history shows
+// both). Other statuses are
 // returned unchanged (a scheduled event is only activated once its
 // participants were notified).
 func Due(e Event, now time.Time) Status {
 	switch {
-	case e.Status == Notified && !now.Before(e.End):
-		return Completed
 	case e.Status == Notified && !now.Before(e.Start):
 		return Active
 	case e.Status == Active && !now.Before(e.End):
@@ -142,4 +142,26 @@ func EventDays(events []Event, program string, p calendar.Period) []calendar.Dat
 	}
 	sortDates(out)
 	return out
+}
+
+// NoticeText is the message participants get when an event is called:
+// the program, the local day and hours, and for peak pricing the
+// surcharge reminder.
+func NoticeText(p Program, e Event) string {
+	l, end := e.Start.In(calendar.Pacific), e.End.In(calendar.Pacific)
+	s := p.Name + " event " + l.Format("Mon Jan 2, 3:04 PM") + "–" + end.Format("3:04 PM MST") + "."
+	switch p.Kind {
+	case PeakPricing:
+		s += " Energy used during these hours is billed at the event price; shift what you can."
+	case LoadReduction:
+		s += " Please reduce use during these hours; connected devices adjust automatically and you may override at any time."
+	case Storage:
+		s += " Your battery will discharge above its backup reserve."
+	}
+	return s
+}
+
+// CancelText is the message participants get when an event is called off.
+func CancelText(p Program, e Event) string {
+	return p.Name + " event " + e.Start.In(calendar.Pacific).Format("Mon Jan 2, 3:04 PM") + " is cancelled."
 }

@@ -140,7 +140,7 @@ func TestEventLifecycle(t *testing.T) {
 	if err := Move(&e, Notified, at(d.AddDays(-1), 14)); err != nil || e.NotifiedAt.IsZero() {
 		t.Fatalf("notify: %v", err)
 	}
-	if Due(e, at(d, 15)) != Notified || Due(e, at(d, 16)) != Active || Due(e, at(d, 21)) != Completed {
+	if Due(e, at(d, 15)) != Notified || Due(e, at(d, 16)) != Active || Due(e, at(d, 21)) != Active {
 		t.Errorf("Due by the clock is wrong")
 	}
 	if err := Move(&e, Active, at(d, 15)); !apperr.Is(err, apperr.Conflict) {

@@ -68,11 +68,11 @@ func TestMonthlyOffPeakShareCostAndAvoidedCO2(t *testing.T) {
 func TestBadTelemetryNamesTheLine(t *testing.T) {
 	head := "vehicle,plug_in,unplug,max_kw,start,end,energy_wh\n"
 	cases := map[string]string{
-		"":                     "empty",
-		"vehicle,plug_in\n":    "lacks unplug",
-		head + "EV,x,2026-07-02T14:00:00Z,7,2026-07-02T01:00:00Z,2026-07-02T02:00:00Z,1\n":                      "line 2: plug_in",
-		head + "EV,2026-07-02T14:00:00Z,2026-07-02T01:00:00Z,7,2026-07-02T01:00:00Z,2026-07-02T02:00:00Z,1\n": "unplug must be after",
-		head + "EV,2026-07-02T01:00:00Z,2026-07-02T14:00:00Z,7,2026-07-02T00:00:00Z,2026-07-02T02:00:00Z,1\n": "outside its session",
+		"":                  "empty",
+		"vehicle,plug_in\n": "lacks unplug",
+		head + "EV,x,2026-07-02T14:00:00Z,7,2026-07-02T01:00:00Z,2026-07-02T02:00:00Z,1\n":                       "line 2: plug_in",
+		head + "EV,2026-07-02T14:00:00Z,2026-07-02T01:00:00Z,7,2026-07-02T01:00:00Z,2026-07-02T02:00:00Z,1\n":    "unplug must be after",
+		head + "EV,2026-07-02T01:00:00Z,2026-07-02T14:00:00Z,7,2026-07-02T00:00:00Z,2026-07-02T02:00:00Z,1\n":    "outside its session",
 		head + "EV,2026-07-02T01:00:00Z,2026-07-02T14:00:00Z,7,2026-07-02T01:00:00Z,2026-07-02T02:00:00Z,7001\n": "more than 7.000 kW",
 		head + "EV,2026-07-02T01:00:00Z,2026-07-02T14:00:00Z,7,2026-07-02T01:00:00Z,2026-07-02T02:00:00Z,1\n" +
 			"EV,2026-07-02T01:00:00Z,2026-07-02T14:00:00Z,7,2026-07-02T01:30:00Z,2026-07-02T02:30:00Z,1\n": "overlap",

@@ -114,6 +114,11 @@ func Run(t *testing.T, open Opener) {
 		{"RecTamperingDetected", testRecTamperingDetected},
 		{"RPSClaims", testRPSClaims},
 		{"RPSProfileAnchor", testRPSProfileAnchor},
+		// dr.go
+		{"DRSchedulingEnforcesPMPRules", testDRSchedulingEnforcesPMPRules},
+		{"DREventLifecycle", testDREventLifecycle},
+		{"DRSettlementIsIdempotent", testDRSettlementIsIdempotent},
+		{"DRDevicesPayablesAndOutbox", testDRDevicesPayablesAndOutbox},
 	}
 	for _, c := range checks {
 		t.Run(c.name, func(t *testing.T) { c.fn(t, open(t)) })
