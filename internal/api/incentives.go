@@ -254,6 +254,7 @@ type budgetJSON struct {
 	ID                 int64       `json:"id"`
 	Slug               string      `json:"slug"`
 	Program            string      `json:"program"`
+	Measure            string      `json:"measure"`
 	Name               string      `json:"name"`
 	PeriodFrom         string      `json:"period_from"`
 	PeriodTo           *string     `json:"period_to"`
@@ -270,7 +271,7 @@ type budgetJSON struct {
 }
 
 func budgetOut(b incentive.Budget) budgetJSON {
-	return budgetJSON{ID: b.ID, Slug: b.Slug, Program: b.ProgramID, Name: b.Name, PeriodFrom: b.From.String(), PeriodTo: optDate(b.To),
+	return budgetJSON{ID: b.ID, Slug: b.Slug, Program: b.ProgramID, Measure: b.Measure, Name: b.Name, PeriodFrom: b.From.String(), PeriodTo: optDate(b.To),
 		AllocatedCents: b.AllocatedCents, ReservedCents: b.ReservedCents, CommittedCents: b.CommittedCents, PaidCents: b.PaidCents,
 		AvailableCents: b.Available(), MinReservableCents: b.MinReservableCents, SetAside: b.SetAside, Closed: b.Closed, Open: b.Open(), Source: b.Source}
 }

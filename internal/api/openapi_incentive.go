@@ -96,6 +96,7 @@ func incentiveSchemas() obj {
 	nullID := nullable("integer", "")
 	budget := obj{
 		"id": typ("integer", ""), "slug": typ("string", ""), "program": typ("string", ""), "name": typ("string", ""),
+		"measure":     typ("string", "only this measure's applications draw on it; empty for any"),
 		"period_from": date(""), "period_to": nullableDate("first day after the period; null while open"),
 		"allocated_cents": cents(""), "reserved_cents": cents(""), "committed_cents": cents(""), "paid_cents": cents(""),
 		"available_cents": cents(": allocated − reserved − committed − paid, never negative"), "min_reservable_cents": cents(""),

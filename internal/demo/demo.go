@@ -89,6 +89,8 @@ type Summary struct {
 	ReceivedWh      energy.Wh // total of the received (export) channels
 	PackedBytes     int64     // encoded interval data
 	Logins          []Login
+	// Incentives counts the programs, applications, coupons and payments.
+	Incentives IncentiveSummary
 }
 
 // String renders the summary for the terminal.
@@ -111,6 +113,8 @@ func (s Summary) String() string {
 	fmt.Fprintf(&b, "tariff versions stored for billing %d\n", s.TariffVersions)
 	fmt.Fprintf(&b, "meters %d, channels %d, readings %d (delivered %s kWh, received %s kWh, %d MB packed)\n",
 		s.Meters, s.Channels, s.Readings, s.DeliveredWh.KWhString(), s.ReceivedWh.KWhString(), s.PackedBytes>>20)
+	fmt.Fprintf(&b, "incentives: %d programs, %d applications, %d coupons, %d payment batches, %s paid\n",
+		s.Incentives.Programs, s.Incentives.Applications, s.Incentives.Coupons, s.Incentives.Batches, s.Incentives.PaidCents)
 	fmt.Fprintf(&b, "logins (password %q, demo only):\n", Password)
 	for _, l := range s.Logins {
 		fmt.Fprintf(&b, "  %-26s %-16s", l.Email, l.Role)
@@ -242,6 +246,9 @@ func Generate(ctx context.Context, db *store.DB, opt Options) (Summary, error) {
 		return Summary{}, err
 	}
 	if err := w.finish(ctx, opt); err != nil {
+		return Summary{}, err
+	}
+	if w.sum.Incentives, err = w.incentives(ctx, opt); err != nil {
 		return Summary{}, err
 	}
 	if _, err := g.storeWeather(ctx, db); err != nil {

@@ -34,6 +34,7 @@ type Budget struct {
 	ID                 int64         `json:"id"`
 	Slug               string        `json:"slug"`
 	ProgramID          string        `json:"program"`
+	Measure            string        `json:"measure"` // only this measure's applications draw on it; "" for any
 	Name               string        `json:"name"`
 	From               calendar.Date `json:"period_from"`
 	To                 calendar.Date `json:"period_to,omitzero"`
@@ -147,19 +148,20 @@ func (b *Budget) Apply(e Entry) error {
 }
 
 // PickBudget chooses the budget a new reservation of amount draws on
-// for an application dated on with qualifier q: among the budgets of the
-// program in force on that date and open to q, set-asides first (so an
+// for an application of measure dated on with qualifier q: among the
+// budgets of the program in force on that date, for that measure (or any
+// measure) and open to q, set-asides first (so an
 // equity share is used by those it is for), then in the given order, the
 // first with enough available. It returns the index, or -1 when the
 // application must wait (every fitting budget is short of funds). A
 // program whose budgets in force are all closed by staff is a Conflict.
-func PickBudget(budgets []Budget, on calendar.Date, q Qualifier, amount money.Cents) (int, error) {
+func PickBudget(budgets []Budget, on calendar.Date, q Qualifier, measure string, amount money.Cents) (int, error) {
 	inForce, closed := 0, 0
 	pick := -1
 	for pass := 0; pass < 2 && pick < 0; pass++ {
 		for i, b := range budgets {
 			setAside := b.SetAside != ""
-			if !b.Covers(on) || !b.Qualifies(q) || setAside != (pass == 0) {
+			if !b.Covers(on) || !b.Qualifies(q) || setAside != (pass == 0) || b.Measure != "" && b.Measure != measure {
 				continue
 			}
 			inForce++

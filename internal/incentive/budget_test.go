@@ -131,13 +131,18 @@ func TestSetAsideDrawnFirst(t *testing.T) {
 		{Qualifier{}, 100001, -1},
 	}
 	for _, c := range cases {
-		got, err := PickBudget(bs, on, c.q, c.amount)
+		got, err := PickBudget(bs, on, c.q, "battery", c.amount)
 		if err != nil || got != c.want {
 			t.Errorf("%+v %s: budget %d (%v), want %d", c.q, c.amount, got, err, c.want)
 		}
 	}
 	bs[0].Closed, bs[1].Closed = true, true
-	if _, err := PickBudget(bs, on, Qualifier{DAC: true}, 100); apperr.KindOf(err) != apperr.Conflict {
+	if _, err := PickBudget(bs, on, Qualifier{DAC: true}, "battery", 100); apperr.KindOf(err) != apperr.Conflict {
+		t.Errorf("all budgets closed: %v", err)
+	}
+	// A budget for another measure is not drawn on.
+	bs = []Budget{{Name: "fund", From: day(2026, 1, 1), AllocatedCents: 100000, Measure: "innovation_fund"}}
+	if i, err := PickBudget(bs, on, Qualifier{}, "pathway", 100); err == nil || i != -1 {
 		t.Errorf("all budgets closed: %v", err)
 	}
 }

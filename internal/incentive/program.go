@@ -69,6 +69,7 @@ type Program struct {
 type BudgetSpec struct {
 	ID             string        `json:"id"` // slug, unique across programs
 	Name           string        `json:"name"`
+	Measure        string        `json:"measure,omitempty"` // only this measure draws on it; "" for any
 	From           calendar.Date `json:"period_from"`
 	To             calendar.Date `json:"period_to,omitzero"` // first day after the period; zero while open
 	AllocatedCents money.Cents   `json:"allocated_cents"`
@@ -236,6 +237,9 @@ func (p *Program) Validate() error {
 		}
 		if strings.TrimSpace(b.Source) == "" {
 			f.Add(at+".source", "is required")
+		}
+		if b.Measure != "" && !slices.ContainsFunc(p.Measures, func(m Measure) bool { return m.ID == b.Measure }) {
+			f.Add(at+".measure", "%q is not a measure of the program", b.Measure)
 		}
 	}
 	checkConditions(&f, "eligibility", p.Eligibility)

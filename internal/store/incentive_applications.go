@@ -422,7 +422,7 @@ func (tx *Tx) reserveOrWait(ctx context.Context, actor auth.Actor, a incentive.A
 		return a, err
 	}
 	before := a
-	i, err := incentive.PickBudget(budgets, a.Facts.Date, a.Qualifier(), a.AmountCents)
+	i, err := incentive.PickBudget(budgets, a.Facts.Date, a.Qualifier(), a.Measure, a.AmountCents)
 	if err != nil {
 		return a, err
 	}

@@ -119,7 +119,7 @@ func (tx *Tx) IssueCoupon(ctx context.Context, actor auth.Actor, r IssueCouponRe
 	if err != nil {
 		return incentive.Coupon{}, err
 	}
-	i, err := incentive.PickBudget(budgets, today, a.Qualifier(), a.AmountCents)
+	i, err := incentive.PickBudget(budgets, today, a.Qualifier(), a.Measure, a.AmountCents)
 	if err != nil {
 		return incentive.Coupon{}, err
 	}

@@ -95,7 +95,7 @@ func (tx *Tx) ImportPrograms(ctx context.Context, actor auth.Actor, cat *incenti
 			if n > 0 {
 				continue
 			}
-			b := incentive.Budget{Slug: spec.ID, ProgramID: p.ID, Name: spec.Name, From: spec.From, To: spec.To,
+			b := incentive.Budget{Slug: spec.ID, ProgramID: p.ID, Measure: spec.Measure, Name: spec.Name, From: spec.From, To: spec.To,
 				AllocatedCents: spec.AllocatedCents, MinReservableCents: spec.MinReservableCents, SetAside: spec.SetAside, Source: spec.Source}
 			if err := tx.CreateBudget(ctx, actor, &b); err != nil {
 				return res, err
@@ -178,7 +178,7 @@ func (q queries) IncentiveProgram(ctx context.Context, id string) (incentive.Pro
 	return p, nil
 }
 
-const budgetCols = `id, slug, program_id, name, period_from, period_to, allocated_cents, reserved_cents, committed_cents,
+const budgetCols = `id, slug, program_id, measure, name, period_from, period_to, allocated_cents, reserved_cents, committed_cents,
 	paid_cents, min_reservable_cents, set_aside, closed, source`
 
 func scanBudget(s interface{ Scan(...any) error }) (incentive.Budget, error) {
@@ -186,7 +186,7 @@ func scanBudget(s interface{ Scan(...any) error }) (incentive.Budget, error) {
 	var from string
 	var to sql.NullString
 	var closed int64
-	err := s.Scan(&b.ID, &b.Slug, &b.ProgramID, &b.Name, &from, &to, &b.AllocatedCents, &b.ReservedCents, &b.CommittedCents,
+	err := s.Scan(&b.ID, &b.Slug, &b.ProgramID, &b.Measure, &b.Name, &from, &to, &b.AllocatedCents, &b.ReservedCents, &b.CommittedCents,
 		&b.PaidCents, &b.MinReservableCents, &b.SetAside, &closed, &b.Source)
 	if err != nil {
 		return b, err
@@ -220,9 +220,9 @@ func (tx *Tx) CreateBudget(ctx context.Context, actor auth.Actor, b *incentive.B
 	}
 	alloc := b.AllocatedCents
 	b.AllocatedCents, b.ReservedCents, b.CommittedCents, b.PaidCents = 0, 0, 0, 0
-	err := tx.q.QueryRowContext(ctx, `INSERT INTO incentive_budgets (slug, program_id, name, period_from, period_to, min_reservable_cents, set_aside, closed, source)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
-		b.Slug, b.ProgramID, b.Name, b.From.String(), dateText(b.To), b.MinReservableCents, b.SetAside, b2i(b.Closed), b.Source).Scan(&b.ID)
+	err := tx.q.QueryRowContext(ctx, `INSERT INTO incentive_budgets (slug, program_id, measure, name, period_from, period_to, min_reservable_cents, set_aside, closed, source)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
+		b.Slug, b.ProgramID, b.Measure, b.Name, b.From.String(), dateText(b.To), b.MinReservableCents, b.SetAside, b2i(b.Closed), b.Source).Scan(&b.ID)
 	if err != nil {
 		return fmt.Errorf("store: create budget: %w", mapErr(err))
 	}

@@ -20,6 +20,7 @@ CREATE TABLE incentive_budgets (
     id INTEGER PRIMARY KEY,
     slug TEXT NOT NULL UNIQUE,
     program_id TEXT NOT NULL REFERENCES incentive_programs (id),
+    measure TEXT NOT NULL DEFAULT '',
     name TEXT NOT NULL,
     period_from TEXT NOT NULL,
     period_to TEXT,

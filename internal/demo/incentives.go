@@ -1,0 +1,309 @@
+package demo
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/gridbook/gridbook/internal/apperr"
+	"github.com/gridbook/gridbook/internal/auth"
+	"github.com/gridbook/gridbook/internal/calendar"
+	"github.com/gridbook/gridbook/internal/customer"
+	"github.com/gridbook/gridbook/internal/incentive"
+	"github.com/gridbook/gridbook/internal/money"
+	"github.com/gridbook/gridbook/internal/store"
+)
+
+// IncentiveSummary counts the demo's incentive activity.
+type IncentiveSummary struct {
+	Programs     int
+	Applications int
+	Coupons      int
+	Batches      int
+	PaidCents    money.Cents
+}
+
+// Demo budgets beside the catalog's own (Instant AC $3.15M over three
+// years, the $2M innovation fund of 2025). The seeds give no Sun Storage,
+// HEER or pathway budget, so these are demo assumptions: a Sun Storage
+// budget for the year of $500,000 (the 2025 figures, $103,750 paid and
+// $288,000 reserved, fit in it), the pathway grants as 19 partner
+// communities × $250,000 (seed 000), and HEER budgets sized to the demo.
+func demoBudgets(year int) []incentive.Budget {
+	from := calendar.Date{Year: year, Month: 1, Day: 1}
+	to := calendar.Date{Year: year + 1, Month: 1, Day: 1}
+	b := func(slug, program, name string, dollars int64, min money.Cents, measure ...string) incentive.Budget {
+		return incentive.Budget{Slug: slug, ProgramID: program, Measure: strings.Join(measure, ""), Name: name, From: from, To: to, AllocatedCents: money.Dollars(dollars),
+			MinReservableCents: min, Source: "demo assumption (internal/demo/incentives.go); the seeds state no budget for it"}
+	}
+	return []incentive.Budget{
+		b(fmt.Sprintf("sun-storage-%d", year), "sun-storage-rebate", fmt.Sprintf("Sun Storage Rebate %d", year), 500_000, 75000),
+		b(fmt.Sprintf("pathways-%d", year), "energized-communities", "Energized Communities pathways (19 × $250,000)", 4_750_000, 0, "pathway"),
+		b(fmt.Sprintf("heer-thermostat-%d", year), "heer-smart-thermostat", fmt.Sprintf("HEER smart thermostat %d", year), 60_000, 7500),
+		b(fmt.Sprintf("heer-hpwh-%d", year), "heer-hpwh", fmt.Sprintf("HEER heat pump water heaters %d", year), 40_000, 20000),
+	}
+}
+
+// intent is one planned piece of incentive activity.
+type intent struct {
+	day     calendar.Date
+	account customer.Account
+	program string
+	facts   incentive.Facts
+	serial  string
+	outcome string // "pay", "claim", "reserve", "redeem", "coupon"
+}
+
+// incentives writes the demo's programs, budgets, applications, coupons
+// and payment batches, deterministically from the seed: about half of
+// the solar homes sampled ask for the Sun Storage Rebate (some paid in
+// quarterly batches, the rest reserved or claimed), smart-thermostat homes
+// claim the HEER bill credit, CARE/FERA homes take Instant AC coupons (some
+// redeemed), a few homes claim an HPWH rebate (one with an energy factor
+// below 2.0 is rejected), one battery repeats another's serial number and
+// waits on hold, and six member agencies receive pathway grants. The
+// store's clock is set to each activity's day of the demo year so the
+// ledger (and the burn-down) spreads over the year; it is restored after.
+func (w *writer) incentives(ctx context.Context, opt Options) (IncentiveSummary, error) {
+	var sum IncentiveSummary
+	db := w.db
+	saved := db.Now
+	defer func() { db.Now = saved }()
+	at := func(d calendar.Date) {
+		db.Now = func() time.Time { return d.In(calendar.Pacific).Add(10 * time.Hour).UTC() }
+	}
+	year := opt.Year
+	jan1 := calendar.Date{Year: year, Month: 1, Day: 1}
+	at(jan1)
+	cat, err := incentive.Shipped()
+	if err != nil {
+		return sum, err
+	}
+	actor := auth.System
+	err = db.InTx(ctx, func(tx *store.Tx) error {
+		res, err := tx.ImportPrograms(ctx, actor, cat)
+		sum.Programs = res.Added
+		if err != nil {
+			return err
+		}
+		for _, b := range demoBudgets(year) {
+			if err := tx.CreateBudget(ctx, actor, &b); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return sum, err
+	}
+	intents, err := w.plan(ctx, opt)
+	if err != nil {
+		return sum, err
+	}
+	quarter := 3
+	for _, in := range intents {
+		for int(in.day.Month) > quarter {
+			if err := w.payBatches(ctx, &sum, calendar.Date{Year: year, Month: time.Month(quarter), Day: 28}); err != nil {
+				return sum, err
+			}
+			quarter += 3
+		}
+		at(in.day)
+		err := db.InTx(ctx, func(tx *store.Tx) error {
+			switch in.outcome {
+			case "coupon", "redeem":
+				c, err := tx.IssueCoupon(ctx, actor, store.IssueCouponRequest{AccountID: in.account.ID, ProgramID: in.program,
+					Retailer: "retailer-" + string(rune('a'+in.account.ID%3)), Channel: "in_store", Code: fmt.Sprintf("GB-DEMO-%06d", in.account.ID)})
+				if err != nil {
+					return err
+				}
+				sum.Coupons++
+				if in.outcome == "redeem" {
+					_, err = tx.RedeemCoupon(ctx, actor, c.Code, c.Retailer, c.Channel, fmt.Sprintf("POS-%d", c.ID), in.day.AddDays(9))
+				}
+				return err
+			}
+			var serials []string
+			if in.serial != "" {
+				serials = []string{in.serial}
+			}
+			a, err := tx.CreateApplication(ctx, actor, store.NewApplication{ProgramID: in.program, AccountID: in.account.ID,
+				MemberAgency: in.facts.MemberAgency, Facts: in.facts, PurchaseDate: in.day.AddDays(-7), Serials: serials})
+			if err != nil {
+				return err
+			}
+			sum.Applications++
+			if a, err = tx.SubmitApplication(ctx, actor, a.ID); err != nil || a.Status != incentive.Reserved && a.Status != incentive.UnderReview {
+				return err
+			}
+			if in.outcome == "reserve" {
+				return nil
+			}
+			if a.Status == incentive.UnderReview { // no budget: decided by staff
+				if _, err := tx.TransitionApplication(ctx, actor, a.ID, store.Transition{To: incentive.Reserved}); err != nil {
+					return err
+				}
+			}
+			if _, err := tx.TransitionApplication(ctx, actor, a.ID, store.Transition{To: incentive.ClaimSubmitted}); err != nil || in.outcome == "claim" {
+				return err
+			}
+			_, err = tx.TransitionApplication(ctx, actor, a.ID, store.Transition{To: incentive.Approved, Note: "claim verified"})
+			return err
+		})
+		// A request the rules refuse (an account that joined the CCA after
+		// the purchase, say) stores nothing and is left out.
+		if k := apperr.KindOf(err); err != nil && (k == apperr.Invalid || k == apperr.Conflict) {
+			continue
+		}
+		if err != nil {
+			return sum, fmt.Errorf("demo: incentive activity of account %d (%s): %w", in.account.ID, in.program, err)
+		}
+	}
+	for ; quarter <= 12; quarter += 3 {
+		if err := w.payBatches(ctx, &sum, calendar.Date{Year: year, Month: time.Month(quarter), Day: 28}); err != nil {
+			return sum, err
+		}
+	}
+	return sum, nil
+}
+
+// payBatches pays what is approved: a batch per method, reconciled as
+// paid (the first payment of each ACH batch comes back returned once, to
+// show a returned payment going back to approved).
+func (w *writer) payBatches(ctx context.Context, sum *IncentiveSummary, day calendar.Date) error {
+	w.db.Now = func() time.Time { return day.In(calendar.Pacific).Add(15 * time.Hour).UTC() }
+	for _, method := range incentive.BatchMethods {
+		err := w.db.InTx(ctx, func(tx *store.Tx) error {
+			b, ps, err := tx.CreatePaymentBatch(ctx, auth.System, method)
+			if err != nil {
+				if apperr.Is(err, apperr.Conflict) {
+					return nil // nothing to pay this quarter
+				}
+				return err
+			}
+			sum.Batches++
+			var res []incentive.PaymentResult
+			for i, p := range ps {
+				r := incentive.PaymentResult{PaymentID: p.ID, Status: "paid", Reference: fmt.Sprintf("%s-%d-%d", method, b.ID, p.ID)}
+				if i == 0 && method == incentive.BatchACH && day.Month == 6 {
+					r.Status, r.Note = "returned", "account closed"
+				} else {
+					sum.PaidCents += p.AmountCents
+				}
+				res = append(res, r)
+			}
+			_, err = tx.ReconcileBatch(ctx, auth.System, b.ID, res)
+			return err
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// plan chooses the activity from the accounts, deterministically, sorted
+// by day.
+func (w *writer) plan(ctx context.Context, opt Options) ([]intent, error) {
+	var out []intent
+	year := opt.Year
+	dayOf := func(r *rand.Rand, fromMonth int) calendar.Date {
+		m := fromMonth + r.IntN(13-fromMonth)
+		return calendar.Date{Year: year, Month: time.Month(m), Day: 1 + r.IntN(27)}
+	}
+	yes, no := json.RawMessage("true"), json.RawMessage("false")
+	after := int64(0)
+	firstSerial, batteries := "", 0
+	for {
+		accts, err := w.db.Accounts(ctx, store.AccountFilter{Class: customer.Residential, LSE: customer.CCA, After: after, Limit: 500})
+		if err != nil {
+			return nil, err
+		}
+		for _, a := range accts {
+			r := rand.New(rand.NewPCG(uint64(opt.Seed), uint64(a.ID)*0x9E3779B97F4A7C15+17))
+			if r.Float64() >= 0.4 {
+				continue
+			}
+			es, err := w.db.Enrollments(ctx, a.ID)
+			if err != nil {
+				return nil, err
+			}
+			on := func(p string) bool {
+				return slices.ContainsFunc(es, func(e customer.Enrollment) bool { return e.Program == p && e.To.IsZero() })
+			}
+			switch {
+			case on(ProgramNEM) && r.Float64() < 0.5:
+				in := intent{day: dayOf(r, 1), account: a, program: "sun-storage-rebate",
+					facts: incentive.Facts{Measure: map[string]json.RawMessage{"paired_with_solar": yes}}, serial: fmt.Sprintf("BAT-%d-%06d", year, a.ID)}
+				switch x := r.Float64(); {
+				case x < 0.45:
+					in.outcome = "pay"
+				case x < 0.55:
+					in.outcome = "claim"
+				default:
+					in.outcome = "reserve"
+				}
+				batteries++
+				if batteries == 1 {
+					firstSerial = in.serial
+				} else if batteries%25 == 4 {
+					in.serial = firstSerial // a repeated serial: held for review
+				}
+				out = append(out, in)
+			case on(ProgramSmartThermostat) && r.Float64() < 0.5:
+				gas := no
+				if r.Float64() < 0.6 {
+					gas = yes
+				}
+				g := string(gas) == "true"
+				out = append(out, intent{day: dayOf(r, 1), account: a, program: "heer-smart-thermostat", outcome: "pay",
+					facts: incentive.Facts{GasCustomer: &g, Measure: map[string]json.RawMessage{"energy_day_enrolled": yes}}})
+			case (on(customer.ProgramCARE) || on(customer.ProgramFERA)) && r.Float64() < 0.4:
+				outcome := "coupon"
+				if r.Float64() < 0.3 {
+					outcome = "redeem"
+				}
+				// After the CARE/FERA enrollment starts (and the program's
+				// March 2025 launch).
+				from := 3
+				for _, e := range es {
+					if (e.Program == customer.ProgramCARE || e.Program == customer.ProgramFERA) && e.From.Year == year {
+						from = max(from, int(e.From.Month)+1)
+					}
+				}
+				if from <= 12 {
+					out = append(out, intent{day: dayOf(r, from), account: a, program: "instant-ac-savings", outcome: outcome})
+				}
+			case r.Float64() < 0.08:
+				ef := "2.2"
+				if r.Float64() < 0.2 {
+					ef = "1.9" // below 2.0: rejected by the automatic check
+				}
+				out = append(out, intent{day: dayOf(r, 1), account: a, program: "heer-hpwh", outcome: "pay",
+					facts: incentive.Facts{Measure: map[string]json.RawMessage{"energy_factor": json.RawMessage(ef)}}})
+			}
+		}
+		if len(accts) < 500 {
+			break
+		}
+		after = accts[len(accts)-1].ID
+	}
+	// Pathway grants to six member agencies (seed 000: up to $250,000 per
+	// agency for one pathway).
+	pathways := []string{"building_electrification", "fleet_electrification", "community_ev_charging"}
+	for i, ag := range w.db.Reference().MemberAgencies() {
+		if i >= 6 {
+			break
+		}
+		req := money.Dollars(int64(150_000 + 25_000*i))
+		out = append(out, intent{day: calendar.Date{Year: year, Month: time.Month(2 + i), Day: 10}, program: "energized-communities",
+			outcome: []string{"pay", "claim", "reserve"}[i%3],
+			facts:   incentive.Facts{MemberAgency: ag.Name, Pathway: pathways[i%3], RequestedCents: &req, Measure: map[string]json.RawMessage{"type": json.RawMessage(`"pathway"`)}}})
+	}
+	slices.SortStableFunc(out, func(a, b intent) int { return a.day.Compare(b.day) })
+	return out, nil
+}
