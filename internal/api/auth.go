@@ -26,6 +26,9 @@ const (
 	intervalsWrite               // intervals:write, or an admin or program manager: uploading interval data
 	nemRead                      // registry:read or nem:apply, or any signed-in user: NEM applications (installers and customers see their own)
 	nemApply                     // registry:write or nem:apply, or an admin, program manager or installer: filing NEM applications
+	rpsRead                      // registry:read, rec:write or rps:write, or a staff user: the certificate registry and RPS ledger
+	recWrite                     // rec:write, or an admin or program manager: certificate registry commands
+	rpsWrite                     // rps:write, or an admin or program manager: the RPS compliance ledger
 )
 
 // principal is an authenticated caller.
@@ -74,6 +77,14 @@ func (p *principal) allow(acc access) error {
 			scope = auth.ScopeTariffsWrite
 		case intervalsWrite:
 			scope = auth.ScopeIntervalsWrite
+		case rpsRead:
+			if c.Has(auth.ScopeRECWrite) || c.Has(auth.ScopeRPSWrite) {
+				return nil
+			}
+		case recWrite:
+			scope = auth.ScopeRECWrite
+		case rpsWrite:
+			scope = auth.ScopeRPSWrite
 		case nemRead, nemApply:
 			if c.Has(auth.ScopeNEMApply) || (acc == nemRead && c.Has(auth.ScopeRegistryRead)) {
 				return nil
@@ -89,11 +100,11 @@ func (p *principal) allow(acc access) error {
 	}
 	role := p.user.Role
 	switch acc {
-	case write, intervalsWrite:
+	case write, intervalsWrite, recWrite, rpsWrite:
 		if !role.CanWrite() {
 			return apperr.Forbiddenf(op, "the %s role may not change data", role)
 		}
-	case staffRead, registryWide:
+	case staffRead, registryWide, rpsRead:
 		if !role.Staff() {
 			return apperr.Forbiddenf(op, "this is open to staff users only")
 		}

@@ -275,6 +275,7 @@ func openAPIDoc() obj {
 	billingOperations(add)
 	storedBillOperations(add)
 	savingsOperations(add)
+	rpsOperations(add)
 
 	add("/audit", "get", operation{id: "listAudit", summary: "Read the audit log, newest first (staff users only)", tag: "audit",
 		security: staffSecurity, params: append([]any{
@@ -306,7 +307,7 @@ func openAPIDoc() obj {
 		"security": readSecurity,
 		"tags": []any{
 			obj{"name": "customers"}, obj{"name": "premises"}, obj{"name": "accounts"}, obj{"name": "enrollments"},
-			obj{"name": "meters"}, obj{"name": "audit"}, obj{"name": "portfolio"}, obj{"name": "meta"},
+			obj{"name": "meters"}, obj{"name": "registry"}, obj{"name": "rps"}, obj{"name": "audit"}, obj{"name": "portfolio"}, obj{"name": "meta"},
 			obj{"name": "tariffs"}, obj{"name": "export-prices"}, obj{"name": "bills"}, obj{"name": "savings"},
 		},
 		"paths":      paths,
@@ -361,6 +362,7 @@ func schemas() obj {
 	maps.Copy(s, storedBillSchemas())
 	maps.Copy(s, savingsSchemas())
 	maps.Copy(s, intervalSchemas())
+	maps.Copy(s, rpsSchemas())
 	maps.Copy(s, obj{
 		"OpenAPIDocument": obj{"type": "object", "description": "an OpenAPI 3.1 document"},
 		"Problem": obj{"type": "object", "description": "RFC 9457 problem details",

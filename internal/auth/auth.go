@@ -152,10 +152,17 @@ const (
 	// applications for the installer the client is linked to, and nothing
 	// else.
 	ScopeNEMApply = "nem:apply"
+	// ScopeRECWrite runs certificate registry commands: generation
+	// reports, issuance, transfers, retirements, exports (a generator's
+	// or registry operator's feed).
+	ScopeRECWrite = "rec:write"
+	// ScopeRPSWrite maintains the RPS compliance ledger: the profile,
+	// retail sales, contracts and claims.
+	ScopeRPSWrite = "rps:write"
 )
 
 // Scopes lists every known scope.
-var Scopes = []string{ScopeRegistryRead, ScopeRegistryWrite, ScopeJobsRead, ScopeTariffsWrite, ScopeIntervalsWrite, ScopeNEMApply}
+var Scopes = []string{ScopeRegistryRead, ScopeRegistryWrite, ScopeJobsRead, ScopeTariffsWrite, ScopeIntervalsWrite, ScopeNEMApply, ScopeRECWrite, ScopeRPSWrite}
 
 // Client is a machine caller of the JSON API with a bearer token.
 type Client struct {

@@ -114,7 +114,7 @@ func ParseGenerationCSV(r io.Reader) ([]GenerationRow, error) {
 				f.Add(at(GenerationColumns[2]), "%s to %s is not one whole calendar month", cell(1), cell(2))
 			}
 		}
-		wh, err := parseMWh(cell(3))
+		wh, err := ParseMWh(cell(3))
 		if err != nil {
 			f.Add(at(GenerationColumns[3]), "%q: %v", cell(3), err)
 		}
@@ -134,9 +134,9 @@ func ParseGenerationCSV(r io.Reader) ([]GenerationRow, error) {
 	return rows, nil
 }
 
-// parseMWh reads a non-negative MWh amount with at most six decimals
-// exactly into Wh.
-func parseMWh(s string) (energy.Wh, error) {
+// ParseMWh reads a non-negative MWh amount with at most six decimals
+// exactly into Wh: "1234.567" is 1,234,567,000 Wh.
+func ParseMWh(s string) (energy.Wh, error) {
 	s = strings.ReplaceAll(s, ",", "")
 	whole, frac, dot := strings.Cut(s, ".")
 	if whole == "" || len(frac) > 6 || (dot && frac == "") || strings.Trim(whole+frac, "0123456789") != "" || len(whole) > 12 {
@@ -146,8 +146,8 @@ func parseMWh(s string) (energy.Wh, error) {
 	return energy.Wh(n), nil
 }
 
-// formatMWh writes Wh as MWh with six decimals.
-func formatMWh(wh energy.Wh) string {
+// FormatMWh writes Wh as MWh with six decimals.
+func FormatMWh(wh energy.Wh) string {
 	return fmt.Sprintf("%d.%06d", wh/energy.WhPerMWh, wh%energy.WhPerMWh)
 }
 
@@ -214,7 +214,7 @@ func WriteGenerationCSV(w io.Writer, rows []GenerationRow) error {
 	cw := csv.NewWriter(w)
 	cw.Write(GenerationColumns)
 	for _, r := range rows {
-		cw.Write([]string{r.WREGISID, dateMDY(r.Vintage.First()), dateMDY(r.Vintage.Last()), formatMWh(r.Wh), strconv.Itoa(r.Revision)})
+		cw.Write([]string{r.WREGISID, dateMDY(r.Vintage.First()), dateMDY(r.Vintage.Last()), FormatMWh(r.Wh), strconv.Itoa(r.Revision)})
 	}
 	cw.Flush()
 	return cw.Error()

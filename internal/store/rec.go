@@ -16,27 +16,37 @@ import (
 	"github.com/gridbook/gridbook/internal/rps"
 )
 
-// Registry runs fn with a certificate registry bound to one transaction.
-// The event log's head row is locked first, so registry commands run one
-// at a time across processes (on PostgreSQL with SELECT … FOR UPDATE; a
-// SQLite transaction already holds the write lock from BEGIN); every
-// command fn runs, its event and its audit record commit together or not
-// at all.
+// Registry runs fn with a certificate registry bound to one transaction
+// (Tx.Registry): every command fn runs, its event and its audit record
+// commit together or not at all.
 func (db *DB) Registry(ctx context.Context, actor auth.Actor, fn func(ctx context.Context, reg *rec.Registry, tx *Tx) error) error {
 	return db.InTx(ctx, func(tx *Tx) error {
-		if db.dialect == Postgres {
-			if _, err := tx.q.ExecContext(ctx, `SELECT seq FROM rec_chain WHERE id = 1 FOR UPDATE`); err != nil {
-				return fmt.Errorf("store: lock registry: %w", err)
-			}
-		}
-		p, err := tx.RPSProfile(ctx)
+		reg, err := tx.Registry(ctx, actor)
 		if err != nil {
 			return err
 		}
-		st := recState{tx: tx, actor: actor, stmts: map[string]*sql.Stmt{}}
-		reg := &rec.Registry{State: st, Now: db.Now, Anchor: p.Settings.WindowAnchor, Actor: actor.String()}
 		return fn(ctx, reg, tx)
 	})
+}
+
+// Registry returns the certificate registry bound to tx, acting for actor
+// with the window anchor of the RPS profile. The event log's head row is
+// locked first, so registry commands run one at a time across processes
+// (on PostgreSQL with SELECT … FOR UPDATE; a SQLite transaction already
+// holds the write lock from BEGIN). Call it once per transaction, before
+// reading registry state.
+func (tx *Tx) Registry(ctx context.Context, actor auth.Actor) (*rec.Registry, error) {
+	if tx.db.dialect == Postgres {
+		if _, err := tx.q.ExecContext(ctx, `SELECT seq FROM rec_chain WHERE id = 1 FOR UPDATE`); err != nil {
+			return nil, fmt.Errorf("store: lock registry: %w", err)
+		}
+	}
+	p, err := tx.RPSProfile(ctx)
+	if err != nil {
+		return nil, err
+	}
+	st := recState{tx: tx, actor: actor, stmts: map[string]*sql.Stmt{}}
+	return &rec.Registry{State: st, Now: tx.db.Now, Anchor: p.Settings.WindowAnchor, Actor: actor.String()}, nil
 }
 
 // recState is rec.State on a transaction. Its statements are prepared
