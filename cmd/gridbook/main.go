@@ -74,6 +74,8 @@ func commands() []command {
 		{"savings portfolio", "--program CODE [--db DB] [--blackout-days N] [--fuel electricity|gas] [--enqueue] [--json]", "evaluate every metered account enrolled in a program as a durable job", runSavingsPortfolio},
 		{"savings runs", "[--db DB] [--json]", "list portfolio savings runs", runSavingsRuns},
 		{"savings run", "ID [--db DB] [--json]", "show a portfolio savings run and its results by meter", runSavingsRun},
+		{"costeff table", "[--file CSV] [--retail $/kWh] [--title T] [--json]", "cost per first-year kWh by program against the retail price (default: the seed's PG&E 2015 table)", runCosteffTable},
+		{"costeff calc", "--claims FILE --discount RA --acc-version V (--avoided-elec $/kWh[,…] | --avoided-gas $/therm[,…]) [--programs FILE] [--quarterly R|exact|flexvalue] [--first-year Y] [--retail-elec R] [--retail-gas R] [--societal-discount R] [--export FILE] [--json]", "CPUC cost-effectiveness tests on claims in the CET's CEDARS layout (no database)", runCosteffCalc},
 		{"weather import", "--station CODE [--db DB] [--name N] [--format csv|isd-lite] [--celsius] [--json] FILE...", "store hourly temperature (CSV or NOAA ISD-Lite) for a weather station", runWeatherImport},
 		{"weather list", "[--db DB] [--json]", "list weather stations and the temperature stored for each", runWeatherList},
 		{"incentive import-programs", "[--db DB] [--json] (FILE | --shipped)", "store a programs document (idempotent) with its budgets", runIncentiveImport},
