@@ -248,6 +248,9 @@ func Generate(ctx context.Context, db *store.DB, opt Options) (Summary, error) {
 	if err := w.finish(ctx, opt); err != nil {
 		return Summary{}, err
 	}
+	if err := w.nem(ctx, opt); err != nil {
+		return Summary{}, err
+	}
 	if w.sum.Incentives, err = w.incentives(ctx, opt); err != nil {
 		return Summary{}, err
 	}

@@ -346,6 +346,7 @@ func checkLogins(t *testing.T, db *store.DB, s Summary) {
 	want := map[string]auth.Role{
 		"admin@gridbook.demo": auth.Admin, "manager@gridbook.demo": auth.ProgramManager, "analyst@gridbook.demo": auth.Analyst,
 		"customer@gridbook.demo": auth.CustomerRole, "customer2@gridbook.demo": auth.CustomerRole,
+		"installer@gridbook.demo": auth.Installer,
 	}
 	if len(s.Logins) != len(want) {
 		t.Errorf("summary lists %d logins, want %d", len(s.Logins), len(want))

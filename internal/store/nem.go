@@ -681,3 +681,62 @@ func (tx *Tx) AdvanceNEMApplication(ctx context.Context, actor auth.Actor, id in
 	}
 	return after, tx.audit(ctx, actor, "update", "nem_application", id, before, after)
 }
+
+// ImportNEMApplication stores an application as it stands, with its
+// history, one eligibility decision and, for a late meter, its
+// estimated-credit days, without audit records: the bulk path of the demo
+// generator, whose run is audited once as a whole. The application's
+// enrollment, if any, must exist already.
+func (tx *Tx) ImportNEMApplication(ctx context.Context, a *nem.Application, history []nem.Event, d nem.Decision, credit *nem.EstimatedCredit) error {
+	if err := a.System.Validate(); err != nil {
+		return err
+	}
+	sys, err := json.Marshal(a.System)
+	if err != nil {
+		return err
+	}
+	tmp := make([]byte, 8)
+	rand.Read(tmp)
+	if a.Created.IsZero() {
+		a.Created = tx.now()
+	}
+	a.Updated = a.Created
+	err = tx.q.QueryRowContext(ctx, `INSERT INTO nem_applications (number, account_id, installer_id, variant, technology, capacity_w, status,
+		system_json, created_unix, updated_unix) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
+		"tmp-"+hex.EncodeToString(tmp), a.AccountID, nullID(a.InstallerID), string(a.System.Variant), string(a.System.Technology),
+		int64(a.System.CapacityW), string(a.Status), string(sys), a.Created.Unix(), a.Updated.Unix()).Scan(&a.ID)
+	if err != nil {
+		return fmt.Errorf("store: import application: %w", mapErr(err))
+	}
+	a.Number = fmt.Sprintf("NEM-%06d", a.ID)
+	if _, err := tx.q.ExecContext(ctx, `UPDATE nem_applications SET number = $2 WHERE id = $1`, a.ID, a.Number); err != nil {
+		return err
+	}
+	if err := tx.saveNEM(ctx, a); err != nil {
+		return err
+	}
+	for _, e := range history {
+		if _, err := tx.q.ExecContext(ctx, `INSERT INTO nem_events (application_id, from_status, to_status, on_date, at_unix, actor, note)
+			VALUES ($1, $2, $3, $4, $5, $6, $7)`, a.ID, string(e.From), string(e.To), e.On, e.At.Unix(), e.Actor, e.Note); err != nil {
+			return fmt.Errorf("store: import history: %w", err)
+		}
+	}
+	js, err := json.Marshal(d)
+	if err != nil {
+		return err
+	}
+	if _, err := tx.q.ExecContext(ctx, `INSERT INTO nem_decisions (application_id, eligible, decided_on, decision_json, at_unix, actor)
+		VALUES ($1, $2, $3, $4, $5, $6)`, a.ID, b2i(d.Eligible), d.On, string(js), a.Created.Unix(), "system gridbook"); err != nil {
+		return fmt.Errorf("store: import decision: %w", err)
+	}
+	if credit != nil {
+		credit.ApplicationID, credit.AccountID = a.ID, a.AccountID
+		err := tx.q.QueryRowContext(ctx, `INSERT INTO nem_estimated_credits (application_id, account_id, start_date, end_date, days, reason, created_unix)
+			VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`, a.ID, a.AccountID, credit.Period.Start, credit.Period.End, credit.Days,
+			credit.Reason, a.Created.Unix()).Scan(&credit.ID)
+		if err != nil {
+			return fmt.Errorf("store: import credit: %w", err)
+		}
+	}
+	return nil
+}
