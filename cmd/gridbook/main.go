@@ -69,6 +69,15 @@ func commands() []command {
 		{"dr baseline", "--intervals FILE --event-start T --event-end T [--method caiso-10in10|caiso-4in4|pge-5of10|pge-3of5-weighted|highest-3of10] [--exclude DATE]... [--json]", "compute a participant's event baseline and reduction from an interval file (no database)", runDRBaseline},
 		{"ev plan", "--tariff FILE [--code C]|--moer FILE --plug-in T --departure T --energy-kwh N|--battery-kwh N --soc P --target-soc P --max-kw N [--precondition D] [--continuous] [--json]", "plan one EV charge for least cost or least CO2 (no database)", runEVPlan},
 		{"emissions equivalents", "--co2-lbs N [--factor epa|epa-unrounded] [--per N] [--json]", "restate pounds of CO2 as metric tons and tree seedlings", runEmissionsEquivalents},
+		{"dr programs", "[--json]", "list the demand-response programs and their event rules", runDRPrograms},
+		{"dr event schedule", "--program P [--track T] --start T --end T [--notice T] [--level 1-3] [--offset-f N] [--reason R] [--json]", "schedule an event after checking every rule of its program", runDREventSchedule},
+		{"dr event list", "[--program P] [--status S] [--from DATE] [--to DATE] [--json]", "list demand-response events", runDREventList},
+		{"dr event show", "ID [--json]", "show an event with its history and settlements", runDREventShow},
+		{"dr event notify", "ID", "notify an event's participants (outbox: e-mail, SMS, devices, log)", runDREventMove("notify")},
+		{"dr event cancel", "ID [--note N]", "cancel an event and tell those already notified", runDREventMove("cancel")},
+		{"dr event advance", "", "move notified and active events along by the clock", runDREventAdvance},
+		{"dr settle", "--event ID [--enqueue] [--json]", "settle every participant of a completed event as a durable job", runDRSettle},
+		{"dr days", "[--program pmp] --from DATE --to DATE [--json]", "print a program's event-day calendar (the PMP days billing uses)", runDRDays},
 		{"savings calc", "--meter FILE --temperature FILE --blackout-start DATE --blackout-end DATE [--method caltrack-daily|caltrack-billing|caltrack-hourly|daily] [--fuel electricity|gas] [--day-boundary utc|local] [--celsius] [--temperature-format csv|isd-lite] [--solar] [--max-p-value P] [--bimonthly-quirk] [--predictions FILE] [--json]", "fit a CalTRACK savings model from files alone (no database)", runSavingsCalc},
 		{"savings meter", "--meter ID|SERIAL --blackout-start DATE --blackout-end DATE [--db DB] [--method caltrack-daily] [--fuel electricity|gas] [--solar] [--max-p-value P] [--predictions FILE] [--json]", "fit a CalTRACK savings model to a stored meter and its premise's weather station", runSavingsMeter},
 		{"savings portfolio", "--program CODE [--db DB] [--blackout-days N] [--fuel electricity|gas] [--enqueue] [--json]", "evaluate every metered account enrolled in a program as a durable job", runSavingsPortfolio},
@@ -135,6 +144,13 @@ func describe(err error) string {
 
 func lookup(args []string) (command, []string, bool) {
 	cmds := commands()
+	if len(args) >= 3 {
+		for _, c := range cmds {
+			if c.name == args[0]+" "+args[1]+" "+args[2] {
+				return c, args[3:], true
+			}
+		}
+	}
 	if len(args) >= 2 {
 		for _, c := range cmds {
 			if c.name == args[0]+" "+args[1] {

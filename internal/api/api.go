@@ -109,6 +109,7 @@ func (h *handler) routes(mux *http.ServeMux) {
 	h.handle(mux, "GET /meters/{id}/interval-imports", registryWide, h.listIntervalImports)
 
 	h.tariffRoutes(mux)
+	h.drRoutes(mux)
 	h.rpsRoutes(mux)
 	h.incentiveRoutes(mux)
 	h.nemRoutes(mux)

@@ -270,6 +270,7 @@ func openAPIDoc() obj {
 	intervalOperations(add)
 
 	tariffOperations(add)
+	drOperations(add)
 	incentiveOperations(add)
 	nemOperations(add)
 	billingOperations(add)
@@ -308,7 +309,7 @@ func openAPIDoc() obj {
 		"tags": []any{
 			obj{"name": "customers"}, obj{"name": "premises"}, obj{"name": "accounts"}, obj{"name": "enrollments"},
 			obj{"name": "meters"}, obj{"name": "registry"}, obj{"name": "rps"}, obj{"name": "audit"}, obj{"name": "portfolio"}, obj{"name": "meta"},
-			obj{"name": "tariffs"}, obj{"name": "export-prices"}, obj{"name": "bills"}, obj{"name": "savings"},
+			obj{"name": "tariffs"}, obj{"name": "export-prices"}, obj{"name": "bills"}, obj{"name": "demand-response"}, obj{"name": "signals"}, obj{"name": "savings"},
 		},
 		"paths":      paths,
 		"components": components(),
@@ -358,6 +359,7 @@ func schemas() obj {
 	s := tariffSchemas()
 	maps.Copy(s, incentiveSchemas())
 	maps.Copy(s, billingSchemas())
+	maps.Copy(s, drSchemas())
 	maps.Copy(s, nemSchemas())
 	maps.Copy(s, storedBillSchemas())
 	maps.Copy(s, savingsSchemas())

@@ -46,8 +46,9 @@ func TestOpenAPICoversRoutes(t *testing.T) {
 	// 21 incentive-program operations (openapi_incentive.go).
 	// 1 stored-meter savings operation (openapi_savings.go; the savings calculator is counted with the bill calculator's group above).
 	// 33 certificate registry and RPS operations (openapi_rps.go).
-	if len(served) != 111 {
-		t.Errorf("%d routes served, want 111", len(served))
+	// 10 demand-response and TOU-signal operations (openapi_dr.go).
+	if len(served) != 121 {
+		t.Errorf("%d routes served, want 121", len(served))
 	}
 }
 

@@ -22,12 +22,14 @@ import (
 
 const drEventCols = `id, program, track, start_unix, end_unix, status, level, offset_f, reason, notified_unix, cancelled_unix, created_unix`
 
-func scanDREvent(s interface{ Scan(...any) error }) (dr.Event, error) {
+// scanDREvent scans drEventCols and then any extra columns into extra.
+func scanDREvent(s interface{ Scan(...any) error }, extra ...any) (dr.Event, error) {
 	var e dr.Event
 	var start, end, created int64
 	var status string
 	var notified, cancelled sql.NullInt64
-	if err := s.Scan(&e.ID, &e.Program, &e.Track, &start, &end, &status, &e.Level, &e.OffsetF, &e.Reason, &notified, &cancelled, &created); err != nil {
+	dest := append([]any{&e.ID, &e.Program, &e.Track, &start, &end, &status, &e.Level, &e.OffsetF, &e.Reason, &notified, &cancelled, &created}, extra...)
+	if err := s.Scan(dest...); err != nil {
 		return e, err
 	}
 	e.Start, e.End, e.Status, e.Created = time.Unix(start, 0).UTC(), time.Unix(end, 0).UTC(), dr.Status(status), time.Unix(created, 0).UTC()
@@ -684,4 +686,66 @@ func (tx *Tx) MarkNotification(ctx context.Context, id int64, sent bool, errText
 		return fmt.Errorf("store: mark notification: %w", err)
 	}
 	return nil
+}
+
+// AccountEvent is an event an account took part in: an event of a
+// program (and track) the account was enrolled in on the event's day,
+// with its settlement and whether it overrode.
+type AccountEvent struct {
+	Event      dr.Event          `json:"event"`
+	Track      string            `json:"track"`
+	Settlement *SettlementRecord `json:"settlement"`
+	Overridden bool              `json:"overridden"`
+}
+
+// AccountDREvents returns the events of an account's demand-response
+// enrollments, newest first, at most limit (default 200).
+func (q queries) AccountDREvents(ctx context.Context, accountID int64, limit int) ([]AccountEvent, error) {
+	if limit <= 0 || limit > 1000 {
+		limit = 200
+	}
+	rows, err := q.q.QueryContext(ctx, `SELECT `+prefixCols("v.", drEventCols)+`, n.track,
+		EXISTS (SELECT 1 FROM dr_overrides o WHERE o.event_id = v.id AND o.account_id = n.account_id)
+		FROM dr_events v JOIN enrollments n ON n.program = v.program AND (v.track = '' OR v.track = n.track)
+		AND n.start_date <= v.event_day AND (n.end_date IS NULL OR n.end_date > v.event_day)
+		WHERE n.account_id = $1 ORDER BY v.start_unix DESC, v.id DESC LIMIT $2`, accountID, limit)
+	if err != nil {
+		return nil, fmt.Errorf("store: account events: %w", err)
+	}
+	var out []AccountEvent
+	for rows.Next() {
+		var ae AccountEvent
+		e, err := scanDREvent(rows, &ae.Track, &ae.Overridden)
+		if err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("store: account events: %w", err)
+		}
+		ae.Event = e
+		out = append(out, ae)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	ss, err := q.AccountSettlements(ctx, accountID, true)
+	if err != nil {
+		return nil, err
+	}
+	byEvent := map[int64]*SettlementRecord{}
+	for i := range ss {
+		byEvent[ss[i].EventID] = &ss[i]
+	}
+	for i := range out {
+		out[i].Settlement = byEvent[out[i].Event.ID]
+	}
+	return out, nil
+}
+
+// prefixCols qualifies a comma-separated column list with a table alias.
+func prefixCols(alias, cols string) string {
+	parts := strings.Split(cols, ",")
+	for i, p := range parts {
+		parts[i] = alias + strings.TrimSpace(p)
+	}
+	return strings.Join(parts, ", ")
 }

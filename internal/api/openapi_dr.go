@@ -1,0 +1,121 @@
+package api
+
+import (
+	"net/http"
+)
+
+// The demand-response part of the OpenAPI document (openapi.go calls
+// drOperations and merges drSchemas).
+
+func drOperations(add func(path, method string, o operation)) {
+	const bad, forbidden, notFound, conflict = http.StatusBadRequest, http.StatusForbidden, http.StatusNotFound, http.StatusConflict
+	id := pathParam("id", "event id")
+	add("/dr/programs", "get", operation{id: "listDRPrograms", summary: "List the demand-response programs with their tracks, event rules, baseline, " +
+		"settlement and participation incentives (data with sources)", tag: "demand-response", security: readSecurity,
+		ok: 200, okSchema: "DRProgramList", errs: []int{bad, forbidden}})
+	add("/dr/events", "get", operation{id: "listDREvents", summary: "List demand-response events in start order", tag: "demand-response",
+		security: readSecurity, params: []any{
+			query("program", typ("string", ""), "program code, e.g. pmp or power_response"),
+			query("status", enum("", "scheduled", "notified", "active", "completed", "cancelled"), ""),
+			query("from", date(""), "first event day (Pacific)"), query("to", date(""), "day after the last event day"),
+		}, ok: 200, okSchema: "DREventList", errs: []int{bad, forbidden}})
+	add("/dr/events", "post", operation{id: "scheduleDREvent", summary: "Schedule an event. Every rule of its program is checked " +
+		"(window, length, weekdays, holidays, season, annual and weekly caps, overlap, notice); a broken rule is 400 with one field " +
+		"error per rule, \"<rule>: <explanation>\", and nothing is stored", tag: "demand-response", security: writeSecurity,
+		body: "DREventInput", ok: 201, okSchema: "DREvent", errs: []int{forbidden, conflict}})
+	add("/dr/events/{id}", "get", operation{id: "getDREvent", summary: "Get an event with its dated history", tag: "demand-response",
+		security: readSecurity, params: []any{id}, ok: 200, okSchema: "DREventDetail", errs: []int{bad, forbidden, notFound}})
+	add("/dr/events/{id}/cancel", "post", operation{id: "cancelDREvent", summary: "Cancel an event (409 once it has completed)",
+		tag: "demand-response", security: writeSecurity, params: []any{id}, body: "DRNote", ok: 200, okSchema: "DREvent",
+		errs: []int{forbidden, notFound, conflict}})
+	add("/dr/events/{id}/settlements", "get", operation{id: "listDRSettlements", summary: "An event's settlements, one per participant, " +
+		"with the baseline and actual Wh of every event interval (customers see their own)", tag: "demand-response", security: readSecurity,
+		params: []any{id}, ok: 200, okSchema: "DRSettlementList", errs: []int{bad, forbidden, notFound}})
+	add("/dr/events/{id}/overrides", "post", operation{id: "overrideDREvent", summary: "Record that a participant overrode an event " +
+		"(customers for their own accounts; OpenADR 3 has no opt-out message, so overrides are data). Smart Home participants are " +
+		"never penalised for one", tag: "demand-response", security: readSecurity, params: []any{id}, body: "DROverrideInput",
+		ok: 201, okSchema: "DROverride", errs: []int{forbidden, notFound, conflict}})
+	add("/dr/days", "get", operation{id: "getDRDays", summary: "A program's event-day calendar over [from, to): the days of its events " +
+		"that were not cancelled (Peak Management Pricing's days for the billing rider)", tag: "demand-response", security: readSecurity,
+		params: []any{query("program", typ("string", ""), "program code (default pmp)"), requiredQuery("from", date(""), "first day"),
+			requiredQuery("to", date(""), "day after the last")}, ok: 200, okSchema: "DRDays", errs: []int{bad, forbidden}})
+	add("/accounts/{id}/dr-events", "get", operation{id: "listAccountDREvents", summary: "The events of an account's demand-response " +
+		"enrollments, newest first, with its settlement and whether it overrode", tag: "demand-response", security: readSecurity,
+		params: []any{pathParam("id", "account id")}, ok: 200, okSchema: "AccountDREventList", errs: []int{bad, forbidden, notFound}})
+	add("/signals/tou", "get", operation{id: "getTOUSignal", summary: "The TOU signal of a tariff for devices (Smart Light Switch): the " +
+		"period in force with its price and level (0 cheapest, 2 peak), the next change, the next peak and the day's schedule",
+		tag: "signals", security: tariffReadSecurity, params: []any{
+			requiredQuery("tariff", typ("string", ""), "rate schedule code, e.g. TOU-D-PRIME"),
+			query("utility", typ("string", ""), "when the code is used by more than one utility"),
+			query("at", instantSchema(""), "the instant (default now)"),
+		}, ok: 200, okSchema: "TOUSignal", errs: []int{bad, forbidden, notFound}})
+}
+
+func drSchemas() obj {
+	event := obj{
+		"id": typ("integer", ""), "program": typ("string", ""), "track": typ("string", "empty: every track"),
+		"start": instantSchema(""), "end": instantSchema(""), "day": date("local (Pacific) event day"),
+		"status":   enum("", "scheduled", "notified", "active", "completed", "cancelled"),
+		"level":    obj{"type": "integer", "minimum": 1, "maximum": 3, "description": "OpenADR SIMPLE level"},
+		"offset_f": typ("integer", "thermostat setpoint offset, °F"), "reason": typ("string", ""),
+		"notified_at": nullable("string", "when participants were told"), "cancelled_at": nullable("string", ""),
+		"created_at": instantSchema(""),
+	}
+	interval := output("one event interval", obj{"start": instantSchema(""), "baseline_wh": typ("integer", "adjusted baseline"),
+		"actual_wh": nullable("integer", "the reading; null when missing")})
+	settlement := obj{
+		"event_id": typ("integer", ""), "account_id": typ("integer", ""), "track": typ("string", ""),
+		"status": enum("", "settled", "no_baseline", "missing_data"), "method": typ("string", "baseline method"),
+		"days_used": typ("integer", ""), "adjustment_factor": typ("number", "day-of adjustment as applied"),
+		"baseline_wh": typ("integer", ""), "actual_wh": typ("integer", ""), "delta_wh": typ("integer", "unfloored Σ (baseline − actual)"),
+		"reduction_wh": typ("integer", "floored as the program says"), "rate_micro_usd_per_kwh": typ("integer", ""),
+		"amount_cents": typ("integer", "reduction × rate, rounded once"), "overridden": typ("boolean", ""),
+		"reason": typ("string", "why a participant was not settled"), "settled_at": instantSchema(""),
+		"intervals": arrayOf(interval),
+	}
+	segment := output("a stretch of one TOU period", obj{
+		"start": instantSchema(""), "end": instantSchema(""), "period": typ("string", "period name"),
+		"price_micro_usd_per_kwh": typ("integer", "total energy price, first tier"),
+		"level":                   obj{"type": "integer", "minimum": 0, "maximum": 2, "description": "0 the day's cheapest, 2 its dearest"},
+	})
+	return obj{
+		"DRProgramList": output("demand-response programs", obj{
+			"data": arrayOf(obj{"type": "object", "description": "a program as data: code, name, kind, tracks, event_rules, " +
+				"baseline, rate, floor, incentives, signal and sources (internal/dr/programs.json)", "required": []string{"code", "name", "kind", "sources"}}),
+			"next_cursor": nullable("string", "always null"),
+		}),
+		"DREvent":     output("a demand-response event", event),
+		"DREventList": listOf("DREvent", "events"),
+		"DREventInput": input("an event to schedule", obj{
+			"program": typ("string", "program code"), "track": typ("string", "one track only (default: every track)"),
+			"start": instantSchema(""), "end": instantSchema(""), "notice": instantSchema("when participants will be told (default now)"),
+			"level":    obj{"type": "integer", "minimum": 0, "maximum": 3, "description": "OpenADR SIMPLE level (default 1)"},
+			"offset_f": typ("integer", "thermostat offset, °F"), "reason": typ("string", "the trigger"),
+		}, "program", "start", "end"),
+		"DREventDetail": output("an event with its history", obj{
+			"event": schemaRef("DREvent"),
+			"history": arrayOf(output("a status change", obj{"at": instantSchema(""), "from": nullable("string", "null for the first"),
+				"to": typ("string", ""), "actor": typ("string", ""), "note": typ("string", "")})),
+		}),
+		"DRNote":           input("an optional note", obj{"note": typ("string", "")}),
+		"DRSettlement":     output("one participant's settlement of an event", settlement),
+		"DRSettlementList": listOf("DRSettlement", "settlements"),
+		"DROverrideInput": input("an override", obj{"account_id": typ("integer", "the participant"), "note": typ("string", "")},
+			"account_id"),
+		"DROverride": output("a recorded override", obj{"event_id": typ("integer", ""), "account_id": typ("integer", "")}),
+		"DRDays":     output("an event-day calendar", obj{"program": typ("string", ""), "days": arrayOf(date(""))}),
+		"AccountDREvent": output("an event an account took part in", obj{
+			"event": schemaRef("DREvent"), "track": typ("string", ""), "overridden": typ("boolean", ""),
+			"settlement": obj{"anyOf": []any{schemaRef("DRSettlement"), obj{"type": "null"}}},
+		}),
+		"AccountDREventList": listOf("AccountDREvent", "an account's events"),
+		"TOUSignal": obj{"type": "object", "description": "the TOU signal of a tariff at an instant", "additionalProperties": false,
+			"required": []string{"tariff", "utility", "at", "current", "next_change", "next", "schedule"},
+			"properties": obj{
+				"tariff": typ("string", ""), "utility": typ("string", ""), "at": instantSchema(""), "current": segment,
+				"next_change": instantSchema("when the period next changes"), "next": obj{"anyOf": []any{segment, obj{"type": "null"}}},
+				"next_peak": instantSchema("the next start of a level-2 period, today or tomorrow (absent when none)"),
+				"schedule":  arrayOf(segment),
+			}},
+	}
+}
