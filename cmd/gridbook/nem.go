@@ -113,6 +113,25 @@ func idArg(fs *flag.FlagSet, args []string) (string, error) {
 	return id, nil
 }
 
+// withApp parses the leading application number and the flags, opens the
+// database and runs fn with them.
+func withApp(ctx context.Context, fs *flag.FlagSet, args []string, dsn *string, fn func(db *store.DB, id int64) error) error {
+	id, err := idArg(fs, args)
+	if err != nil {
+		return err
+	}
+	n, err := parseNumber(id)
+	if err != nil {
+		return err
+	}
+	db, err := openDB(ctx, *dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	return fn(db, n)
+}
+
 // parseNumber reads NEM-000042, FIT-000003 or 42.
 func parseNumber(s string) (int64, error) {
 	t := s
@@ -313,23 +332,13 @@ func runNEMStep(ctx context.Context, e *env, to nem.Status, args []string) error
 	note := fs.String("note", "", "why (required to reject, withdraw or terminate)")
 	method := fs.String("method", "", "meter: reprogram or swap")
 	asJSON := fs.Bool("json", false, "print the application as JSON")
-	id, err := idArg(fs, args)
-	if err != nil {
-		return err
-	}
-	n, err := parseNumber(id)
-	if err != nil {
-		return err
-	}
-	return nemStep(ctx, e, *dsn, n, *on, nem.Step{To: to, Note: *note, MeterMethod: *method}, *asJSON)
+	return withApp(ctx, fs, args, dsn, func(db *store.DB, id int64) error {
+		return nemStep(ctx, e, db, id, *on, nem.Step{To: to, Note: *note, MeterMethod: *method}, *asJSON)
+	})
 }
 
-func nemStep(ctx context.Context, e *env, dsn string, id int64, on string, step nem.Step, asJSON bool) error {
-	db, err := openDB(ctx, dsn)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
+func nemStep(ctx context.Context, e *env, db *store.DB, id int64, on string, step nem.Step, asJSON bool) error {
+	var err error
 	if step.On, err = dateFlag("on", on, today(db)); err != nil {
 		return err
 	}
@@ -350,21 +359,15 @@ func runNEMReview(ctx context.Context, e *env, args []string) error {
 	on := fs.String("on", "", "the date (default today)")
 	note := fs.String("note", "", "what is missing (incomplete)")
 	asJSON := fs.Bool("json", false, "print the application as JSON")
-	id, err := idArg(fs, args)
-	if err != nil {
-		return err
-	}
-	n, err := parseNumber(id)
-	if err != nil {
-		return err
-	}
-	to := map[string]nem.Status{"completeness": nem.CompletenessReview, "technical": nem.TechnicalReview, "incomplete": nem.Draft}[*stage]
-	if to == "" {
-		var f apperr.Fields
-		f.Add("stage", "must be completeness, technical or incomplete")
-		return f.Err("nem review")
-	}
-	return nemStep(ctx, e, *dsn, n, *on, nem.Step{To: to, Note: *note}, *asJSON)
+	return withApp(ctx, fs, args, dsn, func(db *store.DB, id int64) error {
+		to := map[string]nem.Status{"completeness": nem.CompletenessReview, "technical": nem.TechnicalReview, "incomplete": nem.Draft}[*stage]
+		if to == "" {
+			var f apperr.Fields
+			f.Add("stage", "must be completeness, technical or incomplete")
+			return f.Err("nem review")
+		}
+		return nemStep(ctx, e, db, id, *on, nem.Step{To: to, Note: *note}, *asJSON)
+	})
 }
 
 func runNEMDecide(ctx context.Context, e *env, args []string) error {
@@ -372,59 +375,35 @@ func runNEMDecide(ctx context.Context, e *env, args []string) error {
 	dsn := dbFlag(e, fs, "gridbook.db")
 	on := fs.String("on", "", "decision date (default today)")
 	asJSON := fs.Bool("json", false, "print the decision as JSON")
-	id, err := idArg(fs, args)
-	if err != nil {
-		return err
-	}
-	n, err := parseNumber(id)
-	if err != nil {
-		return err
-	}
-	db, err := openDB(ctx, *dsn)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	date, err := dateFlag("on", *on, today(db))
-	if err != nil {
-		return err
-	}
-	var d nem.Decision
-	err = db.InTx(ctx, func(tx *store.Tx) error {
-		d, err = tx.DecideNEMApplication(ctx, cliActor(e), n, date)
-		return err
+	return withApp(ctx, fs, args, dsn, func(db *store.DB, id int64) error {
+		date, err := dateFlag("on", *on, today(db))
+		if err != nil {
+			return err
+		}
+		var d nem.Decision
+		err = db.InTx(ctx, func(tx *store.Tx) error {
+			d, err = tx.DecideNEMApplication(ctx, cliActor(e), id, date)
+			return err
+		})
+		if err != nil {
+			return err
+		}
+		if *asJSON {
+			return printJSON(e.stdout, d)
+		}
+		fmt.Fprintf(e.stdout, "%s on %s: %s\n", d.Variant.Label(), d.On, map[bool]string{true: "eligible", false: "NOT eligible"}[d.Eligible])
+		for _, c := range d.Checks {
+			fmt.Fprintf(e.stdout, "  %-4s %-26s %s\n", map[bool]string{true: "ok", false: "FAIL"}[c.Passed], c.Rule, c.Detail)
+		}
+		return nil
 	})
-	if err != nil {
-		return err
-	}
-	if *asJSON {
-		return printJSON(e.stdout, d)
-	}
-	fmt.Fprintf(e.stdout, "%s on %s: %s\n", d.Variant.Label(), d.On, map[bool]string{true: "eligible", false: "NOT eligible"}[d.Eligible])
-	for _, c := range d.Checks {
-		fmt.Fprintf(e.stdout, "  %-4s %-26s %s\n", map[bool]string{true: "ok", false: "FAIL"}[c.Passed], c.Rule, c.Detail)
-	}
-	return nil
 }
 
 func runNEMShow(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "nem show")
 	dsn := dbFlag(e, fs, "gridbook.db")
 	asJSON := fs.Bool("json", false, "print as JSON (GET /api/v1/nem/applications/{id})")
-	id, err := idArg(fs, args)
-	if err != nil {
-		return err
-	}
-	n, err := parseNumber(id)
-	if err != nil {
-		return err
-	}
-	db, err := openDB(ctx, *dsn)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	return printNEM(ctx, e, db, n, *asJSON)
+	return withApp(ctx, fs, args, dsn, func(db *store.DB, id int64) error { return printNEM(ctx, e, db, id, *asJSON) })
 }
 
 func runNEMList(ctx context.Context, e *env, args []string) error {
@@ -522,36 +501,25 @@ func runNEMDocument(ctx context.Context, e *env, args []string) error {
 	dsn := dbFlag(e, fs, "gridbook.db")
 	kind := fs.String("kind", "", "what the document is")
 	asJSON := fs.Bool("json", false, "print the document record as JSON")
-	id, err := idArg(fs, args)
-	if err != nil {
-		return err
-	}
-	if fs.NArg() != 1 {
-		return errUsage
-	}
-	n, err := parseNumber(id)
-	if err != nil {
-		return err
-	}
-	name := fs.Arg(0)
-	content, err := os.ReadFile(name)
-	if err != nil {
-		return apperr.E(apperr.Invalid, "nem document", "cannot read "+name, err)
-	}
-	db, err := openDB(ctx, *dsn)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	doc := store.NEMDocument{ApplicationID: n, Kind: *kind, FileName: filepath.Base(name), ContentType: contentTypeOf(name)}
-	if err := db.InTx(ctx, func(tx *store.Tx) error { return tx.AddNEMDocument(ctx, cliActor(e), &doc, content) }); err != nil {
-		return err
-	}
-	if *asJSON {
-		return printJSON(e.stdout, doc)
-	}
-	fmt.Fprintf(e.stdout, "attached %s %s to NEM-%06d: %d bytes, sha256 %s\n", doc.Kind, doc.FileName, n, doc.Size, doc.SHA256)
-	return nil
+	return withApp(ctx, fs, args, dsn, func(db *store.DB, id int64) error {
+		if fs.NArg() != 1 {
+			return errUsage
+		}
+		name := fs.Arg(0)
+		content, err := os.ReadFile(name)
+		if err != nil {
+			return apperr.E(apperr.Invalid, "nem document", "cannot read "+name, err)
+		}
+		doc := store.NEMDocument{ApplicationID: id, Kind: *kind, FileName: filepath.Base(name), ContentType: contentTypeOf(name)}
+		if err := db.InTx(ctx, func(tx *store.Tx) error { return tx.AddNEMDocument(ctx, cliActor(e), &doc, content) }); err != nil {
+			return err
+		}
+		if *asJSON {
+			return printJSON(e.stdout, doc)
+		}
+		fmt.Fprintf(e.stdout, "attached %s %s to NEM-%06d: %d bytes, sha256 %s\n", doc.Kind, doc.FileName, id, doc.Size, doc.SHA256)
+		return nil
+	})
 }
 
 func contentTypeOf(name string) string {
@@ -623,16 +591,16 @@ func runNEMCapReport(ctx context.Context, e *env, args []string) error {
 
 func printCapReport(w io.Writer, r nem.CapReport) {
 	last := r.Month.Last()
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintf(w, "NEM program cap report (AB 327, PU Code §2827(c)(4)(C)), data as of %s\n", last)
-	fmt.Fprintf(tw, "total cap available\t\t%s MW\t(5%% of %s MW, never below %s MW)\t\n", nem.MWDecimals(r.CapW, 0), nem.Count(r.Rule.AggregatePeakMW), nem.Count(r.Rule.FloorMW))
-	fmt.Fprintf(tw, "applications received in %s\t%s\t%s MW\t\t\n", r.Month, nem.Count(r.ReceivedCount), nem.MW(r.ReceivedW))
-	fmt.Fprintf(tw, "pending applications at %s\t%s\t%s MW\t\t\n", last, nem.Count(r.PendingCount), nem.MW(r.PendingW))
-	fmt.Fprintf(tw, "cumulative installations\t%s\t%s MW\t\t\n", nem.Count(r.InstalledCount), nem.MW(r.InstalledW))
-	fmt.Fprintf(tw, "installed + pending\t%s\t%s MW\t\t\n", nem.Count(r.TotalCount()), nem.MW(r.TotalW()))
-	fmt.Fprintf(tw, "percent of aggregate peak\t\t%s%%\t\t\n", r.Percent())
-	fmt.Fprintf(tw, "MW remaining under the cap\t\t%s MW\t\t\n", nem.MW(r.RemainingW()))
-	tw.Flush()
+	line := func(label, count, mw string) { fmt.Fprintf(w, "  %-44s %9s %12s\n", label, count, mw) }
+	line("total cap available", "", nem.MWDecimals(r.CapW, 0)+" MW")
+	fmt.Fprintf(w, "  %-44s (5%% of %s MW, never below %s MW)\n", "", nem.Count(r.Rule.AggregatePeakMW), nem.Count(r.Rule.FloorMW))
+	line("applications received in "+r.Month.String(), nem.Count(r.ReceivedCount), nem.MW(r.ReceivedW)+" MW")
+	line("pending applications at "+last.String(), nem.Count(r.PendingCount), nem.MW(r.PendingW)+" MW")
+	line("cumulative installations", nem.Count(r.InstalledCount), nem.MW(r.InstalledW)+" MW")
+	line("installed + pending", nem.Count(r.TotalCount()), nem.MW(r.TotalW())+" MW")
+	line("percent of aggregate peak", "", r.Percent()+"%")
+	line("MW remaining under the cap", "", nem.MW(r.RemainingW())+" MW")
 }
 
 func runNEMInstaller(ctx context.Context, e *env, args []string) error {
