@@ -3,14 +3,18 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/csv"
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 
 	"github.com/gridbook/gridbook/internal/apperr"
+	"github.com/gridbook/gridbook/internal/calendar"
 	"github.com/gridbook/gridbook/internal/incentive"
+	"github.com/gridbook/gridbook/internal/money"
 	"github.com/gridbook/gridbook/internal/reference"
 	"github.com/gridbook/gridbook/internal/store"
 )
@@ -266,4 +270,154 @@ func runIncentiveReport(ctx context.Context, e *env, args []string) error {
 		fmt.Fprintf(tw, "%s (%s)\t%d awards\t%s\t\t\t\t\n", a.Agency, a.Measure, a.Awards, a.AmountCents)
 	}
 	return tw.Flush()
+}
+
+// runIncentiveExpire expires lapsed reservations and coupons on a day
+// (default today), releasing their funds and promoting the waitlists, in
+// one transaction.
+func runIncentiveExpire(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "incentive expire")
+	dsn := dbFlag(e, fs, "gridbook.db")
+	on := fs.String("date", "", "the day to expire on (YYYY-MM-DD; default today in Pacific time)")
+	asJSON := fs.Bool("json", false, "print the counts as JSON")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	db, err := openDB(ctx, *dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	day, err := dayFlag(*on, db)
+	if err != nil {
+		return err
+	}
+	var apps, coupons int
+	err = db.InTx(ctx, func(tx *store.Tx) error {
+		if apps, err = tx.ExpireReservations(ctx, cliActor(e), day); err != nil {
+			return err
+		}
+		coupons, err = tx.ExpireCoupons(ctx, cliActor(e), day)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		return printJSON(e.stdout, map[string]int{"reservations": apps, "coupons": coupons})
+	}
+	fmt.Fprintf(e.stdout, "expired on %s: %d reservations, %d coupons\n", day, apps, coupons)
+	return nil
+}
+
+// dayFlag parses a --date flag, defaulting to today in Pacific time.
+func dayFlag(s string, db *store.DB) (calendar.Date, error) {
+	if s == "" {
+		return calendar.DateOf(db.Now()), nil
+	}
+	d, err := calendar.ParseDate(s)
+	if err != nil {
+		var f apperr.Fields
+		f.Add("date", "must be a date such as 2026-03-08")
+		return d, f.Err("incentive")
+	}
+	return d, nil
+}
+
+// runPowerShareEnroll fills Power Share up to its capacity with the
+// eligible accounts at the highest risk of disconnection (a CSV of
+// account_number,arrears_cents,notices from the utility's collections
+// data; accounts absent from it count as no risk).
+func runPowerShareEnroll(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "incentive power-share-enroll")
+	dsn := dbFlag(e, fs, "gridbook.db")
+	capacity := fs.Int("capacity", -1, "how many accounts Power Share serves at most")
+	riskFile := fs.String("risk", "", "CSV account_number,arrears_cents,notices")
+	on := fs.String("date", "", "enrolment start (YYYY-MM-DD; default today)")
+	asJSON := fs.Bool("json", false, "print the enrolled account numbers as JSON")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *capacity < 0 {
+		var f apperr.Fields
+		f.Add("capacity", "is required: how many accounts the program serves")
+		return f.Err("incentive power-share-enroll")
+	}
+	db, err := openDB(ctx, *dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	day, err := dayFlag(*on, db)
+	if err != nil {
+		return err
+	}
+	risk := map[int64]incentive.Candidate{}
+	if *riskFile != "" {
+		if risk, err = readRisk(ctx, db, *riskFile); err != nil {
+			return err
+		}
+	}
+	var ids []int64
+	err = db.InTx(ctx, func(tx *store.Tx) error {
+		var err error
+		ids, err = tx.AutoEnrollPowerShare(ctx, cliActor(e), day, *capacity, risk)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	var numbers []string
+	for _, id := range ids {
+		a, err := db.Account(ctx, id)
+		if err != nil {
+			return err
+		}
+		numbers = append(numbers, a.Number)
+	}
+	if *asJSON {
+		return printJSON(e.stdout, map[string]any{"enrolled": append([]string{}, numbers...)})
+	}
+	fmt.Fprintf(e.stdout, "enrolled %d accounts in Power Share from %s\n", len(numbers), day)
+	for _, n := range numbers {
+		fmt.Fprintln(e.stdout, " ", n)
+	}
+	return nil
+}
+
+// readRisk reads account_number,arrears_cents,notices lines into
+// candidates by account id; a problem names the line.
+func readRisk(ctx context.Context, db *store.DB, name string) (map[int64]incentive.Candidate, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, apperr.E(apperr.Invalid, "incentive", fmt.Sprintf("cannot read %s", name), err)
+	}
+	defer f.Close()
+	recs, err := csv.NewReader(f).ReadAll()
+	var fe apperr.Fields
+	if err != nil || len(recs) == 0 || strings.Join(recs[0], ",") != "account_number,arrears_cents,notices" {
+		fe.Add("risk", "%s must be CSV starting with account_number,arrears_cents,notices", name)
+		return nil, fe.Err("incentive")
+	}
+	out := map[int64]incentive.Candidate{}
+	for i, rec := range recs[1:] {
+		line := fmt.Sprintf("%s line %d", name, i+2)
+		if len(rec) != 3 {
+			fe.Add(line, "want 3 fields")
+			continue
+		}
+		arrears, err1 := strconv.ParseInt(strings.TrimSpace(rec[1]), 10, 64)
+		notices, err2 := strconv.Atoi(strings.TrimSpace(rec[2]))
+		if err1 != nil || err2 != nil || arrears < 0 || notices < 0 {
+			fe.Add(line, "arrears_cents and notices must be non-negative integers")
+			continue
+		}
+		a, err := db.AccountByNumber(ctx, strings.TrimSpace(rec[0]))
+		if err != nil {
+			fe.Add(line, "account %q not found", rec[0])
+			continue
+		}
+		out[a.ID] = incentive.Candidate{AccountID: a.ID, ArrearsCents: money.Cents(arrears), Notices: notices}
+	}
+	return out, fe.Err("incentive")
 }

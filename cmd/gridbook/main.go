@@ -89,6 +89,8 @@ func commands() []command {
 		{"weather list", "[--db DB] [--json]", "list weather stations and the temperature stored for each", runWeatherList},
 		{"incentive import-programs", "[--db DB] [--json] (FILE | --shipped)", "store a programs document (idempotent) with its budgets", runIncentiveImport},
 		{"incentive report", "[--db DB] --program ID [--json]", "a program's figures: participants, paid, reserved, shares, budgets, burn-down", runIncentiveReport},
+		{"incentive expire", "[--db DB] [--date DATE] [--json]", "expire lapsed reservations and coupons, releasing their funds to the waitlist", runIncentiveExpire},
+		{"incentive power-share-enroll", "[--db DB] --capacity N [--risk FILE.csv] [--date DATE] [--json]", "enroll eligible accounts in Power Share by disconnection risk up to capacity", runPowerShareEnroll},
 		{"import intervals", "[--db DB] [--meter ID|SERIAL] [--format auto|espi|sce-csv|pge-csv|plain-csv] [--json] FILE...", "import interval data (Green Button XML or CSV) for a meter", runImportIntervals},
 	}
 }

@@ -22,20 +22,20 @@ type ProgramReport struct {
 	ByStatus     map[incentive.Status]int `json:"by_status"`
 	// Participants counts the households (or agencies) paid; Paid is the
 	// total paid to them (applications and coupon reimbursements).
-	Participants        int         `json:"participants"`
-	PaidCents           money.Cents `json:"paid_cents"`
-	CommittedCents      money.Cents `json:"committed_cents"` // approved, not yet paid
-	ReservedCents       money.Cents `json:"reserved_cents"`  // held for open applications and live coupons
-	ReservedFor         int         `json:"reserved_applications"`
-	Waitlisted          int         `json:"waitlisted"`
-	IncomeQualifiedPaid int         `json:"income_qualified_participants"` // CARE/FERA on the rule date
-	DACPaid             int         `json:"dac_participants"`
-	CouponsIssued       int         `json:"coupons_issued"`
-	CouponsRedeemed     int         `json:"coupons_redeemed"`
-	CouponsOpen         int         `json:"coupons_reserved"` // issued, not yet redeemed or expired
-	Budgets             []incentive.Budget
-	BurnDown            []BurnPoint `json:"burn_down"`
-	ByAgency            []AgencyRow `json:"by_agency,omitempty"`
+	Participants        int                `json:"participants"`
+	PaidCents           money.Cents        `json:"paid_cents"`
+	CommittedCents      money.Cents        `json:"committed_cents"` // approved, not yet paid
+	ReservedCents       money.Cents        `json:"reserved_cents"`  // held for open applications and live coupons
+	ReservedFor         int                `json:"reserved_applications"`
+	Waitlisted          int                `json:"waitlisted"`
+	IncomeQualifiedPaid int                `json:"income_qualified_participants"` // CARE/FERA on the rule date
+	DACPaid             int                `json:"dac_participants"`
+	CouponsIssued       int                `json:"coupons_issued"`
+	CouponsRedeemed     int                `json:"coupons_redeemed"`
+	CouponsOpen         int                `json:"coupons_reserved"` // issued, not yet redeemed or expired
+	Budgets             []incentive.Budget `json:"budgets"`
+	BurnDown            []BurnPoint        `json:"burn_down"`
+	ByAgency            []AgencyRow        `json:"by_agency,omitempty"`
 }
 
 // BurnPoint is a budget's balances at the end of a month.
@@ -213,4 +213,3 @@ func (r ProgramReport) String() string {
 	return fmt.Sprintf("%s: %s paid to %d participants; %s reserved for %d applications; %s committed",
 		r.Name, r.PaidCents, r.Participants, r.ReservedCents, r.ReservedFor+r.CouponsOpen, r.CommittedCents)
 }
-

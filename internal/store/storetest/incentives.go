@@ -317,9 +317,15 @@ func testIncentiveMoneyBadInput(t *testing.T, db *store.DB) {
 		t.Errorf("after reconciliation: %s, budget %s", a.Status, got)
 	}
 	// A reservation on a closed budget.
-	inTx(t, db, func(ctx context.Context, tx *store.Tx) error { _, err := tx.SetBudgetClosed(ctx, staff, b.ID, true); return err })
+	inTx(t, db, func(ctx context.Context, tx *store.Tx) error {
+		_, err := tx.SetBudgetClosed(ctx, staff, b.ID, true)
+		return err
+	})
 	d := draft(t, db, ids[1], battery)
-	err = txErr(db, func(ctx context.Context, tx *store.Tx) error { _, err := tx.SubmitApplication(ctx, staff, d.ID); return err })
+	err = txErr(db, func(ctx context.Context, tx *store.Tx) error {
+		_, err := tx.SubmitApplication(ctx, staff, d.ID)
+		return err
+	})
 	wantErr(t, "reservation on a closed budget", err, apperr.Conflict, "")
 	if a, _ := db.Application(ctx, d.ID); a.Status != incentive.Draft {
 		t.Errorf("refused submission left the application %s, want draft", a.Status)
@@ -449,4 +455,76 @@ func testIncentiveReportSunStorage(t *testing.T, db *store.DB) {
 	if n := len(r.BurnDown); n == 0 || r.BurnDown[n-1].PaidCents != money.Dollars(103_750) || r.BurnDown[n-1].AvailableCents != money.Dollars(108_250) {
 		t.Errorf("burn-down %+v, want $103,750.00 paid and $108,250.00 left", r.BurnDown)
 	}
+}
+
+// testIncentivePowerShareAutoEnroll checks automatic Power Share
+// enrolment (seed 000: income-qualified customers in disadvantaged
+// communities, prioritising those at higher risk of disconnection;
+// research/programs.md §7 scenario 30): only CARE/FERA homes in a DAC are
+// candidates, the riskiest are enrolled first up to the capacity, and a
+// second run at the same capacity adds nobody.
+func testIncentivePowerShareAutoEnroll(t *testing.T, db *store.DB) {
+	setClock(db, t0)
+	importShipped(t, db)
+	var dac, plain []int64
+	inTx(t, db, func(ctx context.Context, tx *store.Tx) error {
+		for i := range 5 {
+			c := newCustomer(fmt.Sprintf("Oxnard %d", i), "")
+			if err := tx.CreateCustomer(ctx, staff, &c); err != nil {
+				return err
+			}
+			// 06111004902: an Oxnard tract in the CalEnviroScreen 4.0 top 25%.
+			p := customer.Premise{Address: fmt.Sprintf("%d South A Street", i), City: "Oxnard", ZIP: "93030", CountyFIPS: "06111",
+				MemberAgency: "Oxnard", TractGEOID: "06111004902"}
+			if i == 4 {
+				p.TractGEOID = "" // not in a DAC
+			}
+			if err := tx.CreatePremise(ctx, staff, &p); err != nil {
+				return err
+			}
+			a := newAccount(fmt.Sprintf("62%08d", i), c, p)
+			if err := tx.CreateAccount(ctx, staff, &a); err != nil {
+				return err
+			}
+			if i < 3 || i == 4 { // account 3 is in a DAC but on neither CARE nor FERA
+				e := customer.Enrollment{AccountID: a.ID, Program: customer.ProgramCARE, From: day(2024, 1, 1), Note: "utility certified"}
+				if err := tx.Enroll(ctx, staff, &e); err != nil {
+					return err
+				}
+			}
+			if i < 4 && p.TractGEOID != "" {
+				dac = append(dac, a.ID)
+			} else {
+				plain = append(plain, a.ID)
+			}
+		}
+		return nil
+	})
+	risk := map[int64]incentive.Candidate{dac[2]: {Notices: 2, ArrearsCents: 40000}, dac[1]: {Notices: 0, ArrearsCents: 90000}}
+	var got []int64
+	inTx(t, db, func(ctx context.Context, tx *store.Tx) error {
+		var err error
+		got, err = tx.AutoEnrollPowerShare(ctx, staff, day(2026, 6, 1), 2, risk)
+		return err
+	})
+	if fmt.Sprint(got) != fmt.Sprint([]int64{dac[2], dac[1]}) {
+		t.Errorf("enrolled %v, want the two riskiest CARE homes in the DAC %v", got, []int64{dac[2], dac[1]})
+	}
+	inTx(t, db, func(ctx context.Context, tx *store.Tx) error {
+		var err error
+		got, err = tx.AutoEnrollPowerShare(ctx, staff, day(2026, 6, 1), 2, risk)
+		return err
+	})
+	if len(got) != 0 {
+		t.Errorf("a second run at capacity enrolled %v", got)
+	}
+	inTx(t, db, func(ctx context.Context, tx *store.Tx) error {
+		var err error
+		got, err = tx.AutoEnrollPowerShare(ctx, staff, day(2026, 6, 1), 10, nil)
+		return err
+	})
+	if fmt.Sprint(got) != fmt.Sprint([]int64{dac[0]}) {
+		t.Errorf("room for ten enrolled %v, want only %d (not the home outside the DAC, nor the one without CARE)", got, dac[0])
+	}
+	_ = plain
 }

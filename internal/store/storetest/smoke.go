@@ -81,6 +81,7 @@ func Run(t *testing.T, open Opener) {
 		{"IncentiveScreenHoldsAndRejects", testIncentiveScreen},
 		{"IncentiveCouponsLifecycle", testIncentiveCoupons},
 		{"IncentiveReportSunStorageFigures", testIncentiveReportSunStorage},
+		{"IncentivePowerShareAutoEnrollByRisk", testIncentivePowerShareAutoEnroll},
 		// weather.go
 		{"WeatherRoundTripAcrossMonths", testWeatherRoundTripAcrossMonths},
 		{"WeatherMergeKeepsWhatAFileLacks", testWeatherMergeKeepsWhatAFileLacks},
