@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"encoding/base64"
 	"errors"
 	"io"
 	"mime"
@@ -30,6 +31,7 @@ func (h *handler) nemRoutes(mux *http.ServeMux) {
 	h.handle(mux, "POST /nem/applications/{id}/steps", nemApply, h.stepNEM)
 	h.handle(mux, "POST /nem/applications/{id}/decisions", write, h.decideNEM)
 	h.handle(mux, "POST /nem/applications/{id}/documents", nemApply, h.uploadNEMDocument)
+	h.handle(mux, "GET /nem/applications/{id}/documents/{did}", nemRead, h.getNEMDocument)
 	h.handle(mux, "GET /nem/cap-report", registryWide, h.getCapReport)
 	h.handle(mux, "POST /nem/cap-report/calc", tariffRead, h.calcCapReport)
 	h.handle(mux, "GET /nem/special-rates", registryWide, h.listSpecialRates)
@@ -511,6 +513,36 @@ func (h *handler) uploadNEMDocument(w http.ResponseWriter, r *http.Request, p *p
 		err := tx.AddNEMDocument(ctx, p.actor, &doc, content)
 		return http.StatusCreated, doc, err
 	})
+}
+
+// nemDocumentContentJSON is a document with its content, base64-encoded
+// (RFC 4648 §4) so that the API answers JSON throughout.
+type nemDocumentContentJSON struct {
+	store.NEMDocument
+	ContentBase64 string `json:"content_base64"`
+}
+
+func (h *handler) getNEMDocument(w http.ResponseWriter, r *http.Request, p *principal) {
+	if err := newParams(r).err(); err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	a, _, err := h.visibleNEM(r, p)
+	if err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	did, err := pathID(r, "did", "document")
+	if err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	doc, content, err := h.db.NEMDocumentContent(r.Context(), a.ID, did)
+	if err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, nemDocumentContentJSON{NEMDocument: doc, ContentBase64: base64.StdEncoding.EncodeToString(content)})
 }
 
 // CapReportResponse is the cap report as the API answers it: the CLI's

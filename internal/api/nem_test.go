@@ -183,6 +183,16 @@ func TestNEMDocumentKeepsItsSHA256(t *testing.T) {
 		t.Errorf("document %+v", doc)
 	}
 	e.do("POST", path, "hello", other, "Content-Type", "application/pdf").want(t, http.StatusNotFound)
+	get := fmt.Sprintf("/api/v1/nem/applications/%d/documents/%d", app.ID, doc.ID)
+	var got struct {
+		SHA256  string `json:"sha256"`
+		Content string `json:"content_base64"`
+	}
+	e.do("GET", get, "", e.analyst).want(t, http.StatusOK).decode(t, &got)
+	if got.Content != "aGVsbG8=" || got.SHA256 != doc.SHA256 { // RFC 4648 §4 of "hello"
+		t.Errorf("download %+v", got)
+	}
+	e.do("GET", get, "", other).want(t, http.StatusNotFound)
 	e.do("POST", strings.Replace(path, "single_line_diagram", "selfie", 1), "x", sunrise, "Content-Type", "application/pdf").want(t, http.StatusBadRequest)
 }
 

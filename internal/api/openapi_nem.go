@@ -62,6 +62,10 @@ func nemOperations(add func(path, method string, o operation)) {
 		bodyContent: obj{"application/octet-stream": obj{"schema": obj{"type": "string", "contentMediaType": "application/octet-stream"}},
 			"application/pdf": obj{"schema": obj{"type": "string", "contentMediaType": "application/pdf"}}},
 		ok: 201, okSchema: "NEMDocument", errs: []int{forbidden, notFound, conflict}})
+	add("/nem/applications/{id}/documents/{did}", "get", operation{id: "getNEMDocument",
+		summary: "Get a document with its content (base64) and SHA-256",
+		tag:     "nem", security: nemReadSecurity, params: []any{id, pathParam("did", "document id")},
+		ok: 200, okSchema: "NEMDocumentContent", errs: []int{forbidden, notFound}})
 	add("/nem/cap-report", "get", operation{id: "getNEMCapReport",
 		summary: "The AB 327 program-cap report (PU Code §2827(c)(4)(C)) at a month's end, from the application records, against SCE's cap",
 		tag:     "nem", security: wideSecurity, params: []any{query("month", obj{"type": "string", "pattern": `^[0-9]{4}-[0-9]{2}$`}, "YYYY-MM (default this month)")},
@@ -287,6 +291,10 @@ func nemSchemas() obj {
 		"NEMDocument": output("an attached document", obj{"id": intg(""), "application_id": intg(""), "kind": str(""), "file_name": str(""),
 			"content_type": str(""), "size_bytes": intg(""), "sha256": str("hex SHA-256 of the content"), "uploaded_at": instantSchema(""),
 			"uploaded_by": str("")}),
+		"NEMDocumentContent": output("a document with its content", obj{"id": intg(""), "application_id": intg(""), "kind": str(""),
+			"file_name": str(""), "content_type": str(""), "size_bytes": intg(""), "sha256": str("hex SHA-256 of the content"),
+			"uploaded_at": instantSchema(""), "uploaded_by": str(""),
+			"content_base64": obj{"type": "string", "contentEncoding": "base64", "description": "the document (RFC 4648 §4)"}}),
 		"NEMCapReport": output("the AB 327 program-cap report at a month's end", obj{
 			"month": str("YYYY-MM"), "utility": str(""), "floor_mw": intg(""), "source": str(""),
 			"numbers": output("every value unrounded; JSON field names of `gridbook nem cap-report --json`", numbers),
