@@ -117,6 +117,7 @@ func (h *handler) routes(mux *http.ServeMux) {
 	h.handle(mux, "GET /accounts/{id}/bills", read, h.listAccountBills)
 	h.handle(mux, "GET /bills/{id}", read, h.getBill)
 	h.savingsRoutes(mux)
+	h.costeffRoutes(mux)
 
 	h.handle(mux, "GET /audit", staffRead, h.listAudit)
 	h.handle(mux, "GET /portfolio", registryWide, h.getPortfolio)

@@ -276,6 +276,7 @@ func openAPIDoc() obj {
 	billingOperations(add)
 	storedBillOperations(add)
 	savingsOperations(add)
+	costeffOperations(add)
 	rpsOperations(add)
 
 	add("/audit", "get", operation{id: "listAudit", summary: "Read the audit log, newest first (staff users only)", tag: "audit",
@@ -309,7 +310,7 @@ func openAPIDoc() obj {
 		"tags": []any{
 			obj{"name": "customers"}, obj{"name": "premises"}, obj{"name": "accounts"}, obj{"name": "enrollments"},
 			obj{"name": "meters"}, obj{"name": "registry"}, obj{"name": "rps"}, obj{"name": "audit"}, obj{"name": "portfolio"}, obj{"name": "meta"},
-			obj{"name": "tariffs"}, obj{"name": "export-prices"}, obj{"name": "bills"}, obj{"name": "demand-response"}, obj{"name": "signals"}, obj{"name": "savings"},
+			obj{"name": "tariffs"}, obj{"name": "export-prices"}, obj{"name": "bills"}, obj{"name": "demand-response"}, obj{"name": "signals"}, obj{"name": "savings"}, obj{"name": "costeff"},
 		},
 		"paths":      paths,
 		"components": components(),
@@ -363,6 +364,7 @@ func schemas() obj {
 	maps.Copy(s, nemSchemas())
 	maps.Copy(s, storedBillSchemas())
 	maps.Copy(s, savingsSchemas())
+	maps.Copy(s, costeffSchemas())
 	maps.Copy(s, intervalSchemas())
 	maps.Copy(s, rpsSchemas())
 	maps.Copy(s, obj{

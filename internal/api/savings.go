@@ -2,8 +2,6 @@ package api
 
 import (
 	"context"
-	"errors"
-	"io"
 	"net/http"
 	"strconv"
 
@@ -45,13 +43,8 @@ type savingsCalcOptions struct {
 // calcSavings fits a savings model to the posted files with the stateless
 // calculator. It reads and writes nothing in the database.
 func (h *handler) calcSavings(w http.ResponseWriter, r *http.Request, p *principal) {
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxCalcBody))
-	if err != nil {
-		var tooBig *http.MaxBytesError
-		if !errors.As(err, &tooBig) {
-			err = apperr.E(apperr.Invalid, "api.calcSavings", "could not read the request body", err)
-		}
-		h.writeError(w, r, err)
+	body, ok := h.readCalcBody(w, r, "api.calcSavings")
+	if !ok {
 		return
 	}
 	var req savingsCalcRequest

@@ -35,6 +35,7 @@ func (h *handler) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /meters/{id}/savings", h.staffOnly(h.meterSavings))
 	mux.HandleFunc("GET /savings", h.staffOnly(h.savingsRuns))
 	mux.HandleFunc("GET /savings/{id}", h.staffOnly(h.savingsRun))
+	mux.HandleFunc("GET /costeff", h.staffOnly(h.costeffPage))
 	mux.HandleFunc("POST /meters/{id}/intervals", h.writersOnly(limitUpload(h.intervalImport)))
 	mux.HandleFunc("GET /audit", h.staffOnly(h.auditLog))
 	mux.HandleFunc("GET /bills/{id}", h.staffOnly(h.billDetail))
