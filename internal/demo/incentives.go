@@ -25,6 +25,7 @@ type IncentiveSummary struct {
 	Coupons      int
 	Batches      int
 	PaidCents    money.Cents
+	GreenLeaders int // businesses listed in the Green Leader directory
 }
 
 // Demo budgets beside the catalog's own (Instant AC $3.15M over three
@@ -98,6 +99,9 @@ func (w *writer) incentives(ctx context.Context, opt Options) (IncentiveSummary,
 		return nil
 	})
 	if err != nil {
+		return sum, err
+	}
+	if sum.GreenLeaders, err = w.greenLeaders(ctx, opt); err != nil {
 		return sum, err
 	}
 	intents, err := w.plan(ctx, opt)
@@ -306,4 +310,45 @@ func (w *writer) plan(ctx context.Context, opt Options) ([]intent, error) {
 	}
 	slices.SortStableFunc(out, func(a, b intent) int { return a.day.Compare(b.day) })
 	return out, nil
+}
+
+// greenLeaders enrolls every eighth commercial CCA business in Green
+// Leader, at most 39 (seed 000: 39 businesses), four in five opting in to
+// the public directory (track "listed").
+func (w *writer) greenLeaders(ctx context.Context, opt Options) (int, error) {
+	accts, err := w.db.Accounts(ctx, store.AccountFilter{Class: customer.Commercial, LSE: customer.CCA, Limit: 200})
+	if err != nil {
+		return 0, err
+	}
+	listed := 0
+	// Written like the rest of the registry: through the bulk path, with
+	// the demo's one audit record rather than one per row.
+	err = w.db.InTx(ctx, func(tx *store.Tx) error {
+		listed = 0
+		b, err := tx.Bulk(ctx)
+		if err != nil {
+			return err
+		}
+		defer b.Close()
+		for i, a := range accts {
+			if i%8 != 0 || i/8 >= 39 {
+				continue
+			}
+			from := laterOf(a.ServiceStart, calendar.Date{Year: opt.Year, Month: time.Month(1 + i%12), Day: 1})
+			e := customer.Enrollment{AccountID: a.ID, Program: "green_leader", From: from, Source: "staff", Note: "on 100% Green Power (demo)"}
+			if (i/8)%5 != 4 {
+				e.Track = "listed"
+				listed++
+			}
+			p, err := tx.Premise(ctx, a.PremiseID)
+			if err != nil {
+				return err
+			}
+			if err := b.Enrollments(ctx, a, p, []customer.Enrollment{e}); err != nil {
+				return err
+			}
+		}
+		return b.Close()
+	})
+	return listed, err
 }

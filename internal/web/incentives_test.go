@@ -10,6 +10,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 	"github.com/gridbook/gridbook/internal/calendar"
+	"github.com/gridbook/gridbook/internal/customer"
 	"github.com/gridbook/gridbook/internal/incentive"
 	"github.com/gridbook/gridbook/internal/money"
 	"github.com/gridbook/gridbook/internal/store"
@@ -184,5 +185,36 @@ func TestBrowserConsoleQueueApprove(t *testing.T) {
 	screenshot(t, ctx, "console-incentive-program")
 	for _, m := range ce.take() {
 		t.Errorf("console: %s", m)
+	}
+}
+
+// TestGreenLeaderDirectoryListsOptedInBusinesses checks the public
+// directory: a commercial account enrolled in Green Leader with the
+// "listed" opt-in appears by name without signing in; one without the
+// opt-in does not.
+func TestGreenLeaderDirectoryListsOptedInBusinesses(t *testing.T) {
+	s := newTestSite(t)
+	ctx := context.Background()
+	err := s.db.InTx(ctx, func(tx *store.Tx) error {
+		e := customer.Enrollment{AccountID: s.hillAcct.ID, Program: ProgramGreenLeader, Track: TrackListed, From: calendar.Date{Year: 2025, Month: 4, Day: 22}, Source: "staff"}
+		return tx.Enroll(ctx, seedActor, &e)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantIncentivePage(t, s.get(t, "/green-leaders", ""), http.StatusOK, s.hillside.Name, "Green Leader since Apr 22, 2025")
+	err = s.db.InTx(ctx, func(tx *store.Tx) error {
+		es, err := tx.Enrollments(ctx, s.hillAcct.ID)
+		if err != nil {
+			return err
+		}
+		return tx.EndEnrollment(ctx, seedActor, es[len(es)-1].ID, calendar.Date{Year: 2026, Month: 1, Day: 1})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := s.get(t, "/green-leaders", "")
+	if strings.Contains(w.Body.String(), s.hillside.Name) {
+		t.Error("an ended listing is still shown")
 	}
 }

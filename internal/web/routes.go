@@ -87,6 +87,7 @@ func (h *handler) routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /my/programs/{pid}/coupon", h.customersOnly(h.portalCoupon))
 	mux.HandleFunc("GET /my/applications", h.customersOnly(h.portalApplications))
 	mux.HandleFunc("GET /my/applications/{id}", h.customersOnly(h.portalApplication))
+	mux.HandleFunc("GET /green-leaders", h.greenLeaders) // public directory
 
 	mux.HandleFunc("/", h.notFound)
 }
