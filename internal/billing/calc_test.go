@@ -274,3 +274,25 @@ func TestIncompleteDataIsBilledOnlyWhenAllowedAndSaysSo(t *testing.T) {
 		t.Errorf("missing %d, estimated %d, delivered %d, notes %q; want 2, 3, 718,000 and both explained", b.Missing, b.Estimated, b.Delivered, b.Notes)
 	}
 }
+
+// TestStorageValidateNamesEachProblem: solar-only charging with grid
+// charging is a contradiction; unknown metering and negative sizes are
+// refused.
+func TestStorageValidateNamesEachProblem(t *testing.T) {
+	err := Storage{KWh: -1, KW: -1, GridCharging: true, Metering: "pcs_solar_only"}.Validate()
+	fields := map[string]bool{}
+	for _, fe := range apperr.FieldsOf(err) {
+		fields[fe.Field] = true
+	}
+	for _, want := range []string{"grid_charging", "capacity_wh", "power_w"} {
+		if !fields[want] {
+			t.Errorf("no error for %s in %v", want, err)
+		}
+	}
+	if err := (Storage{KWh: 13_500, KW: 5_000, GridCharging: true, Metering: "ngom"}).Validate(); err != nil {
+		t.Errorf("a valid grid-charging battery with an NGOM refused: %v", err)
+	}
+	if err := (Storage{Metering: "guess"}).Validate(); err == nil {
+		t.Error("unknown metering accepted")
+	}
+}

@@ -198,6 +198,27 @@ type Storage struct {
 	Metering string `json:"metering"`
 }
 
+// Validate checks a paired-storage description; field names are the
+// JSON names ("metering", "grid_charging", "capacity_wh", "power_w").
+func (s Storage) Validate() error {
+	var f apperr.Fields
+	switch s.Metering {
+	case "pcs_solar_only", "pcs_no_export", "ngom", "estimated":
+	default:
+		f.Add("metering", "must be pcs_solar_only, pcs_no_export, ngom or estimated, not %q", s.Metering)
+	}
+	if s.GridCharging && s.Metering == "pcs_solar_only" {
+		f.Add("grid_charging", "a power control system in solar-only charging mode keeps the battery from charging from the grid")
+	}
+	if s.KWh < 0 {
+		f.Add("capacity_wh", "must not be negative")
+	}
+	if s.KW < 0 {
+		f.Add("power_w", "must not be negative")
+	}
+	return f.Err("billing.Storage")
+}
+
 // Terms is everything about an account that its bill depends on, other
 // than its interval data and carried balances.
 type Terms struct {
@@ -298,16 +319,8 @@ func (t *Terms) Validate() error {
 		f.Add("discounts.medical_baseline_wh_per_day", "must not be negative")
 	}
 	if st := t.Storage; st != nil {
-		switch st.Metering {
-		case "pcs_solar_only", "pcs_no_export", "ngom", "estimated":
-		default:
-			f.Add("storage.metering", "must be pcs_solar_only, pcs_no_export, ngom or estimated, not %q", st.Metering)
-		}
-		if st.GridCharging && st.Metering == "pcs_solar_only" {
-			f.Add("storage.grid_charging", "a power control system in solar-only charging mode keeps the battery from charging from the grid")
-		}
-		if st.KWh < 0 || st.KW < 0 {
-			f.Add("storage", "capacity and power must not be negative")
+		for _, fe := range apperr.FieldsOf(st.Validate()) {
+			f.Add("storage."+fe.Field, "%s", fe.Msg)
 		}
 	}
 	if c := t.CPP; c != nil {
