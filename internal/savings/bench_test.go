@@ -56,3 +56,16 @@ func readSharedB(b *testing.B, rel string) []byte {
 	}
 	return data
 }
+
+// BenchmarkTOWTFit fits CalTRACK hourly (twelve segments, occupancy, bins,
+// 170-odd coefficients each) to one meter-year of hourly data. Target ≤ 50
+// ms; eemeter takes about 3.8 s (4.1.1) or 3.1 s (3.2.0).
+func BenchmarkTOWTFit(b *testing.B) {
+	u, temp := benchInputs(b, "il-electricity-cdd-hdd-hourly.csv.gz", FreqHourly)
+	b.ResetTimer()
+	for b.Loop() {
+		if m := FitTOWT(u, temp, time.UTC); !m.Segments[0].ok {
+			b.Fatal("no model")
+		}
+	}
+}

@@ -47,6 +47,11 @@ type CalcOptions struct {
 	// BimonthlyQuirk reproduces eemeter 3.2.0's 35-day temperature window
 	// for billing periods (bug compatibility; off by default).
 	BimonthlyQuirk bool
+	// Eemeter4Hourly prepares CalTRACK hourly data as eemeter 4.1.1's
+	// HourlyCaltrackBaselineData does: electricity zeros are missing, and
+	// the baseline's last hour with data is dropped (its NaN-dropping and
+	// trailing-row rules combined). Off: eemeter 3.2.0, the default.
+	Eemeter4Hourly bool
 	// Predictions adds every baseline and reporting period's prediction.
 	Predictions bool
 }
@@ -71,6 +76,19 @@ type CalcResult struct {
 	Savings           SavingsTotals      `json:"savings"`
 	Uncertainty       *Uncertainty       `json:"uncertainty,omitempty"`
 	Predictions       []PredictionRow    `json:"predictions,omitempty"`
+	// Segments are CalTRACK hourly's twelve segment models.
+	Segments []SegmentResult `json:"segments,omitempty"`
+}
+
+// SegmentResult is one CalTRACK hourly segment: its coefficients named as
+// eemeter's formula names them, its kept bin endpoints and occupancy.
+type SegmentResult struct {
+	Name           string             `json:"name"`
+	Params         map[string]float64 `json:"model_params"`
+	OccupiedBins   []float64          `json:"occupied_bin_endpoints"`
+	UnoccupiedBins []float64          `json:"unoccupied_bin_endpoints"`
+	OccupiedHours  int                `json:"occupied_hours_of_week"`
+	Rows           int                `json:"rows"`
 }
 
 // CandidateCounts counts the CalTRACK 2.0 grid's candidates.
@@ -134,9 +152,9 @@ type CalcFiles struct {
 func (o *CalcOptions) check() error {
 	var f apperr.Fields
 	switch o.Method {
-	case MethodCalTRACKDaily, MethodCalTRACKBilling:
-	case MethodCalTRACKHourly, MethodDaily:
-		f.Add("method", "%s is not implemented yet; use caltrack-daily or caltrack-billing", o.Method)
+	case MethodCalTRACKDaily, MethodCalTRACKBilling, MethodCalTRACKHourly:
+	case MethodDaily:
+		f.Add("method", "%s (the eemeter 4.x daily model) is not implemented yet; use caltrack-daily, caltrack-billing or caltrack-hourly", o.Method)
 	default:
 		f.Add("method", "want caltrack-daily, caltrack-billing, caltrack-hourly or daily, not %q", o.Method)
 	}
@@ -173,8 +191,11 @@ func Calc(files CalcFiles, o CalcOptions) (*CalcResult, error) {
 		return nil, err
 	}
 	freq := FreqDaily
-	if o.Method == MethodCalTRACKBilling {
+	switch o.Method {
+	case MethodCalTRACKBilling:
 		freq = FreqBilling
+	case MethodCalTRACKHourly:
+		freq = FreqHourly
 	}
 	usage, err := ReadMeterCSV(bytes.NewReader(files.Meter), freq, o.Days)
 	if err != nil {
@@ -183,6 +204,9 @@ func Calc(files CalcFiles, o CalcOptions) (*CalcResult, error) {
 	temp, err := readTemperature(files.Temperature, o)
 	if err != nil {
 		return nil, err
+	}
+	if o.Method == MethodCalTRACKHourly {
+		return calcTOWT(usage, temp, o), nil
 	}
 	return calcCalTRACK(usage, temp, o), nil
 }
@@ -373,4 +397,102 @@ func span(u Usage) Span {
 		}
 	}
 	return s
+}
+
+// calcTOWT fits CalTRACK hourly and sums the reporting year's savings.
+func calcTOWT(usage Usage, temp Temperature, o CalcOptions) *CalcResult {
+	res := &CalcResult{Method: o.Method, Fuel: o.Fuel, Coefficients: map[string]float64{},
+		Disqualifications: []string{}, Warnings: []string{}}
+	bStart, bEnd, rStart, rEnd := windows(o)
+	base, rep := usage.Select(bStart, bEnd), usage.Select(rStart, rEnd)
+	res.Baseline, res.Reporting = span(base), span(rep)
+	loc := time.UTC
+	if o.Days == DayLocal {
+		loc = calendar.Pacific
+	}
+	// CalTRACK hourly applies the data sufficiency criteria as warnings only
+	// (eemeter 4.1.1 HourlyCaltrackBaselineData).
+	suff := CheckSufficiency(daily(base), temp, bStart, bEnd, false, o.Solar && o.Fuel == Electricity)
+	res.Sufficiency = suff
+	res.Warnings = append(res.Warnings, suff.Disqualifications...)
+	res.Warnings = append(res.Warnings, suff.Warnings...)
+	if o.Eemeter4Hourly {
+		base, rep = eemeter4Hourly(base, o.Fuel, true), eemeter4Hourly(rep, o.Fuel, false)
+	}
+	m := FitTOWT(base, temp, loc)
+	res.Status = "SUCCESS"
+	for _, s := range m.Segments {
+		if !s.ok {
+			res.Status = "NO MODEL"
+			res.Disqualifications = append(res.Disqualifications, "no_data_in_segment_"+s.Name)
+			continue
+		}
+		occ := 0
+		for _, o := range s.Occupied {
+			if o {
+				occ++
+			}
+		}
+		res.Segments = append(res.Segments, SegmentResult{Name: s.Name, Params: s.Params(), OccupiedBins: s.OccupiedBins,
+			UnoccupiedBins: s.UnoccupiedBins, OccupiedHours: occ, Rows: s.Rows})
+	}
+	res.ModelType = "towt"
+	preds := m.Predict(rep, temp)
+	for _, p := range preds {
+		if math.IsNaN(p.Predicted) || math.IsNaN(p.Observed) {
+			continue
+		}
+		res.Savings.Periods++
+		res.Savings.PredictedSum += p.Predicted
+		res.Savings.ObservedSum += p.Observed
+	}
+	res.Savings.Savings = res.Savings.PredictedSum - res.Savings.ObservedSum
+	if res.Savings.PredictedSum != 0 {
+		res.Savings.PercentSaving = 100 * res.Savings.Savings / res.Savings.PredictedSum
+	}
+	if o.Predictions {
+		for _, p := range m.Predict(base, temp) {
+			res.Predictions = append(res.Predictions, PredictionRow{p, "baseline"})
+		}
+		for _, p := range preds {
+			res.Predictions = append(res.Predictions, PredictionRow{p, "reporting"})
+		}
+	}
+	return res
+}
+
+// daily sums hourly usage into UTC days for the sufficiency counts.
+func daily(u Usage) Usage {
+	var s []sample
+	for i := 0; i+1 < len(u); i++ {
+		s = append(s, sample{u[i].Start, u[i].Value})
+	}
+	d, err := binSum(s, dayFloor(time.UTC), dayNext(time.UTC))
+	if err != nil {
+		return nil
+	}
+	return d
+}
+
+// eemeter4Hourly applies eemeter 4.1.1's hourly data-class rules to a
+// selection: electricity zeros become missing and, for the baseline, the
+// last hour with a value before the end marker is dropped.
+func eemeter4Hourly(u Usage, fuel Fuel, baseline bool) Usage {
+	u = append(Usage(nil), u...)
+	if fuel == Electricity {
+		for i := range u {
+			if u[i].Value == 0 {
+				u[i].Value = math.NaN()
+			}
+		}
+	}
+	if baseline {
+		for i := len(u) - 2; i >= 0; i-- {
+			if !math.IsNaN(u[i].Value) {
+				u[i].Value = math.NaN()
+				break
+			}
+		}
+	}
+	return u
 }

@@ -13,6 +13,11 @@
 //     weighted (billing) least-squares candidates over balance points
 //     30–90 °F, chosen by adjusted R²; parity with eemeter's outputs on its
 //     samples to 1e-9 on coefficients and 1e-6 on savings.
+//   - CalTRACK hourly (TOWT; eemeter 3.2.0, and 4.1.1's HourlyCaltrackModel
+//     with its data preparation behind a switch): time-of-week and
+//     temperature regression in twelve three-month weighted segments with
+//     occupancy and occupied/unoccupied temperature bins; coefficients
+//     within 1e-10 of eemeter's.
 //   - data preparation: daily temperature means from hourly readings,
 //     degree days, the 50% daily and 90% period coverage rules, the
 //     trailing end-of-period row, baseline = the 365 days before the
