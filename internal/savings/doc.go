@@ -26,6 +26,15 @@
 //   - savings uncertainty: eemeter 3.x's ASHRAE Guideline 14 style FSU and
 //     OLS error bands.
 //
+// Home energy reports: neighbor comparison (about 100 similar homes, the
+// average and the efficient neighbor — the 20th percentile by nearest rank
+// — and the standing great / good / above average, no comparison below 20
+// neighbors, the neighbor list frozen with the report), tips from the
+// home's own load shape, and the randomized evaluation of a report program
+// (sample size, stratified assignment, balance, difference in differences
+// and the lagged-dependent-variable regression with household-clustered
+// errors, rebate uplift subtracted).
+//
 // Weather comes from CSV files (eemeter's sample layout and similar) or
 // NOAA ISD-Lite files; each premise maps to a CZ2010 weather station
 // through its ZIP code (package reference).
