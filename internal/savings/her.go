@@ -161,9 +161,9 @@ func haversineKm(lat1, lon1, lat2, lon2 float64) float64 {
 // LoadShape is what a report's recommendations read from a home's own
 // interval data: shares of its average day.
 type LoadShape struct {
-	EveningShare float64 `json:"evening_share"`  // 4–9 pm share of daily use
+	EveningShare float64 `json:"evening_share"`   // 4–9 pm share of daily use
 	BaseShare    float64 `json:"base_load_share"` // lowest-hour use × 24 ÷ daily use
-	CoolingShare float64 `json:"cooling_share"`  // weather-driven share (model cooling load ÷ total), if known
+	CoolingShare float64 `json:"cooling_share"`   // weather-driven share (model cooling load ÷ total), if known
 }
 
 // Recommendation is one tip with the program it points to.
