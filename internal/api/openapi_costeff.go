@@ -13,7 +13,7 @@ func costeffOperations(add func(path, method string, o operation)) {
 		ok: http.StatusOK, okSchema: "FirstYearTable", errs: []int{http.StatusBadRequest, http.StatusForbidden}})
 	add("/costeff/first-year", "post", operation{id: "calcCosteffFirstYear",
 		summary: "Cost per first-year kWh of posted program records (CSV program,budget_usd,first_year_kwh[,source]); reads and stores nothing.",
-		tag: "costeff", security: tariffReadSecurity, body: "FirstYearRequest", ok: http.StatusOK, okSchema: "FirstYearTable",
+		tag:     "costeff", security: tariffReadSecurity, body: "FirstYearRequest", ok: http.StatusOK, okSchema: "FirstYearTable",
 		errs: []int{http.StatusBadRequest, http.StatusForbidden, http.StatusConflict}})
 	add("/costeff/calc", "post", operation{id: "calcCosteff",
 		summary: "CPUC cost-effectiveness tests (TRC, PAC, RIM, SCT, TSB, levelized cost) of posted measure claims in the CET's CEDARS " +
@@ -61,7 +61,7 @@ func costeffSchemas() obj {
 			"settings": input("discount rates and avoided costs", obj{
 				"discount_rate": num("annual Ra, e.g. 0.075"), "quarterly_rate": typ("string", "a rate, exact or flexvalue (default exact)"),
 				"societal_discount_rate": num(""), "first_year": typ("integer", "0: no installation-quarter discount"),
-				"avoided_elec_usd_per_kwh": typ("string", "one value or one per year, comma-separated"),
+				"avoided_elec_usd_per_kwh":  typ("string", "one value or one per year, comma-separated"),
 				"avoided_gas_usd_per_therm": typ("string", ""), "retail_elec_usd_per_kwh": num(""), "retail_gas_usd_per_therm": num(""),
 				"acc_version": typ("string", "stamped on the result"),
 			}, "discount_rate", "acc_version"),
