@@ -169,3 +169,32 @@ func TestWorkflowTransitions(t *testing.T) {
 		t.Errorf("Next(paid) = %v", Next(Paid))
 	}
 }
+
+// TestQASamplingIsRiskBased checks the inspection rates: every flagged
+// claim, about half of high-value ones, about a tenth of routine ones,
+// decided the same way every time for an application.
+func TestQASamplingIsRiskBased(t *testing.T) {
+	count := func(a Application, claims int) int {
+		n := 0
+		for id := int64(1); id <= 2000; id++ {
+			a.ID = id
+			if ok, _ := SampleForQA(DefaultQA, a, claims); ok {
+				n++
+			}
+		}
+		return n
+	}
+	routine := count(Application{AmountCents: 75000, Contractor: "Known Solar"}, 50)
+	high := count(Application{AmountCents: 225000, Contractor: "Known Solar"}, 50)
+	flagged := count(Application{AmountCents: 75000, Flags: []RiskFlag{{Code: FlagDuplicateSerial}}}, 50)
+	newbie := count(Application{AmountCents: 75000, Contractor: "New Solar"}, 0)
+	if flagged != 2000 || routine < 140 || routine > 260 || high < 900 || high > 1100 || newbie < 400 || newbie > 600 {
+		t.Errorf("sampled of 2000: routine %d (≈200), high-value %d (≈1000), new contractor %d (≈500), flagged %d (all)", routine, high, newbie, flagged)
+	}
+	a := Application{ID: 42, AmountCents: 75000}
+	first, _ := SampleForQA(DefaultQA, a, 50)
+	again, why := SampleForQA(DefaultQA, a, 50)
+	if first != again || why == "" {
+		t.Errorf("the draw is not repeatable: %v %v %q", first, again, why)
+	}
+}

@@ -1,9 +1,11 @@
 package incentive
 
 import (
+	"fmt"
 	"slices"
 
 	"github.com/gridbook/gridbook/internal/apperr"
+	"github.com/gridbook/gridbook/internal/money"
 )
 
 // Status is an application's place in the workflow of research/programs.md
@@ -103,4 +105,45 @@ func Next(s Status) []Status {
 		}
 	}
 	return out
+}
+
+// QAPolicy sets the risk-based inspection rates of claims
+// (research/programs.md §4.3 item 6: a higher inspection rate for new
+// contractors, high-value claims and flagged applications), in basis
+// points of claims inspected.
+type QAPolicy struct {
+	BaseBP          int64       // every claim
+	HighValueBP     int64       // claims of at least HighValueCents
+	HighValueCents  money.Cents // what counts as high value
+	NewContractorBP int64       // a contractor with fewer than NewContractorClaims approved claims
+	NewContractorN  int
+	FlaggedBP       int64 // an application that carried a fraud or duplicate flag
+}
+
+// DefaultQA is gridbook's default policy: 10% of claims, 50% of claims of
+// $2,000 or more, 25% of a new contractor's first five, every flagged
+// one. The rates are ours; programs set their own.
+var DefaultQA = QAPolicy{BaseBP: 1000, HighValueBP: 5000, HighValueCents: 200000, NewContractorBP: 2500, NewContractorN: 5, FlaggedBP: 10000}
+
+// SampleForQA decides whether a claim goes to QA inspection: the highest
+// rate that applies, drawn deterministically from the application id (so
+// the decision can be replayed), and says why.
+func SampleForQA(p QAPolicy, a Application, contractorClaims int) (bool, string) {
+	rate, why := p.BaseBP, "routine sample"
+	if a.AmountCents >= p.HighValueCents && p.HighValueBP > rate {
+		rate, why = p.HighValueBP, fmt.Sprintf("high-value claim (%s or more)", p.HighValueCents)
+	}
+	if a.Contractor != "" && contractorClaims < p.NewContractorN && p.NewContractorBP > rate {
+		rate, why = p.NewContractorBP, fmt.Sprintf("new contractor (%d approved claims)", contractorClaims)
+	}
+	if len(a.Flags) > 0 && p.FlaggedBP > rate {
+		rate, why = p.FlaggedBP, "flagged application"
+	}
+	// SplitMix64 of the id: a fixed, well-spread draw in [0, 10000).
+	z := uint64(a.ID) + 0x9E3779B97F4A7C15
+	z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9
+	z = (z ^ (z >> 27)) * 0x94D049BB133111EB
+	z ^= z >> 31
+	draw := int64(z % 10_000)
+	return draw < rate, fmt.Sprintf("%s: sampled at %s", why, bpPercent(rate))
 }

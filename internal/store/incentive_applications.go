@@ -623,6 +623,9 @@ func (tx *Tx) TransitionApplication(ctx context.Context, actor auth.Actor, id in
 	if err := tx.save(ctx, actor, &before, &a, note); err != nil {
 		return a, err
 	}
+	if t.To == incentive.ClaimSubmitted {
+		return tx.sampleClaim(ctx, actor, a)
+	}
 	if t.To == incentive.Rejected || t.To == incentive.Withdrawn || t.To == incentive.Expired || t.To == incentive.Approved {
 		if err := tx.promote(ctx, actor, a.ProgramID); err != nil {
 			return a, err
@@ -753,4 +756,24 @@ func (q queries) Documents(ctx context.Context, appID int64) ([]DocumentInfo, er
 		out = append(out, d)
 	}
 	return out, rows.Err()
+}
+
+// sampleClaim sends a claim to QA inspection when the risk-based policy
+// samples it (incentive.SampleForQA with incentive.DefaultQA), noting why.
+func (tx *Tx) sampleClaim(ctx context.Context, actor auth.Actor, a incentive.Application) (incentive.Application, error) {
+	var claims int
+	if a.Contractor != "" {
+		err := tx.q.QueryRowContext(ctx, `SELECT COUNT(*) FROM incentive_applications WHERE contractor = $1 AND id <> $2
+			AND status IN ('approved', 'payment_pending', 'paid', 'clawback_open', 'clawback_closed')`, a.Contractor, a.ID).Scan(&claims)
+		if err != nil {
+			return a, fmt.Errorf("store: contractor claims: %w", err)
+		}
+	}
+	sampled, why := incentive.SampleForQA(incentive.DefaultQA, a, claims)
+	if !sampled {
+		return a, nil
+	}
+	before := a
+	a.Status = incentive.QAInspection
+	return a, tx.save(ctx, actor, &before, &a, "QA inspection: "+why)
 }

@@ -345,6 +345,12 @@ func testIncentiveScreen(t *testing.T, db *store.DB) {
 	if first.Status != incentive.Reserved || second.Status != incentive.OnHold || len(second.Flags) != 1 || second.Flags[0].Code != incentive.FlagDuplicateSerial {
 		t.Errorf("duplicate serial: first %s, second %s %+v", first.Status, second.Status, second.Flags)
 	}
+	// Released from hold, the flagged application is reserved and its
+	// claim always goes to QA inspection (risk-based sampling).
+	move(t, db, second.ID, incentive.Reserved, 0)
+	if a := move(t, db, second.ID, incentive.ClaimSubmitted, 0); a.Status != incentive.QAInspection {
+		t.Errorf("flagged claim: %s, want qa_inspection", a.Status)
+	}
 	again := submit(t, db, draft(t, db, ids[0], battery).ID)
 	if again.Status != incentive.Rejected || again.Flags[0].Code != incentive.FlagDuplicateHousehold {
 		t.Errorf("same household and measure: %s %+v", again.Status, again.Flags)
