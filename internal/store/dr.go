@@ -95,15 +95,15 @@ func (tx *Tx) ScheduleEvent(ctx context.Context, actor auth.Actor, p dr.Program,
 	if err != nil {
 		return dr.Event{}, fmt.Errorf("store: schedule event: %w", mapErr(err))
 	}
-	if err := tx.history(ctx, actor, e.ID, "", dr.Scheduled, prop.Event.Reason); err != nil {
+	if err := tx.history(ctx, actor, e.ID, "", dr.Scheduled, prop.Event.Reason, e.Created); err != nil {
 		return dr.Event{}, err
 	}
 	return e, tx.audit(ctx, actor, "create", "dr_event", e.ID, nil, e)
 }
 
-func (tx *Tx) history(ctx context.Context, actor auth.Actor, id int64, from, to dr.Status, note string) error {
+func (tx *Tx) history(ctx context.Context, actor auth.Actor, id int64, from, to dr.Status, note string, at time.Time) error {
 	_, err := tx.q.ExecContext(ctx, `INSERT INTO dr_event_history (event_id, at_unix, from_status, to_status, actor, note) VALUES ($1, $2, $3, $4, $5, $6)`,
-		id, tx.now().Unix(), string(from), string(to), actor.String(), note)
+		id, at.Unix(), string(from), string(to), actor.String(), note)
 	if err != nil {
 		return fmt.Errorf("store: event history: %w", err)
 	}
@@ -114,12 +114,18 @@ func (tx *Tx) history(ctx context.Context, actor auth.Actor, id int64, from, to 
 // (dr.Move) at the database clock, with a history row and an audit
 // record. A step the lifecycle refuses is a Conflict.
 func (tx *Tx) MoveEvent(ctx context.Context, actor auth.Actor, id int64, to dr.Status, note string) (dr.Event, error) {
+	return tx.MoveEventAt(ctx, actor, id, to, note, tx.now())
+}
+
+// MoveEventAt is MoveEvent at a given instant: for back-filling a season's
+// history (the demo) or recording a step that happened earlier.
+func (tx *Tx) MoveEventAt(ctx context.Context, actor auth.Actor, id int64, to dr.Status, note string, at time.Time) (dr.Event, error) {
 	before, err := tx.DREvent(ctx, id)
 	if err != nil {
 		return dr.Event{}, err
 	}
 	after := before
-	if err := dr.Move(&after, to, tx.now()); err != nil {
+	if err := dr.Move(&after, to, at); err != nil {
 		return dr.Event{}, err
 	}
 	_, err = tx.q.ExecContext(ctx, `UPDATE dr_events SET status = $2, notified_unix = $3, cancelled_unix = $4 WHERE id = $1 AND status = $5`,
@@ -127,7 +133,7 @@ func (tx *Tx) MoveEvent(ctx context.Context, actor auth.Actor, id int64, to dr.S
 	if err != nil {
 		return dr.Event{}, fmt.Errorf("store: move event: %w", err)
 	}
-	if err := tx.history(ctx, actor, id, before.Status, to, note); err != nil {
+	if err := tx.history(ctx, actor, id, before.Status, to, note, at); err != nil {
 		return dr.Event{}, err
 	}
 	return after, tx.audit(ctx, actor, "update", "dr_event", id, before, after)

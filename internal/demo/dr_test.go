@@ -1,0 +1,65 @@
+package demo
+
+import (
+	"context"
+	"testing"
+
+	"github.com/gridbook/gridbook/internal/auth"
+	"github.com/gridbook/gridbook/internal/dr"
+	"github.com/gridbook/gridbook/internal/store"
+)
+
+// TestDemoHoldsASummerOfEvents: the demo holds CPA's 2025 count of
+// Power Response events (12, seed 000) plus one called off, two PMP event
+// days within the program's rules, and settles every participant once;
+// Smart Home participants who did not override reduce their load.
+func TestDemoHoldsASummerOfEvents(t *testing.T) {
+	db := openDB(t, "dr.db")
+	s := generate(t, db, Options{Accounts: 400, Seed: 3})
+	ctx := context.Background()
+	if s.DR.Events != 12 || s.DR.Cancelled != 1 || s.DR.PMPDays != 2 {
+		t.Errorf("season %+v, want 12 events, 1 cancelled, 2 PMP days", s.DR)
+	}
+	evs, err := db.DREvents(ctx, store.DREventFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	held := 0
+	for _, e := range evs {
+		if e.Status == dr.Completed {
+			held++
+			h, _ := db.EventHistory(ctx, e.ID)
+			if len(h) != 4 || !h[3].At.Equal(e.End) {
+				t.Errorf("event %d history %+v: want four steps ending at the event's end", e.ID, h)
+			}
+		}
+	}
+	if held != 14 {
+		t.Errorf("%d completed events, want 14", held)
+	}
+	if s.DR.Settled == 0 || s.DR.ReducedWh <= 0 || s.DR.Devices == 0 || s.DR.Payables == 0 {
+		t.Errorf("summary %+v: want settlements, a reduction, devices and incentives", s.DR)
+	}
+	// Settling again stores nothing.
+	cat, _ := dr.Shipped()
+	p, _ := cat.Program(evs[0].Program)
+	again, err := dr.SettleEvent(ctx, db, p, evs[0].ID, dr.SettleOptions{}, func(ctx context.Context, outs []dr.Outcome) (int, error) {
+		n := 0
+		err := db.InTx(ctx, func(tx *store.Tx) error {
+			for _, o := range outs {
+				ok, err := tx.SaveSettlement(ctx, auth.System, p.Code, o.Settlement, o.Intervals)
+				if err != nil {
+					return err
+				}
+				if ok {
+					n++
+				}
+			}
+			return nil
+		})
+		return n, err
+	})
+	if err != nil || again.Saved != 0 {
+		t.Errorf("settling again: %+v, %v", again, err)
+	}
+}
