@@ -439,6 +439,13 @@ func registryIndexes(ctx context.Context, db *store.DB) (map[int64]rec.Facility,
 	return fi, ai, nil
 }
 
+// blockFlags registers --block and --quantity, the certificates a
+// command takes.
+func blockFlags(fs *flag.FlagSet, block, qty *int64, what string) {
+	fs.Int64Var(block, "block", 0, "block id")
+	fs.Int64Var(qty, "quantity", 0, what)
+}
+
 func showTransfer(t api.TransferJSON) string {
 	return fmt.Sprintf("transfer %d: %d certificate(s), block %d, account %d → %d, %s", t.ID, t.Quantity, t.BlockID, t.From, t.To, t.Status)
 }
@@ -446,8 +453,7 @@ func showTransfer(t api.TransferJSON) string {
 func runRecTransfer(ctx context.Context, e *env, args []string) error {
 	fs, f := newRecFlags(e, "rec transfer")
 	var c rec.TransferCmd
-	fs.Int64Var(&c.BlockID, "block", 0, "block id")
-	fs.Int64Var(&c.Quantity, "quantity", 0, "certificates to move")
+	blockFlags(fs, &c.BlockID, &c.Quantity, "certificates to move")
 	fs.Int64Var(&c.To, "to", 0, "receiving active account")
 	fs.Int64Var(&c.ExpectVersion, "expect-version", 0, "refuse if the block changed since this version")
 	fs.StringVar(&c.Note, "note", "", "a note for the receiver")
@@ -511,8 +517,7 @@ func runRecTransfers(ctx context.Context, e *env, args []string) error {
 func runRecRetire(ctx context.Context, e *env, args []string) error {
 	fs, f := newRecFlags(e, "rec retire")
 	var c rec.RetireCmd
-	fs.Int64Var(&c.BlockID, "block", 0, "block id")
-	fs.Int64Var(&c.Quantity, "quantity", 0, "certificates to retire")
+	blockFlags(fs, &c.BlockID, &c.Quantity, "certificates to retire")
 	fs.Int64Var(&c.AccountID, "account", 0, "the holder's retirement account")
 	reason := fs.String("reason", "", "rps, voluntary, green_product or other")
 	fs.IntVar(&c.ComplianceYear, "year", 0, "compliance year (rps)")
@@ -580,8 +585,7 @@ func runRecRetirements(ctx context.Context, e *env, args []string) error {
 func runRecExport(ctx context.Context, e *env, args []string) error {
 	fs, f := newRecFlags(e, "rec export")
 	var c rec.ExportCmd
-	fs.Int64Var(&c.BlockID, "block", 0, "block id")
-	fs.Int64Var(&c.Quantity, "quantity", 0, "certificates to export")
+	blockFlags(fs, &c.BlockID, &c.Quantity, "certificates to export")
 	fs.Int64Var(&c.AccountID, "account", 0, "the holder's export account")
 	fs.StringVar(&c.Destination, "destination", "", "the receiving registry")
 	if err := parse(fs, args); err != nil {
@@ -597,8 +601,7 @@ func runRecExport(ctx context.Context, e *env, args []string) error {
 func runRecWithdraw(ctx context.Context, e *env, args []string) error {
 	fs, f := newRecFlags(e, "rec withdraw")
 	var c rec.WithdrawCmd
-	fs.Int64Var(&c.BlockID, "block", 0, "block id")
-	fs.Int64Var(&c.Quantity, "quantity", 0, "certificates to withdraw")
+	blockFlags(fs, &c.BlockID, &c.Quantity, "certificates to withdraw")
 	fs.StringVar(&c.Reason, "reason", "", "why")
 	if err := parse(fs, args); err != nil {
 		return err

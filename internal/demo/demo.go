@@ -91,8 +91,8 @@ type Summary struct {
 	Logins          []Login
 	// Incentives counts the programs, applications, coupons and payments.
 	Incentives IncentiveSummary
-	// DR counts the demo's demand-response season.
-	DR DRSummary
+	// RPS counts the demo's certificate registry and compliance book.
+	RPS RPSSummary
 }
 
 // String renders the summary for the terminal.
@@ -117,7 +117,7 @@ func (s Summary) String() string {
 		s.Meters, s.Channels, s.Readings, s.DeliveredWh.KWhString(), s.ReceivedWh.KWhString(), s.PackedBytes>>20)
 	fmt.Fprintf(&b, "incentives: %d programs, %d applications, %d coupons, %d payment batches, %s paid\n",
 		s.Incentives.Programs, s.Incentives.Applications, s.Incentives.Coupons, s.Incentives.Batches, s.Incentives.PaidCents)
-	fmt.Fprintf(&b, "%s\n", s.DR)
+	fmt.Fprintf(&b, "%s\n", s.RPS)
 	fmt.Fprintf(&b, "logins (password %q, demo only):\n", Password)
 	for _, l := range s.Logins {
 		fmt.Fprintf(&b, "  %-26s %-16s", l.Email, l.Role)
@@ -257,7 +257,7 @@ func Generate(ctx context.Context, db *store.DB, opt Options) (Summary, error) {
 	if w.sum.Incentives, err = w.incentives(ctx, opt); err != nil {
 		return Summary{}, err
 	}
-	if w.sum.DR, err = GenerateDR(ctx, db, opt.Seed, opt.Year); err != nil {
+	if w.sum.RPS, err = GenerateRPS(ctx, db, opt.Seed, opt.Year); err != nil {
 		return Summary{}, err
 	}
 	if _, err := g.storeWeather(ctx, db); err != nil {
