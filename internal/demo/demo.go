@@ -93,6 +93,8 @@ type Summary struct {
 	Incentives IncentiveSummary
 	// RPS counts the demo's certificate registry and compliance book.
 	RPS RPSSummary
+	// DR counts the demo's demand-response season.
+	DR DRSummary
 }
 
 // String renders the summary for the terminal.
@@ -118,6 +120,7 @@ func (s Summary) String() string {
 	fmt.Fprintf(&b, "incentives: %d programs, %d applications, %d coupons, %d payment batches, %s paid\n",
 		s.Incentives.Programs, s.Incentives.Applications, s.Incentives.Coupons, s.Incentives.Batches, s.Incentives.PaidCents)
 	fmt.Fprintf(&b, "%s\n", s.RPS)
+	fmt.Fprintf(&b, "%s\n", s.DR)
 	fmt.Fprintf(&b, "logins (password %q, demo only):\n", Password)
 	for _, l := range s.Logins {
 		fmt.Fprintf(&b, "  %-26s %-16s", l.Email, l.Role)
@@ -258,6 +261,9 @@ func Generate(ctx context.Context, db *store.DB, opt Options) (Summary, error) {
 		return Summary{}, err
 	}
 	if w.sum.RPS, err = GenerateRPS(ctx, db, opt.Seed, opt.Year); err != nil {
+		return Summary{}, err
+	}
+	if w.sum.DR, err = GenerateDR(ctx, db, opt.Seed, opt.Year); err != nil {
 		return Summary{}, err
 	}
 	if _, err := g.storeWeather(ctx, db); err != nil {

@@ -37,6 +37,10 @@ func (h *handler) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /savings/{id}", h.staffOnly(h.savingsRun))
 	mux.HandleFunc("GET /costeff", h.staffOnly(h.costeffPage))
 	mux.HandleFunc("POST /meters/{id}/intervals", h.writersOnly(limitUpload(h.intervalImport)))
+	mux.HandleFunc("GET /dr/events", h.staffOnly(h.drEvents))
+	mux.HandleFunc("POST /dr/events", h.writersOnly(h.drSchedule))
+	mux.HandleFunc("GET /dr/events/{id}", h.staffOnly(h.drEvent))
+	mux.HandleFunc("POST /dr/events/{id}/cancel", h.writersOnly(h.drCancel))
 	mux.HandleFunc("GET /audit", h.staffOnly(h.auditLog))
 	mux.HandleFunc("GET /bills/{id}", h.staffOnly(h.billDetail))
 	mux.HandleFunc("GET /bill-runs", h.staffOnly(h.billRuns))
@@ -72,6 +76,8 @@ func (h *handler) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /my", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/my/", http.StatusMovedPermanently) })
 	mux.HandleFunc("GET /my/{$}", h.customersOnly(h.portalAccounts))
 	mux.HandleFunc("GET /my/accounts/{id}", h.customersOnly(h.portalAccountDetail))
+	mux.HandleFunc("GET /my/events", h.customersOnly(h.portalEvents))
+	mux.HandleFunc("POST /my/events/{id}/override", h.customersOnly(h.portalOverride))
 	mux.HandleFunc("GET /my/solar", h.customersOnly(h.portalSolar))
 
 	// Installer area (installer users, in the portal's frame).
@@ -88,6 +94,7 @@ func (h *handler) routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /my/programs/{pid}/coupon", h.customersOnly(h.portalCoupon))
 	mux.HandleFunc("GET /my/applications", h.customersOnly(h.portalApplications))
 	mux.HandleFunc("GET /my/applications/{id}", h.customersOnly(h.portalApplication))
+	mux.HandleFunc("GET /green-leaders", h.greenLeaders) // public directory
 
 	mux.HandleFunc("/", h.notFound)
 }
