@@ -78,6 +78,7 @@ func commands() []command {
 		{"dr event advance", "", "move notified and active events along by the clock", runDREventAdvance},
 		{"dr settle", "--event ID [--enqueue] [--json]", "settle every participant of a completed event as a durable job", runDRSettle},
 		{"dr days", "[--program pmp] --from DATE --to DATE [--json]", "print a program's event-day calendar (the PMP days billing uses)", runDRDays},
+		{"openadr client add", "--role ven|bl --name N [--id ID] [--json]", "provision an OpenADR 3.1 VTN client and print its secret once", runOpenADRClientAdd},
 		{"savings calc", "--meter FILE --temperature FILE --blackout-start DATE --blackout-end DATE [--method caltrack-daily|caltrack-billing|caltrack-hourly|daily] [--fuel electricity|gas] [--day-boundary utc|local] [--celsius] [--temperature-format csv|isd-lite] [--solar] [--max-p-value P] [--bimonthly-quirk] [--predictions FILE] [--json]", "fit a CalTRACK savings model from files alone (no database)", runSavingsCalc},
 		{"savings meter", "--meter ID|SERIAL --blackout-start DATE --blackout-end DATE [--db DB] [--method caltrack-daily] [--fuel electricity|gas] [--solar] [--max-p-value P] [--predictions FILE] [--json]", "fit a CalTRACK savings model to a stored meter and its premise's weather station", runSavingsMeter},
 		{"savings portfolio", "--program CODE [--db DB] [--blackout-days N] [--fuel electricity|gas] [--enqueue] [--json]", "evaluate every metered account enrolled in a program as a durable job", runSavingsPortfolio},

@@ -12,6 +12,7 @@ import (
 	"github.com/gridbook/gridbook/internal/api"
 	"github.com/gridbook/gridbook/internal/calendar"
 	"github.com/gridbook/gridbook/internal/demo"
+	"github.com/gridbook/gridbook/internal/openadr"
 	"github.com/gridbook/gridbook/internal/store"
 	"github.com/gridbook/gridbook/internal/web"
 )
@@ -74,6 +75,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	metrics := api.NewMetrics(db.DB)
 	mux := http.NewServeMux()
 	mux.Handle(api.Prefix+"/", api.New(db.DB, log))
+	mux.Handle(openadr.Prefix+"/", openadr.New(db.DB, openadr.Options{Log: log}).Handler())
 	mux.Handle("GET /healthz", api.Health(db.DB))
 	mux.Handle("GET /metrics", metrics)
 	mux.Handle("/", webh)

@@ -1,0 +1,55 @@
+package main
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/gridbook/gridbook/internal/apperr"
+	"github.com/gridbook/gridbook/internal/openadr"
+	"github.com/gridbook/gridbook/internal/store"
+)
+
+// runOpenADRClientAdd provisions an OpenADR client (business logic or a
+// VEN) of the VTN and prints its secret once.
+func runOpenADRClientAdd(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "openadr client add")
+	dsn := dbFlag(e, fs, "gridbook.db")
+	role := fs.String("role", "", "ven or bl (business logic) (required)")
+	name := fs.String("name", "", "who the client is, e.g. the aggregator (required)")
+	id := fs.String("id", "", "client_id (default: generated)")
+	asJSON := fs.Bool("json", false, "print JSON")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return errUsage
+	}
+	var f apperr.Fields
+	if *role != "ven" && *role != "bl" {
+		f.Add("role", "must be ven or bl")
+	}
+	if *name == "" {
+		f.Add("name", "is required")
+	}
+	if err := f.Err("openadr client add"); err != nil {
+		return err
+	}
+	db, err := openDB(ctx, *dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	c := store.OADRClient{ClientID: *id, Role: *role, Name: *name, Scopes: openadr.ScopesFor(*role)}
+	var secret string
+	if err := db.InTx(ctx, func(tx *store.Tx) error {
+		secret, err = tx.CreateOADRClient(ctx, cliActor(e), &c)
+		return err
+	}); err != nil {
+		return err
+	}
+	if *asJSON {
+		return printJSON(e.stdout, map[string]any{"client_id": c.ClientID, "client_secret": secret, "role": c.Role, "scopes": c.Scopes})
+	}
+	fmt.Fprintf(e.stdout, "client_id     %s\nclient_secret %s  (shown once)\nscopes        %v\ntoken URL     %s/auth/token\n", c.ClientID, secret, c.Scopes, openadr.Prefix)
+	return nil
+}

@@ -1,0 +1,332 @@
+package openadr
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gridbook/gridbook/internal/apperr"
+	"github.com/gridbook/gridbook/internal/auth"
+	"github.com/gridbook/gridbook/internal/dr"
+	"github.com/gridbook/gridbook/internal/store"
+)
+
+// Prefix is where the VTN is served; mount New's handler at Prefix+"/".
+const Prefix = "/openadr3"
+
+// The OAuth2 scopes of OpenADR 3.1.0 (components.securitySchemes).
+const (
+	ReadAll            = "read_all"
+	ReadTargets        = "read_targets"
+	ReadVenObjects     = "read_ven_objects"
+	WritePrograms      = "write_programs"
+	WriteEvents        = "write_events"
+	WriteReports       = "write_reports"
+	WriteSubscriptions = "write_subscriptions"
+	WriteVens          = "write_vens"
+)
+
+// ScopesFor returns the scopes a client of role ("bl" or "ven") is given.
+func ScopesFor(role string) []string {
+	if role == "bl" {
+		return []string{ReadAll, WritePrograms, WriteEvents, WriteSubscriptions, WriteVens}
+	}
+	return []string{ReadTargets, ReadVenObjects, WriteReports, WriteSubscriptions, WriteVens}
+}
+
+// tokenTTL is how long an access token lasts.
+const tokenTTL = time.Hour
+
+// Options configure the VTN.
+type Options struct {
+	Log *slog.Logger
+	// Client posts webhook notifications; nil uses a client with a
+	// 10-second timeout.
+	Client *http.Client
+}
+
+// VTN is the OpenADR 3.1 VTN.
+type VTN struct {
+	db     *store.DB
+	log    *slog.Logger
+	client *http.Client
+	cat    *dr.Catalog // gridbook's programs, parsed once
+	catErr error
+	wg     sync.WaitGroup // webhook deliveries in flight
+}
+
+// New returns the VTN.
+func New(db *store.DB, opt Options) *VTN {
+	v := &VTN{db: db, log: opt.Log, client: opt.Client}
+	if v.log == nil {
+		v.log = slog.New(slog.DiscardHandler)
+	}
+	if v.client == nil {
+		v.client = &http.Client{Timeout: 10 * time.Second}
+	}
+	v.cat, v.catErr = dr.Shipped()
+	return v
+}
+
+// Wait blocks until webhook deliveries in flight are done (for tests and
+// shutdown).
+func (v *VTN) Wait() { v.wg.Wait() }
+
+// Handler returns the VTN's routes under Prefix.
+func (v *VTN) Handler() http.Handler {
+	mux := http.NewServeMux()
+	p := Prefix
+	mux.HandleFunc("POST "+p+"/auth/token", v.token)
+	mux.HandleFunc("GET "+p+"/auth/server", v.authServer)
+	mux.HandleFunc("GET "+p+"/notifiers", v.with("", v.notifiers))
+	mux.HandleFunc("GET "+p+"/programs", v.with(ReadTargets, v.listPrograms))
+	mux.HandleFunc("POST "+p+"/programs", v.with(WritePrograms, v.readOnly))
+	mux.HandleFunc("GET "+p+"/programs/{id}", v.with(ReadTargets, v.getProgram))
+	mux.HandleFunc("PUT "+p+"/programs/{id}", v.with(WritePrograms, v.readOnly))
+	mux.HandleFunc("DELETE "+p+"/programs/{id}", v.with(WritePrograms, v.readOnly))
+	mux.HandleFunc("GET "+p+"/events", v.with(ReadTargets, v.listEvents))
+	mux.HandleFunc("POST "+p+"/events", v.with(WriteEvents, v.createEvent))
+	mux.HandleFunc("GET "+p+"/events/{id}", v.with(ReadTargets, v.getEvent))
+	mux.HandleFunc("PUT "+p+"/events/{id}", v.with(WriteEvents, v.putEvent))
+	mux.HandleFunc("DELETE "+p+"/events/{id}", v.with(WriteEvents, v.deleteEvent))
+	for _, k := range []kind{venKind, resourceKind, subscriptionKind, reportKind} {
+		mux.HandleFunc("GET "+p+"/"+k.path, v.with(k.read, v.listObjects(k)))
+		mux.HandleFunc("POST "+p+"/"+k.path, v.with(k.write, v.createObject(k)))
+		mux.HandleFunc("GET "+p+"/"+k.path+"/{id}", v.with(k.read, v.getObject(k)))
+		mux.HandleFunc("PUT "+p+"/"+k.path+"/{id}", v.with(k.write, v.putObject(k)))
+		mux.HandleFunc("DELETE "+p+"/"+k.path+"/{id}", v.with(k.write, v.deleteObject(k)))
+	}
+	mux.HandleFunc(p+"/", func(w http.ResponseWriter, r *http.Request) {
+		problem(w, r, http.StatusNotFound, "no such OpenADR endpoint")
+	})
+	return mux
+}
+
+// caller is an authenticated client.
+type caller struct{ store.OADRClient }
+
+func (c caller) bl() bool { return c.Role == "bl" }
+
+type ctxKey struct{}
+
+// with authenticates the bearer token and checks one scope ("" for any
+// client). read_targets and read_ven_objects are satisfied by read_all.
+func (v *VTN) with(scope string, fn func(http.ResponseWriter, *http.Request, caller)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		hdr := r.Header.Get("Authorization")
+		scheme, tok, _ := strings.Cut(hdr, " ")
+		if !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(tok) == "" {
+			problem(w, r, http.StatusUnauthorized, "send a bearer token from POST /auth/token")
+			return
+		}
+		c, err := v.db.OADRTokenClient(r.Context(), strings.TrimSpace(tok))
+		if err != nil {
+			v.fail(w, r, err)
+			return
+		}
+		if scope != "" && !c.Has(scope) && !((scope == ReadTargets || scope == ReadVenObjects) && c.Has(ReadAll)) {
+			problem(w, r, http.StatusForbidden, "this client lacks the "+scope+" scope")
+			return
+		}
+		fn(w, r, caller{c})
+	}
+}
+
+// problem writes the spec's problem object.
+func problem(w http.ResponseWriter, r *http.Request, status int, detail string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(map[string]any{"type": "about:blank", "title": http.StatusText(status), "status": status,
+		"detail": detail, "instance": r.URL.Path})
+}
+
+// fail maps an error to a problem response.
+func (v *VTN) fail(w http.ResponseWriter, r *http.Request, err error) {
+	status := http.StatusInternalServerError
+	switch apperr.KindOf(err) {
+	case apperr.Invalid:
+		status = http.StatusBadRequest
+	case apperr.NotFound:
+		status = http.StatusNotFound
+	case apperr.Conflict:
+		status = http.StatusConflict
+	case apperr.Forbidden:
+		status = http.StatusForbidden
+	case apperr.Unauthorized:
+		status = http.StatusUnauthorized
+	}
+	detail := apperr.MessageOf(err)
+	for _, f := range apperr.FieldsOf(err) {
+		detail += "; " + f.Field + ": " + f.Msg
+	}
+	if status == http.StatusInternalServerError {
+		v.log.Error("openadr", "path", r.URL.Path, "err", err)
+	}
+	problem(w, r, status, detail)
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(v)
+}
+
+// actor is how the audit log names a client.
+func (c caller) actor() auth.Actor { return auth.Actor{Kind: "openadr", Name: c.ClientID} }
+
+// token is POST /auth/token (RFC 6749 §4.4 client credentials, form
+// encoded; errors are the RFC's error objects).
+func (v *VTN) token(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
+	if err := r.ParseForm(); err != nil {
+		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "invalid_request", "error_description": "the body must be form-encoded"})
+		return
+	}
+	if gt := r.PostForm.Get("grant_type"); gt != "client_credentials" {
+		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "unsupported_grant_type", "error_description": "grant_type must be client_credentials"})
+		return
+	}
+	id, secret := r.PostForm.Get("client_id"), r.PostForm.Get("client_secret")
+	if id == "" || secret == "" {
+		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "invalid_request", "error_description": "client_id and client_secret are required"})
+		return
+	}
+	var tok string
+	var c store.OADRClient
+	err := v.db.InTx(r.Context(), func(tx *store.Tx) error {
+		var err error
+		tok, c, err = tx.IssueOADRToken(r.Context(), id, secret, tokenTTL)
+		return err
+	})
+	if apperr.Is(err, apperr.Unauthorized) {
+		writeJSON(w, http.StatusUnauthorized, map[string]string{"error": "invalid_client", "error_description": "unknown client or wrong secret"})
+		return
+	} else if err != nil {
+		v.fail(w, r, err)
+		return
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	writeJSON(w, http.StatusOK, map[string]any{"access_token": tok, "token_type": "Bearer", "expires_in": int(tokenTTL / time.Second),
+		"scope": strings.Join(c.Scopes, " ")})
+}
+
+func (v *VTN) authServer(w http.ResponseWriter, r *http.Request) {
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"tokenURL": scheme + "://" + r.Host + Prefix + "/auth/token"})
+}
+
+func (v *VTN) notifiers(w http.ResponseWriter, _ *http.Request, _ caller) {
+	writeJSON(w, http.StatusOK, map[string]any{"WEBHOOK": true})
+}
+
+func (v *VTN) readOnly(w http.ResponseWriter, r *http.Request, _ caller) {
+	problem(w, r, http.StatusConflict, "programs are gridbook's demand-response programs (internal/dr/programs.json) and are changed there, not through the VTN")
+}
+
+// page applies the spec's skip and limit (limit at most 50).
+func page[T any](r *http.Request, all []T) ([]T, error) {
+	q := r.URL.Query()
+	skip, limit := 0, 50
+	for name, into := range map[string]*int{"skip": &skip, "limit": &limit} {
+		if s := q.Get(name); s != "" {
+			n, err := strconv.Atoi(s)
+			if err != nil || n < 0 || (name == "limit" && n > 50) {
+				return nil, apperr.Invalidf("openadr", "%s must be an integer 0–%s", name, map[string]string{"skip": "2147483647", "limit": "50"}[name])
+			}
+			*into = n
+		}
+	}
+	if skip >= len(all) {
+		return []T{}, nil
+	}
+	return all[skip:min(len(all), skip+limit)], nil
+}
+
+// notify delivers notifications of an operation on an object to the
+// matching webhook subscriptions, after the change is committed.
+func (v *VTN) notify(ctx context.Context, objectType, operation, programID string, object any) {
+	subs, err := v.db.OADRObjects(ctx, store.OADRFilter{Kind: subscriptionKind.kind})
+	if err != nil {
+		v.log.Error("openadr notify", "err", err)
+		return
+	}
+	body, _ := json.Marshal(map[string]any{"objectType": objectType, "operation": operation, "object": object})
+	for _, s := range subs {
+		var sub struct {
+			ProgramID        string `json:"programID"`
+			ObjectOperations []struct {
+				Objects     []string `json:"objects"`
+				Operations  []string `json:"operations"`
+				CallbackURL string   `json:"callbackUrl"`
+				BearerToken *string  `json:"bearerToken"`
+			} `json:"objectOperations"`
+		}
+		if json.Unmarshal(s.Body, &sub) != nil || (sub.ProgramID != "" && programID != "" && sub.ProgramID != programID) {
+			continue
+		}
+		for _, op := range sub.ObjectOperations {
+			if !slices.Contains(op.Objects, objectType) || !slices.Contains(op.Operations, operation) {
+				continue
+			}
+			tok := ""
+			if op.BearerToken != nil {
+				tok = *op.BearerToken
+			}
+			v.wg.Add(1)
+			go v.deliver(op.CallbackURL, tok, body)
+		}
+	}
+}
+
+// deliver POSTs one notification, retrying three times.
+func (v *VTN) deliver(callback, token string, body []byte) {
+	defer v.wg.Done()
+	u, err := url.Parse(callback)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") {
+		v.log.Warn("openadr webhook: bad callback URL", "url", callback)
+		return
+	}
+	for attempt := range 3 {
+		req, _ := http.NewRequest(http.MethodPost, callback, bytes.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		if token != "" {
+			req.Header.Set("Authorization", "Bearer "+token)
+		}
+		res, err := v.client.Do(req)
+		if err == nil {
+			res.Body.Close()
+			if res.StatusCode < 300 {
+				return
+			}
+			err = fmt.Errorf("status %d", res.StatusCode)
+		}
+		v.log.Warn("openadr webhook", "url", callback, "attempt", attempt+1, "err", err)
+		time.Sleep(time.Duration(attempt+1) * 200 * time.Millisecond)
+	}
+}
+
+// programEvent resolves an OpenADR event id "event-<n>" to a gridbook
+// event.
+func (v *VTN) programEvent(ctx context.Context, id string) (dr.Event, error) {
+	n, err := strconv.ParseInt(strings.TrimPrefix(id, "event-"), 10, 64)
+	if err != nil || !strings.HasPrefix(id, "event-") {
+		return dr.Event{}, apperr.NotFoundf("openadr", "event %s not found", id)
+	}
+	e, err := v.db.DREvent(ctx, n)
+	if err == nil && e.Status == dr.Cancelled {
+		return e, apperr.NotFoundf("openadr", "event %s was cancelled", id)
+	}
+	return e, err
+}
