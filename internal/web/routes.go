@@ -76,6 +76,7 @@ func (h *handler) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /my", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/my/", http.StatusMovedPermanently) })
 	mux.HandleFunc("GET /my/{$}", h.customersOnly(h.portalAccounts))
 	mux.HandleFunc("GET /my/accounts/{id}", h.customersOnly(h.portalAccountDetail))
+	mux.HandleFunc("GET /my/accounts/{id}/report", h.customersOnly(h.portalHER))
 	mux.HandleFunc("GET /my/events", h.customersOnly(h.portalEvents))
 	mux.HandleFunc("POST /my/events/{id}/override", h.customersOnly(h.portalOverride))
 	mux.HandleFunc("GET /my/solar", h.customersOnly(h.portalSolar))

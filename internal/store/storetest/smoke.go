@@ -88,6 +88,7 @@ func Run(t *testing.T, open Opener) {
 		{"WeatherRejectsBadInput", testWeatherRejectsBadInput},
 		{"SavingsInputsNetDaysAndPremiseStation", testSavingsInputsNetDaysAndPremiseStation},
 		{"SavingsRunEvaluatesEnrolledMeters", testSavingsRunEvaluatesEnrolledMeters},
+		{"HERReportComparesAndFreezes", testHERReportComparesAndFreezes},
 		// tariffs.go
 		{"TariffsShippedLoadIdempotent", testTariffsShippedLoadIdempotent},
 		{"TariffsLookup", testTariffsLookup},
