@@ -104,6 +104,9 @@ func (w *writer) incentives(ctx context.Context, opt Options) (IncentiveSummary,
 	if sum.GreenLeaders, err = w.greenLeaders(ctx, opt); err != nil {
 		return sum, err
 	}
+	if err := w.tracking(ctx, opt); err != nil {
+		return sum, err
+	}
 	intents, err := w.plan(ctx, opt)
 	if err != nil {
 		return sum, err
@@ -351,4 +354,117 @@ func (w *writer) greenLeaders(ctx context.Context, opt Options) (int, error) {
 		return b.Close()
 	})
 	return listed, err
+}
+
+// tracking writes the tracked programs of seed 000: Power Ready round 1
+// (11 projects at 8 member agencies with developer Coast Energy, site
+// leases approved, expected first-year output 2,000,000 kWh in all; the
+// 30% backup reserve and the sizes are demo assumptions), the CALeVIP
+// investments ($1.53M; 42 Level 2 chargers in Los Angeles County and 84 in
+// Ventura County; the split between equity and other communities is a
+// demo assumption meeting the 60% and 50% shares), the CEC Equitable
+// Building Decarbonization grant (about $1M) with its focus communities,
+// Reach Code technical assistance (six agencies on existing-building
+// codes, Ojai adopting in August, one on new construction, two on
+// building performance standards) and Energy Team cases.
+func (w *writer) tracking(ctx context.Context, opt Options) error {
+	year := opt.Year
+	d := func(m, day int) calendar.Date { return calendar.Date{Year: year, Month: time.Month(m), Day: day} }
+	agencies := w.db.Reference().MemberAgencies()
+	src := "seed 000 (CPA 2025 programs); sizes and splits are demo assumptions"
+	return w.db.InTx(ctx, func(tx *store.Tx) error {
+		actor := auth.System
+		for i := range 11 {
+			ag := agencies[(i*3)%len(agencies)]
+			if i >= 8 { // 11 projects at 8 agencies
+				ag = agencies[((i-8)*3)%len(agencies)]
+			}
+			kwh := int64(181_818)
+			if i == 10 {
+				kwh = 2_000_000 - 10*181_818
+			}
+			p := incentive.Project{Program: incentive.TrackPowerReady, Name: fmt.Sprintf("%s critical facility %d", ag.Name, i/8+1), Agency: ag.Name,
+				County: ag.CountyFIPS, Partner: "Coast Energy", Facility: "community center", BackupReserveBP: 3000, BatteryKWh: 400, SolarKW: 112,
+				ExpectedKWh: kwh, Source: src}
+			if err := p.Validate(); err != nil {
+				return err
+			}
+			if err := p.Complete("site_lease", d(2+i%3, 15)); err != nil {
+				return err
+			}
+			if i%2 == 0 {
+				if err := p.Complete("design", d(6+i%4, 20)); err != nil {
+					return err
+				}
+			}
+			if i%4 == 0 {
+				if err := p.Complete("permits", d(11, 5)); err != nil {
+					return err
+				}
+			}
+			if err := tx.CreateProject(ctx, actor, &p); err != nil {
+				return err
+			}
+		}
+		for _, c := range []incentive.Project{
+			{Name: "Los Angeles County Level 2 chargers, equity communities", County: "06037", AmountCents: money.Dollars(400_000), Equity: true, Chargers: 28},
+			{Name: "Los Angeles County Level 2 chargers, other communities", County: "06037", AmountCents: money.Dollars(200_000), Chargers: 14},
+			{Name: "Ventura County Level 2 chargers, equity communities", County: "06111", AmountCents: money.Dollars(500_000), Equity: true, Chargers: 48},
+			{Name: "Ventura County Level 2 chargers, other communities", County: "06111", AmountCents: money.Dollars(430_000), Chargers: 36},
+		} {
+			c.Program, c.Source = incentive.TrackCALeVIP, src
+			if err := tx.CreateProject(ctx, actor, &c); err != nil {
+				return err
+			}
+		}
+		be := incentive.Project{Program: incentive.TrackBuildingElec, Name: "Equitable Building Decarbonization (CEC)", Partner: "Los Angeles County and SoCalREN",
+			Facility: "Bassett/Avocado Heights, Carson, Hawaiian Gardens, Hawthorne, Paramount", AmountCents: money.Dollars(1_000_000), Source: "seed 000: about $1M from the CEC"}
+		if err := tx.CreateProject(ctx, actor, &be); err != nil {
+			return err
+		}
+		reach := []struct{ topic, status string }{
+			{"existing_building_reach_code", "adopted"}, {"existing_building_reach_code", "open"}, {"existing_building_reach_code", "open"},
+			{"existing_building_reach_code", "open"}, {"existing_building_reach_code", "open"}, {"existing_building_reach_code", "open"},
+			{"new_construction_reach_code", "open"}, {"building_performance_standard", "open"}, {"building_performance_standard", "open"},
+		}
+		for i, rc := range reach {
+			ag := agencies[(i*5+1)%len(agencies)]
+			if i == 0 {
+				if a, ok := w.db.Reference().MemberAgency("Ojai"); ok {
+					ag = a
+				}
+			}
+			e := incentive.Engagement{Program: incentive.TrackReachCode, Agency: ag.Name, Channel: "meeting", Topic: rc.topic, Status: rc.status,
+				Opened: d(1+i, 10)}
+			if rc.status == "adopted" {
+				e.Closed, e.Note = d(8, 12), "existing-building reach code adopted"
+			}
+			if err := tx.SaveEngagement(ctx, actor, &e); err != nil {
+				return err
+			}
+		}
+		topics := []string{"heat_pump_water_heater", "ev_charger", "finding_contractors", "tax_credits", "bill_tips", "home_hardening"}
+		refer := map[string][]string{"heat_pump_water_heater": {"heer-hpwh"}, "ev_charger": {}, "home_hardening": {"sun-storage-rebate"}}
+		channels := incentive.EngagementChannels[:4]
+		n := min(240, max(12, w.sum.Residential/8))
+		for i := range n {
+			topic := topics[i%len(topics)]
+			if topic == "home_hardening" && i < n/2 {
+				topic = "bill_tips" // home hardening support began in November
+			}
+			e := incentive.Engagement{Program: incentive.TrackEnergyTeam, Channel: channels[i%len(channels)], Topic: topic, Status: "closed",
+				Opened: d(1+i*11/n, 1+i%27), ReferredTo: refer[topic]}
+			if topic == "home_hardening" {
+				e.Opened = d(11, 1+i%28)
+			}
+			e.Closed = e.Opened.AddDays(3)
+			if len(e.ReferredTo) > 0 {
+				e.Status = "referred"
+			}
+			if err := tx.SaveEngagement(ctx, actor, &e); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }

@@ -181,3 +181,39 @@ func TestCALeVIPEquityShares(t *testing.T) {
 		t.Errorf("equity %+v: Los Angeles 600/1001 is below 60%%, Ventura 500/1000 meets 50%%", got)
 	}
 }
+
+// TestPowerReadyMilestonesInOrder checks that a Power Ready project gets
+// the seed's milestones (site lease … operation) and completes them in
+// order only.
+func TestPowerReadyMilestonesInOrder(t *testing.T) {
+	p := Project{Program: TrackPowerReady, Name: "Fire Station 3", Agency: "Oxnard", BackupReserveBP: 3000}
+	if err := p.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Milestones) != 7 || p.Stage() != "site_lease" {
+		t.Fatalf("milestones %+v stage %s", p.Milestones, p.Stage())
+	}
+	if err := p.Complete("design", day(2025, 3, 1)); apperr.KindOf(err) != apperr.Conflict {
+		t.Errorf("design before the site lease: %v", err)
+	}
+	if err := p.Complete("site_lease", day(2025, 2, 1)); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Complete("design", day(2025, 1, 15)); apperr.KindOf(err) != apperr.Invalid {
+		t.Errorf("design dated before the lease: %v", err)
+	}
+	if err := p.Complete("design", day(2025, 5, 1)); err != nil || p.Stage() != "permits" {
+		t.Errorf("design: %v, stage %s", err, p.Stage())
+	}
+	if err := p.Complete("site_lease", day(2025, 6, 1)); apperr.KindOf(err) != apperr.Conflict {
+		t.Errorf("lease twice: %v", err)
+	}
+	c := Project{Program: TrackCALeVIP, Name: "Chargers"}
+	if fs := apperr.FieldsOf(c.Validate()); len(fs) != 1 || fs[0].Field != "county" {
+		t.Errorf("CALeVIP without county: %+v", fs)
+	}
+	e := Engagement{Program: TrackReachCode, Channel: "meeting", Topic: "existing_building_reach_code", Opened: day(2025, 3, 1)}
+	if fs := apperr.FieldsOf(e.Validate()); len(fs) != 1 || fs[0].Field != "agency" {
+		t.Errorf("reach code without agency: %+v", fs)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -217,4 +218,42 @@ func TestGreenLeaderDirectoryListsOptedInBusinesses(t *testing.T) {
 	if strings.Contains(w.Body.String(), s.hillside.Name) {
 		t.Error("an ended listing is still shown")
 	}
+}
+
+// TestTrackedProgramsPage checks /incentives/tracking: a Power Ready
+// project's next milestone and its completion by a writer, CALeVIP equity
+// against the county targets, and an Energy Team referral.
+func TestTrackedProgramsPage(t *testing.T) {
+	s := newTestSite(t)
+	ctx := context.Background()
+	var pr incentive.Project
+	err := s.db.InTx(ctx, func(tx *store.Tx) error {
+		pr = incentive.Project{Program: incentive.TrackPowerReady, Name: "Oxnard community center", Agency: "Oxnard", Partner: "Coast Energy", BackupReserveBP: 3000}
+		if err := tx.CreateProject(ctx, seedActor, &pr); err != nil {
+			return err
+		}
+		for _, c := range []incentive.Project{
+			{Program: incentive.TrackCALeVIP, Name: "LA equity", County: "06037", AmountCents: 50000, Equity: true, Chargers: 30},
+			{Program: incentive.TrackCALeVIP, Name: "LA other", County: "06037", AmountCents: 50000, Chargers: 12},
+		} {
+			if err := tx.CreateProject(ctx, seedActor, &c); err != nil {
+				return err
+			}
+		}
+		e := incentive.Engagement{Program: incentive.TrackEnergyTeam, Channel: "phone", Topic: "heat_pump_water_heater", Status: "referred",
+			ReferredTo: []string{"heer-hpwh"}, Opened: calendar.Date{Year: 2026, Month: 3, Day: 2}}
+		return tx.SaveEngagement(ctx, seedActor, &e)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pat := s.login(t, "/login", managerEmail)
+	wantIncentivePage(t, s.get(t, "/incentives/tracking", pat), http.StatusOK, "Coast Energy", "site_lease", "30.00%", "Los Angeles", "50.00%", "60.00%", "below target", "heer-hpwh")
+	w := s.post(t, "/incentives/tracking/projects/"+strconv.FormatInt(pr.ID, 10)+"/milestone", pat, url.Values{"milestone": {"site_lease"}, "date": {"2026-03-01"}})
+	if w.Code != http.StatusSeeOther {
+		t.Fatalf("milestone: %d", w.Code)
+	}
+	wantIncentivePage(t, s.get(t, "/incentives/tracking", pat), http.StatusOK, "site_lease 2026-03-01", ">design<")
+	alex := s.login(t, "/login", analystEmail)
+	wantIncentivePage(t, s.post(t, "/incentives/tracking/projects/"+strconv.FormatInt(pr.ID, 10)+"/milestone", alex, url.Values{"milestone": {"design"}, "date": {"2026-03-02"}}), http.StatusForbidden)
 }

@@ -71,6 +71,8 @@ func (h *handler) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /incentives/payments/{id}", h.staffOnly(h.incentiveBatch))
 	mux.HandleFunc("GET /incentives/payments/{id}/file", h.staffOnly(h.incentiveBatchFile))
 	mux.HandleFunc("POST /incentives/payments/{id}/results", h.writersOnly(h.incentiveBatchResults))
+	mux.HandleFunc("GET /incentives/tracking", h.staffOnly(h.incentiveTracking))
+	mux.HandleFunc("POST /incentives/tracking/projects/{id}/milestone", h.writersOnly(h.incentiveMilestone))
 
 	// Customer portal.
 	mux.HandleFunc("GET /my", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/my/", http.StatusMovedPermanently) })

@@ -534,3 +534,57 @@ func testIncentivePowerShareAutoEnroll(t *testing.T, db *store.DB) {
 	}
 	_ = plain
 }
+
+// testIncentiveTracking round-trips tracked projects and engagements: a
+// Power Ready project's milestones complete in order (a refusal stores
+// nothing), CALeVIP investments give the county equity shares (seed 000:
+// 42 Level 2 chargers in Los Angeles County, 84 in Ventura), and an Energy
+// Team case is referred and closed.
+func testIncentiveTracking(t *testing.T, db *store.DB) {
+	ctx := context.Background()
+	setClock(db, t0)
+	pr := incentive.Project{Program: incentive.TrackPowerReady, Name: "Community center", Agency: "Oxnard", County: "06111",
+		Partner: "Coast Energy", BackupReserveBP: 3000, BatteryKWh: 500, SolarKW: 180, ExpectedKWh: 180000, Source: "seed 000"}
+	inTx(t, db, func(ctx context.Context, tx *store.Tx) error { return tx.CreateProject(ctx, staff, &pr) })
+	inTx(t, db, func(ctx context.Context, tx *store.Tx) error {
+		_, err := tx.CompleteMilestone(ctx, staff, pr.ID, "site_lease", day(2025, 4, 1))
+		return err
+	})
+	err := txErr(db, func(ctx context.Context, tx *store.Tx) error {
+		_, err := tx.CompleteMilestone(ctx, staff, pr.ID, "construction", day(2025, 5, 1))
+		return err
+	})
+	wantErr(t, "construction before design", err, apperr.Conflict, "")
+	for _, c := range []incentive.Project{
+		{Program: incentive.TrackCALeVIP, Name: "LA equity chargers", County: "06037", AmountCents: 60000000, Equity: true, Chargers: 30},
+		{Program: incentive.TrackCALeVIP, Name: "LA other chargers", County: "06037", AmountCents: 30000000, Chargers: 12},
+		{Program: incentive.TrackCALeVIP, Name: "Ventura equity chargers", County: "06111", AmountCents: 40000000, Equity: true, Chargers: 50},
+		{Program: incentive.TrackCALeVIP, Name: "Ventura other chargers", County: "06111", AmountCents: 23000000, Chargers: 34},
+	} {
+		inTx(t, db, func(ctx context.Context, tx *store.Tx) error { return tx.CreateProject(ctx, staff, &c) })
+	}
+	ps, err := db.Projects(ctx, incentive.TrackPowerReady)
+	if err != nil || len(ps) != 1 || ps[0].Stage() != "design" || ps[0].BackupReserveBP != 3000 {
+		t.Fatalf("power ready %+v (%v)", ps, err)
+	}
+	cs, err := db.Projects(ctx, incentive.TrackCALeVIP)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var inv []incentive.Investment
+	for _, c := range cs {
+		inv = append(inv, c.Investment())
+	}
+	eq := incentive.Equity(inv)
+	if len(eq) != 2 || eq[0].Chargers != 42 || eq[1].Chargers != 84 || !eq[0].MeetsTarget || !eq[1].MeetsTarget || eq[0].TotalCents+eq[1].TotalCents != money.Dollars(1_530_000) {
+		t.Errorf("equity %+v: want 42 and 84 chargers, $1,530,000 in all, both targets met", eq)
+	}
+	e := incentive.Engagement{Program: incentive.TrackEnergyTeam, Channel: "phone", Topic: "heat_pump_water_heater", Opened: day(2025, 11, 3)}
+	inTx(t, db, func(ctx context.Context, tx *store.Tx) error { return tx.SaveEngagement(ctx, staff, &e) })
+	e.Status, e.ReferredTo, e.Closed = "referred", []string{"heer-hpwh"}, day(2025, 11, 10)
+	inTx(t, db, func(ctx context.Context, tx *store.Tx) error { return tx.SaveEngagement(ctx, staff, &e) })
+	es, err := db.Engagements(ctx, incentive.TrackEnergyTeam)
+	if err != nil || len(es) != 1 || es[0].Status != "referred" || fmt.Sprint(es[0].ReferredTo) != "[heer-hpwh]" || es[0].Closed != day(2025, 11, 10) {
+		t.Errorf("engagements %+v (%v)", es, err)
+	}
+}

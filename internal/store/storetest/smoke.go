@@ -82,6 +82,7 @@ func Run(t *testing.T, open Opener) {
 		{"IncentiveCouponsLifecycle", testIncentiveCoupons},
 		{"IncentiveReportSunStorageFigures", testIncentiveReportSunStorage},
 		{"IncentivePowerShareAutoEnrollByRisk", testIncentivePowerShareAutoEnroll},
+		{"IncentiveTrackingProjectsAndEngagements", testIncentiveTracking},
 		// weather.go
 		{"WeatherRoundTripAcrossMonths", testWeatherRoundTripAcrossMonths},
 		{"WeatherMergeKeepsWhatAFileLacks", testWeatherMergeKeepsWhatAFileLacks},
