@@ -58,3 +58,22 @@ func FuzzReadISDLite(f *testing.F) {
 		}
 	})
 }
+
+// FuzzReadParticipants: no input panics; what is read writes and reads back alike.
+func FuzzReadParticipants(f *testing.F) {
+	f.Add([]byte("id,treated,pre_kwh_per_day,post_kwh_per_day,active\n1,true,30.1,29.5,true\n2,false,30,,\n"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		ps, err := ReadParticipants(bytes.NewReader(b))
+		if err != nil {
+			return
+		}
+		var out bytes.Buffer
+		if err := WriteParticipants(&out, ps); err != nil {
+			t.Fatal(err)
+		}
+		back, err := ReadParticipants(&out)
+		if err != nil || len(back) != len(ps) {
+			t.Fatalf("re-read %d of %d: %v", len(back), len(ps), err)
+		}
+	})
+}
