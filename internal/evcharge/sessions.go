@@ -19,15 +19,19 @@ import (
 
 // Vehicle is an enrolled vehicle.
 type Vehicle struct {
-	ID        int64    `json:"id"`
-	AccountID int64    `json:"account_id"`
+	ID        int64 `json:"id"`
+	AccountID int64 `json:"account_id"`
+	// Name identifies the vehicle in telemetry (the session CSV's
+	// vehicle column), unique.
+	Name      string   `json:"name"`
 	Make      string   `json:"make"`
 	Model     string   `json:"model"`
 	BatteryWh int64    `json:"battery_wh"`
 	MaxW      energy.W `json:"max_w"`
 	// Charger is "level1", "level2" or an OCPP charge point identity for
 	// fleet and commercial chargers.
-	Charger string `json:"charger"`
+	Charger  string        `json:"charger"`
+	Enrolled calendar.Date `json:"enrolled"` // EV SmartCharge enrollment
 }
 
 // Charge is the energy a session delivered in one interval.
@@ -314,4 +318,42 @@ func rateAt(rs Rates, t time.Time) (float64, bool) {
 		return rs[i].Value, true
 	}
 	return 0, false
+}
+
+// Fleet totals a set of vehicle-months.
+type Fleet struct {
+	Vehicles      int         `json:"vehicles"`
+	Sessions      int         `json:"sessions"`
+	EnergyWh      energy.Wh   `json:"energy_wh"`
+	OffPeakWh     energy.Wh   `json:"off_peak_wh"`
+	OffPeakBP     int64       `json:"off_peak_bp"`
+	CostCents     money.Cents `json:"cost_cents"`
+	CO2g          float64     `json:"co2_g"`
+	ReferenceCO2g float64     `json:"reference_co2_g"`
+	AvoidedCO2g   float64     `json:"avoided_co2_g"`
+}
+
+// Total sums vehicle-months into fleet figures (CPA reports "94% of
+// charging happened off-peak" and the pounds of CO2 avoided).
+func Total(ms []Month) Fleet {
+	var f Fleet
+	seen := map[string]bool{}
+	for _, m := range ms {
+		if !seen[m.Vehicle] {
+			seen[m.Vehicle] = true
+			f.Vehicles++
+		}
+		f.Sessions += m.Sessions
+		f.EnergyWh += m.EnergyWh
+		f.OffPeakWh += m.OffPeakWh
+		f.CostCents += m.CostCents
+		f.CO2g += m.CO2g
+		f.ReferenceCO2g += m.ReferenceCO2g
+	}
+	if f.EnergyWh > 0 {
+		f.OffPeakBP = money.RoundDiv(int64(f.OffPeakWh)*10000, int64(f.EnergyWh))
+	}
+	f.CO2g, f.ReferenceCO2g = emissions.Round(f.CO2g, 3), emissions.Round(f.ReferenceCO2g, 3)
+	f.AvoidedCO2g = emissions.Round(f.ReferenceCO2g-f.CO2g, 3)
+	return f
 }

@@ -106,3 +106,16 @@ func FuzzParseSessionsCSV(f *testing.F) {
 		}
 	})
 }
+
+// Fleet totals weigh the off-peak share by energy: 94 kWh of 100 off-peak
+// is 9,400 bp (CPA's "94% off-peak"), however the vehicles split it.
+func TestFleetOffPeakShareIsEnergyWeighted(t *testing.T) {
+	f := Total([]Month{
+		{Vehicle: "A", Sessions: 3, EnergyWh: 90000, OffPeakWh: 88000, CO2g: 10, ReferenceCO2g: 15},
+		{Vehicle: "B", Sessions: 1, EnergyWh: 10000, OffPeakWh: 6000, CO2g: 5, ReferenceCO2g: 5},
+		{Vehicle: "A", Sessions: 1},
+	})
+	if f.Vehicles != 2 || f.Sessions != 5 || f.OffPeakBP != 9400 || f.AvoidedCO2g != 5 {
+		t.Errorf("fleet %+v", f)
+	}
+}

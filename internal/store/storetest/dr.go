@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"context"
+	"math"
 	"strings"
 	"testing"
 	"time"
@@ -10,7 +11,9 @@ import (
 	"github.com/gridbook/gridbook/internal/calendar"
 	"github.com/gridbook/gridbook/internal/customer"
 	"github.com/gridbook/gridbook/internal/dr"
+	"github.com/gridbook/gridbook/internal/emissions"
 	"github.com/gridbook/gridbook/internal/energy"
+	"github.com/gridbook/gridbook/internal/evcharge"
 	"github.com/gridbook/gridbook/internal/meterdata"
 	"github.com/gridbook/gridbook/internal/store"
 )
@@ -276,5 +279,59 @@ func testDRDevicesPayablesAndOutbox(t *testing.T, db *store.DB) {
 	})
 	if pending, _ = db.Notifications(ctx, 0, "pending", 0); len(pending) != 0 {
 		t.Errorf("still pending %+v", pending)
+	}
+}
+
+// testEVSessionsAndSignals enrolls a vehicle, imports its sessions twice
+// (stored once), refuses a session of an unknown vehicle storing nothing,
+// and round-trips an emission signal across a missing day.
+func testEVSessionsAndSignals(t *testing.T, db *store.DB) {
+	ctx := context.Background()
+	setClock(db, t0)
+	_, _, a, _ := seed(t, db)
+	v := evcharge.Vehicle{AccountID: a.ID, Name: "EV-7", Make: "Chevrolet", Model: "Bolt", BatteryWh: 65000, MaxW: 7200, Charger: "level2", Enrolled: day(2025, 1, 15)}
+	inTx(t, db, func(ctx context.Context, tx *store.Tx) error { return tx.EnrollVehicle(ctx, staff, &v) })
+	plug := time.Date(2025, 7, 2, 1, 0, 0, 0, time.UTC)
+	s := evcharge.Session{Vehicle: "EV-7", PlugIn: plug, Unplug: plug.Add(13 * time.Hour), MaxW: 7200,
+		Charges: []evcharge.Charge{{Start: plug.Add(6 * time.Hour), End: plug.Add(8 * time.Hour), Wh: 14000}}}
+	for i, want := range []store.SessionImport{{Added: 1}, {Unchanged: 1}} {
+		var got store.SessionImport
+		inTx(t, db, func(ctx context.Context, tx *store.Tx) error {
+			var err error
+			got, err = tx.ImportSessions(ctx, staff, []evcharge.Session{s})
+			return err
+		})
+		if got != want {
+			t.Errorf("import %d: %+v, want %+v", i+1, got, want)
+		}
+	}
+	bad := s
+	bad.Vehicle = "EV-404"
+	wantErr(t, "unknown vehicle", txErr(db, func(ctx context.Context, tx *store.Tx) error {
+		_, err := tx.ImportSessions(ctx, staff, []evcharge.Session{bad})
+		return err
+	}), apperr.Invalid, "vehicle")
+	ss, err := db.Sessions(ctx, a.ID, plug.Add(-time.Hour), plug.Add(time.Hour))
+	if err != nil || len(ss) != 1 || ss[0].EnergyWh() != 14000 || !ss[0].Charges[0].Start.Equal(plug.Add(6*time.Hour)) {
+		t.Errorf("sessions %+v, %v", ss, err)
+	}
+	sig := emissions.Signal{Kind: emissions.Marginal, Region: "SGIP_CAISO_SCE", Start: time.Date(2025, 7, 1, 0, 0, 0, 0, time.UTC), Step: time.Hour}
+	for i := range 72 {
+		v := float64(200 + i)
+		if i >= 24 && i < 48 {
+			v = math.NaN() // 2 July missing
+		}
+		sig.Values = append(sig.Values, v)
+	}
+	for _, part := range []emissions.Signal{{Kind: sig.Kind, Region: sig.Region, Start: sig.Start, Step: sig.Step, Values: sig.Values[:24]},
+		{Kind: sig.Kind, Region: sig.Region, Start: sig.Start.Add(48 * time.Hour), Step: sig.Step, Values: sig.Values[48:]}} {
+		inTx(t, db, func(ctx context.Context, tx *store.Tx) error {
+			_, err := tx.PutSignal(ctx, staff, "sgip-sce", part)
+			return err
+		})
+	}
+	got, err := db.Signal(ctx, "sgip-sce", sig.Start, sig.Start.Add(72*time.Hour))
+	if err != nil || len(got.Values) != 72 || got.Values[0] != 200 || !math.IsNaN(got.Values[30]) || got.Values[71] != 271 || got.Region != "SGIP_CAISO_SCE" {
+		t.Errorf("signal %+v, %v", got, err)
 	}
 }

@@ -122,6 +122,7 @@ func Run(t *testing.T, open Opener) {
 		{"DREventLifecycle", testDREventLifecycle},
 		{"DRSettlementIsIdempotent", testDRSettlementIsIdempotent},
 		{"DRDevicesPayablesAndOutbox", testDRDevicesPayablesAndOutbox},
+		{"EVSessionsAndSignals", testEVSessionsAndSignals},
 	}
 	for _, c := range checks {
 		t.Run(c.name, func(t *testing.T) { c.fn(t, open(t)) })
