@@ -268,20 +268,7 @@ func (q queries) Applications(ctx context.Context, f ApplicationFilter) ([]incen
 		}
 	}
 	query += ` ORDER BY id LIMIT $4`
-	rows, err := q.q.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, fmt.Errorf("store: applications: %w", err)
-	}
-	defer rows.Close()
-	var out []incentive.Application
-	for rows.Next() {
-		a, err := scanApplication(rows)
-		if err != nil {
-			return nil, fmt.Errorf("store: applications: %w", err)
-		}
-		out = append(out, a)
-	}
-	return out, rows.Err()
+	return collect(ctx, q, scanApplication, query, args...)
 }
 
 // Event is one status change of an application.
@@ -449,21 +436,11 @@ func (tx *Tx) reserveOrWait(ctx context.Context, actor auth.Actor, a incentive.A
 // submission order, each that the budgets now cover (incentive.Promotions
 // over every budget of the program).
 func (tx *Tx) promote(ctx context.Context, actor auth.Actor, programID string) error {
-	rows, err := tx.q.QueryContext(ctx, `SELECT id FROM incentive_applications WHERE program_id = $1 AND status = 'waitlisted'
+	ids, err := collect(ctx, tx.queries, scanID, `SELECT id FROM incentive_applications WHERE program_id = $1 AND status = 'waitlisted'
 		ORDER BY submitted_unix, id`, programID)
 	if err != nil {
-		return fmt.Errorf("store: waitlist: %w", err)
+		return err
 	}
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return err
-		}
-		ids = append(ids, id)
-	}
-	rows.Close()
 	for _, id := range ids {
 		a, err := tx.application(ctx, id, tx.forUpdate())
 		if err != nil {
@@ -489,20 +466,10 @@ func (tx *Tx) screen(ctx context.Context, p incentive.Program, a *incentive.Appl
 		}
 	}
 	query += `) ORDER BY id`
-	rows, err := tx.q.QueryContext(ctx, query, args...)
+	others, err := collect(ctx, tx.queries, scanApplication, query, args...)
 	if err != nil {
-		return nil, fmt.Errorf("store: screen: %w", err)
+		return nil, err
 	}
-	var others []incentive.Application
-	for rows.Next() {
-		o, err := scanApplication(rows)
-		if err != nil {
-			rows.Close()
-			return nil, err
-		}
-		others = append(others, o)
-	}
-	rows.Close()
 	var claims []incentive.Claim
 	for _, o := range others {
 		full, err := tx.Application(ctx, o.ID)
@@ -664,20 +631,10 @@ func (tx *Tx) payApplication(ctx context.Context, actor auth.Actor, a *incentive
 // on today, releasing its funds (and promoting the waitlist); it returns
 // how many expired.
 func (tx *Tx) ExpireReservations(ctx context.Context, actor auth.Actor, today calendar.Date) (int, error) {
-	rows, err := tx.q.QueryContext(ctx, `SELECT id FROM incentive_applications WHERE status = 'reserved' AND reservation_expires < $1 ORDER BY id`, today.String())
+	ids, err := collect(ctx, tx.queries, scanID, `SELECT id FROM incentive_applications WHERE status = 'reserved' AND reservation_expires < $1 ORDER BY id`, today.String())
 	if err != nil {
-		return 0, fmt.Errorf("store: expiring reservations: %w", err)
+		return 0, err
 	}
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return 0, err
-		}
-		ids = append(ids, id)
-	}
-	rows.Close()
 	for _, id := range ids {
 		if _, err := tx.TransitionApplication(ctx, actor, id, Transition{To: incentive.Expired, Note: "reservation lapsed"}); err != nil {
 			return 0, err
@@ -776,4 +733,11 @@ func (tx *Tx) sampleClaim(ctx context.Context, actor auth.Actor, a incentive.App
 	before := a
 	a.Status = incentive.QAInspection
 	return a, tx.save(ctx, actor, &before, &a, "QA inspection: "+why)
+}
+
+// scanID scans a row of one id.
+func scanID(s interface{ Scan(...any) error }) (int64, error) {
+	var id int64
+	err := s.Scan(&id)
+	return id, err
 }

@@ -240,20 +240,7 @@ func (tx *Tx) lockCoupon(ctx context.Context, code string) (couponRow, error) {
 }
 
 func (q queries) coupons(ctx context.Context, where string, args ...any) ([]couponRow, error) {
-	rows, err := q.q.QueryContext(ctx, `SELECT `+couponCols+` FROM incentive_coupons `+where, args...)
-	if err != nil {
-		return nil, fmt.Errorf("store: coupons: %w", err)
-	}
-	defer rows.Close()
-	var out []couponRow
-	for rows.Next() {
-		c, err := scanCoupon(rows)
-		if err != nil {
-			return nil, fmt.Errorf("store: coupons: %w", err)
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
+	return collect(ctx, q, scanCoupon, `SELECT `+couponCols+` FROM incentive_coupons `+where, args...)
 }
 
 // CouponFilter selects coupons; zero fields match everything.
@@ -338,21 +325,11 @@ func (tx *Tx) CreatePaymentBatch(ctx context.Context, actor auth.Actor, method s
 		if method == incentive.BatchBillCredit {
 			methods = []any{incentive.PayBillCredit, incentive.PayBillCredit, incentive.PayBillCredit}
 		}
-		rows, err := tx.q.QueryContext(ctx, `SELECT id FROM incentive_applications WHERE status = 'approved' AND approved_cents > 0
+		ids, err := collect(ctx, tx.queries, scanID, `SELECT id FROM incentive_applications WHERE status = 'approved' AND approved_cents > 0
 			AND payment_method IN ($1, $2, $3) ORDER BY id`+tx.forUpdate(), methods...)
 		if err != nil {
-			return PaymentBatch{}, nil, fmt.Errorf("store: payable: %w", err)
+			return PaymentBatch{}, nil, err
 		}
-		var ids []int64
-		for rows.Next() {
-			var id int64
-			if err := rows.Scan(&id); err != nil {
-				rows.Close()
-				return PaymentBatch{}, nil, err
-			}
-			ids = append(ids, id)
-		}
-		rows.Close()
 		for _, id := range ids {
 			a, err := tx.Application(ctx, id)
 			if err != nil {

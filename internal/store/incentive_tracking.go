@@ -59,20 +59,7 @@ func (tx *Tx) CreateProject(ctx context.Context, actor auth.Actor, p *incentive.
 
 // Projects lists the tracked projects of a program ("" for all).
 func (q queries) Projects(ctx context.Context, program string) ([]incentive.Project, error) {
-	rows, err := q.q.QueryContext(ctx, `SELECT `+projectCols+` FROM incentive_projects WHERE ($1 = '' OR program = $1) ORDER BY program, id`, program)
-	if err != nil {
-		return nil, fmt.Errorf("store: projects: %w", err)
-	}
-	defer rows.Close()
-	var out []incentive.Project
-	for rows.Next() {
-		p, err := scanProject(rows)
-		if err != nil {
-			return nil, fmt.Errorf("store: projects: %w", err)
-		}
-		out = append(out, p)
-	}
-	return out, rows.Err()
+	return collect(ctx, q, scanProject, `SELECT `+projectCols+` FROM incentive_projects WHERE ($1 = '' OR program = $1) ORDER BY program, id`, program)
 }
 
 // CompleteMilestone records a project's milestone as done on d (in order;
@@ -150,18 +137,5 @@ func (tx *Tx) SaveEngagement(ctx context.Context, actor auth.Actor, e *incentive
 
 // Engagements lists engagements of a program ("" for all), newest first.
 func (q queries) Engagements(ctx context.Context, program string) ([]incentive.Engagement, error) {
-	rows, err := q.q.QueryContext(ctx, `SELECT `+engagementCols+` FROM incentive_engagements WHERE ($1 = '' OR program = $1) ORDER BY id DESC`, program)
-	if err != nil {
-		return nil, fmt.Errorf("store: engagements: %w", err)
-	}
-	defer rows.Close()
-	var out []incentive.Engagement
-	for rows.Next() {
-		e, err := scanEngagement(rows)
-		if err != nil {
-			return nil, fmt.Errorf("store: engagements: %w", err)
-		}
-		out = append(out, e)
-	}
-	return out, rows.Err()
+	return collect(ctx, q, scanEngagement, `SELECT `+engagementCols+` FROM incentive_engagements WHERE ($1 = '' OR program = $1) ORDER BY id DESC`, program)
 }

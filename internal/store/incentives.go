@@ -272,20 +272,7 @@ func (tx *Tx) lockBudgets(ctx context.Context, programID string) ([]incentive.Bu
 }
 
 func (q queries) budgets(ctx context.Context, query string, args ...any) ([]incentive.Budget, error) {
-	rows, err := q.q.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, fmt.Errorf("store: budgets: %w", err)
-	}
-	defer rows.Close()
-	var out []incentive.Budget
-	for rows.Next() {
-		b, err := scanBudget(rows)
-		if err != nil {
-			return nil, fmt.Errorf("store: budgets: %w", err)
-		}
-		out = append(out, b)
-	}
-	return out, rows.Err()
+	return collect(ctx, q, scanBudget, query, args...)
 }
 
 // Budget returns one budget, or NotFound.
