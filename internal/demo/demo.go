@@ -95,6 +95,8 @@ type Summary struct {
 	RPS RPSSummary
 	// DR counts the demo's demand-response season.
 	DR DRSummary
+	// EV counts the demo's EV SmartCharge month.
+	EVCharging EVSummary
 }
 
 // String renders the summary for the terminal.
@@ -121,6 +123,7 @@ func (s Summary) String() string {
 		s.Incentives.Programs, s.Incentives.Applications, s.Incentives.Coupons, s.Incentives.Batches, s.Incentives.PaidCents)
 	fmt.Fprintf(&b, "%s\n", s.RPS)
 	fmt.Fprintf(&b, "%s\n", s.DR)
+	fmt.Fprintf(&b, "%s\n", s.EVCharging)
 	fmt.Fprintf(&b, "logins (password %q, demo only):\n", Password)
 	for _, l := range s.Logins {
 		fmt.Fprintf(&b, "  %-26s %-16s", l.Email, l.Role)
@@ -264,6 +267,9 @@ func Generate(ctx context.Context, db *store.DB, opt Options) (Summary, error) {
 		return Summary{}, err
 	}
 	if w.sum.DR, err = GenerateDR(ctx, db, opt.Seed, opt.Year); err != nil {
+		return Summary{}, err
+	}
+	if w.sum.EVCharging, err = GenerateEV(ctx, db, opt.Seed, opt.Year); err != nil {
 		return Summary{}, err
 	}
 	if _, err := g.storeWeather(ctx, db); err != nil {

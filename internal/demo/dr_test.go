@@ -63,3 +63,21 @@ func TestDemoHoldsASummerOfEvents(t *testing.T) {
 		t.Errorf("settling again: %+v, %v", again, err)
 	}
 }
+
+// TestDemoEVMonthIsMostlyOffPeak: the demo's EV SmartCharge July charges
+// to plans against each home's TOU tariff with about one session in
+// fifteen overridden, which lands near CPA's 94% off-peak (seed 000), and
+// avoids CO2 against unmanaged charging on the synthetic signal.
+func TestDemoEVMonthIsMostlyOffPeak(t *testing.T) {
+	db := openDB(t, "ev.db")
+	s := generate(t, db, Options{Accounts: 400, Seed: 3})
+	if s.EVCharging.Vehicles == 0 || s.EVCharging.Sessions == 0 {
+		t.Fatalf("EV %+v", s.EV)
+	}
+	if bp := s.EVCharging.Fleet.OffPeakBP; bp < 8800 || bp > 9900 {
+		t.Errorf("off-peak share %d bp, want about 9,400", bp)
+	}
+	if s.EVCharging.Fleet.AvoidedCO2g <= 0 {
+		t.Errorf("avoided %v g", s.EVCharging.Fleet.AvoidedCO2g)
+	}
+}
