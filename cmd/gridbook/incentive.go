@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
+	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -420,4 +421,45 @@ func readRisk(ctx context.Context, db *store.DB, name string) (map[int64]incenti
 		out[a.ID] = incentive.Candidate{AccountID: a.ID, ArrearsCents: money.Cents(arrears), Notices: notices}
 	}
 	return out, fe.Err("incentive")
+}
+
+// runScoreRound scores a competitive innovation-fund round from a file:
+// weighted scores, ranks and awards in rank order while the fund lasts.
+func runScoreRound(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "incentive score-round")
+	file := fs.String("round", "", "round JSON: name, fund_cents, min_score_bp, criteria [{name, weight_bp, max}], proposals [{agency, title, requested_cents, scores}]")
+	asJSON := fs.Bool("json", false, "print the results as JSON")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *file == "" {
+		var f apperr.Fields
+		f.Add("round", "is required")
+		return f.Err("incentive score-round")
+	}
+	b, err := os.ReadFile(*file)
+	if err != nil {
+		return apperr.E(apperr.Invalid, "incentive score-round", fmt.Sprintf("cannot read %s", *file), err)
+	}
+	var r incentive.Round
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&r); err != nil {
+		var f apperr.Fields
+		f.Add("round", "%s: %v", *file, err)
+		return f.Err("incentive score-round")
+	}
+	res, err := r.Score()
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		return printJSON(e.stdout, res)
+	}
+	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "RANK\tAGENCY\tSCORE\tREQUESTED\tAWARD\tWHY")
+	for _, x := range res {
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", x.Rank, x.Agency, x.Score, x.Requested, x.Award, x.Reason)
+	}
+	return tw.Flush()
 }

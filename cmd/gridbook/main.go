@@ -99,6 +99,7 @@ func commands() []command {
 		{"incentive report", "[--db DB] --program ID [--json]", "a program's figures: participants, paid, reserved, shares, budgets, burn-down", runIncentiveReport},
 		{"incentive expire", "[--db DB] [--date DATE] [--json]", "expire lapsed reservations and coupons, releasing their funds to the waitlist", runIncentiveExpire},
 		{"incentive power-share-enroll", "[--db DB] --capacity N [--risk FILE.csv] [--date DATE] [--json]", "enroll eligible accounts in Power Share by disconnection risk up to capacity", runPowerShareEnroll},
+		{"incentive score-round", "--round FILE.json [--json]", "score an innovation-fund round: weighted scores, ranks and awards while the fund lasts (no database)", runScoreRound},
 		{"import intervals", "[--db DB] [--meter ID|SERIAL] [--format auto|espi|sce-csv|pge-csv|plain-csv] [--json] FILE...", "import interval data (Green Button XML or CSV) for a meter", runImportIntervals},
 	}
 }

@@ -1,6 +1,7 @@
 package incentive
 
 import (
+	"fmt"
 	"slices"
 	"testing"
 	"time"
@@ -215,5 +216,46 @@ func TestPowerReadyMilestonesInOrder(t *testing.T) {
 	e := Engagement{Program: TrackReachCode, Channel: "meeting", Topic: "existing_building_reach_code", Opened: day(2025, 3, 1)}
 	if fs := apperr.FieldsOf(e.Validate()); len(fs) != 1 || fs[0].Field != "agency" {
 		t.Errorf("reach code without agency: %+v", fs)
+	}
+}
+
+// TestInnovationFundRoundFundsByRank checks a competitive round: weighted
+// scores rank the proposals, a $2,000,000 fund (seed 000: $2M to 10
+// communities in 2025) funds them in rank order in full, a proposal the
+// remainder cannot cover is passed over for the next that fits, and one
+// below the minimum score is not funded.
+func TestInnovationFundRoundFundsByRank(t *testing.T) {
+	crit := []Criterion{{Name: "impact", WeightBP: 5000, Max: 10}, {Name: "equity", WeightBP: 3000, Max: 5}, {Name: "readiness", WeightBP: 2000, Max: 4}}
+	prop := func(agency string, dollars int64, impact, equity, ready int) Proposal {
+		return Proposal{Agency: agency, RequestedCents: money.Dollars(dollars), Scores: map[string]int{"impact": impact, "equity": equity, "readiness": ready}}
+	}
+	r := Round{Name: "2025", FundCents: money.Dollars(2_000_000), MinScoreBP: 5000, Criteria: crit, Proposals: []Proposal{
+		prop("Santa Monica", 500_000, 10, 5, 4),  // 100%
+		prop("Culver City", 400_000, 9, 4, 4),    // 45 + 24 + 20 = 89%
+		prop("West Hollywood", 900_000, 8, 5, 3), // 40 + 30 + 15 = 85%
+		prop("Carson", 300_000, 8, 4, 2),         // 40 + 24 + 10 = 74%
+		prop("Ojai", 150_000, 3, 2, 1),           // 15 + 12 + 5 = 32%: below 50%
+	}}
+	got, err := r.Score()
+	if err != nil {
+		t.Fatal(err)
+	}
+	type row struct {
+		agency, score string
+		award         money.Cents
+	}
+	var rows []row
+	for _, g := range got {
+		rows = append(rows, row{g.Agency, g.Score, g.Award})
+	}
+	want := []row{{"Santa Monica", "100%", money.Dollars(500_000)}, {"Culver City", "89%", money.Dollars(400_000)},
+		{"West Hollywood", "85%", money.Dollars(900_000)}, {"Carson", "74%", 0}, {"Ojai", "32%", 0}}
+	// After $1,800,000 only $200,000 is left: Carson's $300,000 does not fit.
+	if fmt.Sprint(rows) != fmt.Sprint(want) {
+		t.Errorf("results %v, want %v", rows, want)
+	}
+	r.Proposals[0].Scores["impact"] = 11
+	if fs := apperr.FieldsOf(func() error { _, err := r.Score(); return err }()); len(fs) != 1 || fs[0].Field != "proposals[0].scores.impact" {
+		t.Errorf("score above max: %+v", fs)
 	}
 }
