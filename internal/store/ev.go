@@ -265,3 +265,13 @@ func (q queries) SignalNames(ctx context.Context) ([]string, error) {
 	}
 	return out, rows.Err()
 }
+
+// LastSessionStart returns the latest plug-in stored (ok false when there
+// is none).
+func (q queries) LastSessionStart(ctx context.Context) (time.Time, bool, error) {
+	var v sql.NullInt64
+	if err := q.q.QueryRowContext(ctx, `SELECT MAX(plug_in_unix) FROM ev_sessions`).Scan(&v); err != nil {
+		return time.Time{}, false, fmt.Errorf("store: sessions: %w", err)
+	}
+	return time.Unix(v.Int64, 0).UTC(), v.Valid, nil
+}

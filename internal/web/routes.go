@@ -37,6 +37,7 @@ func (h *handler) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /savings/{id}", h.staffOnly(h.savingsRun))
 	mux.HandleFunc("GET /costeff", h.staffOnly(h.costeffPage))
 	mux.HandleFunc("POST /meters/{id}/intervals", h.writersOnly(limitUpload(h.intervalImport)))
+	mux.HandleFunc("GET /ev", h.staffOnly(h.evDashboard))
 	mux.HandleFunc("GET /dr/events", h.staffOnly(h.drEvents))
 	mux.HandleFunc("POST /dr/events", h.writersOnly(h.drSchedule))
 	mux.HandleFunc("GET /dr/events/{id}", h.staffOnly(h.drEvent))
@@ -80,6 +81,7 @@ func (h *handler) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /my/accounts/{id}", h.customersOnly(h.portalAccountDetail))
 	mux.HandleFunc("GET /my/accounts/{id}/report", h.customersOnly(h.portalHER))
 	mux.HandleFunc("GET /my/events", h.customersOnly(h.portalEvents))
+	mux.HandleFunc("GET /my/ev", h.customersOnly(h.portalEV))
 	mux.HandleFunc("POST /my/events/{id}/override", h.customersOnly(h.portalOverride))
 	mux.HandleFunc("GET /my/solar", h.customersOnly(h.portalSolar))
 
