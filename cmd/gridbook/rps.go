@@ -19,6 +19,7 @@ import (
 	"github.com/gridbook/gridbook/internal/api"
 	"github.com/gridbook/gridbook/internal/apperr"
 	"github.com/gridbook/gridbook/internal/calendar"
+	"github.com/gridbook/gridbook/internal/energy"
 	"github.com/gridbook/gridbook/internal/rec"
 	"github.com/gridbook/gridbook/internal/rps"
 	"github.com/gridbook/gridbook/internal/store"
@@ -78,6 +79,8 @@ func rpsVerbs() map[string]verb {
 		"claims":    {"[--db DB] [--period CP] [--json]", "list claims", runRPSClaims},
 		"position":  {"[--db DB] [--json]", "the position in every period on record, with the bank carried", runRPSPosition},
 		"report":    {"--year Y [--db DB] [--csv|--json]", "the annual compliance report (§399.13(a)(3))", runRPSReport},
+		"hourly-match": {"(--load FILE --generation FILE | [--db DB] --year Y [--program P --facility ID...]) [--json]",
+			"match a green product's hourly load against its facilities' hourly generation (files: one Wh value a line)", runRPSHourlyMatch},
 	}
 }
 
@@ -650,4 +653,113 @@ func runRPSReport(ctx context.Context, e *env, args []string) error {
 		fmt.Fprintf(e.stdout, "\nRecommendations: %s\n", rep.Recommendations)
 	}
 	return nil
+}
+
+// hourlyMatchJSON is the answer of `rps hourly-match --json`.
+type hourlyMatchJSON struct {
+	rps.HourlyMatch
+	HourlyShare string `json:"hourly_share"`
+	AnnualShare string `json:"annual_share"`
+	Accounts    int    `json:"accounts,omitempty"`
+	Unmatchable int    `json:"facility_months_without_hourly_data,omitempty"`
+}
+
+func runRPSHourlyMatch(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "rps hourly-match")
+	dsn := dbFlag(e, fs, "gridbook.db")
+	loadFile, genFile := fs.String("load", "", "hourly load, Wh, one value a line"), fs.String("generation", "", "hourly generation, Wh, one value a line")
+	year := fs.Int("year", 0, "the year (stored data)")
+	program := fs.String("program", "", "the green product's enrollment program (default: the RPS profile's green product)")
+	var facs multiFlag
+	fs.Var(&facs, "facility", "a facility behind the product (repeatable; default: the profile's)")
+	asJSON := fs.Bool("json", false, "print JSON")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	var load, gen []energy.Wh
+	out := hourlyMatchJSON{}
+	var hourOfDay func(int) int
+	switch {
+	case *loadFile != "" && *genFile != "":
+		var err error
+		if load, err = readHourly(e, "load", *loadFile); err != nil {
+			return err
+		}
+		if gen, err = readHourly(e, "generation", *genFile); err != nil {
+			return err
+		}
+	case *year != 0:
+		db, err := openDB(ctx, *dsn)
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		p, err := db.RPSProfile(ctx)
+		if err != nil {
+			return err
+		}
+		ids := []int64{}
+		for _, f := range facs {
+			id, err := strconv.ParseInt(f, 10, 64)
+			if err != nil {
+				return apperr.Invalidf("rps hourly-match", "facility %q is not an id", f)
+			}
+			ids = append(ids, id)
+		}
+		if g := p.GreenProduct; g != nil {
+			if *program == "" {
+				*program = g.Program
+			}
+			if len(ids) == 0 {
+				ids = g.Facilities
+			}
+		}
+		if *program == "" || len(ids) == 0 {
+			return apperr.Invalidf("rps hourly-match", "name --program and --facility, or set the green product in the RPS profile")
+		}
+		hours, err := db.GreenProductHourly(ctx, *program, ids, *year)
+		if err != nil {
+			return err
+		}
+		load, gen, hourOfDay = hours.Load, hours.Gen, hours.HourOfDay
+		out.Accounts, out.Unmatchable = hours.Accounts, hours.MonthsWithoutHourly
+	default:
+		return errUsage
+	}
+	m, err := rps.MatchHourly(load, gen, hourOfDay)
+	if err != nil {
+		return err
+	}
+	out.HourlyMatch, out.HourlyShare, out.AnnualShare = m, m.HourlyShare.FloatString(4), m.AnnualShare.FloatString(4)
+	if *asJSON {
+		return printJSON(e.stdout, out)
+	}
+	pc := func(r *big.Rat) string { return new(big.Rat).Mul(r, big.NewRat(100, 1)).FloatString(2) + "%" }
+	fmt.Fprintf(e.stdout, "%d hours: load %s kWh, generation %s kWh, matched in the same hour %s kWh\n", m.Hours, m.Load.KWhString(),
+		m.Generation.KWhString(), m.Matched.KWhString())
+	fmt.Fprintf(e.stdout, "hourly-matched share %s (annual volumetric claim %s); unmatched load %s kWh, surplus generation %s kWh\n",
+		pc(m.HourlyShare), pc(m.AnnualShare), m.Deficit.KWhString(), m.Surplus.KWhString())
+	if out.Accounts > 0 || out.Unmatchable > 0 {
+		fmt.Fprintf(e.stdout, "%d accounts; %d facility-months without hourly data left out\n", out.Accounts, out.Unmatchable)
+	}
+	return nil
+}
+
+// readHourly reads one non-negative Wh value a line.
+func readHourly(e *env, what, name string) ([]energy.Wh, error) {
+	b, err := readInput(e, name)
+	if err != nil {
+		return nil, err
+	}
+	var out []energy.Wh
+	for i, line := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+		v, err := strconv.ParseInt(strings.TrimSpace(line), 10, 64)
+		if err != nil || v < 0 {
+			var f apperr.Fields
+			f.Add(fmt.Sprintf("%s line %d", what, i+1), "%q: want a whole number of Wh, not negative", line)
+			return nil, f.Err("rps hourly-match")
+		}
+		out = append(out, energy.Wh(v))
+	}
+	return out, nil
 }

@@ -236,6 +236,8 @@ func rpsSchemas() obj {
 			"jurisdiction": enum("", string(rps.CPUCRetailSeller), string(rps.CPUCESP), string(rps.CPUCSMJU), string(rps.CECPOU)),
 			"settings":     settings, "opening_bank_mwh": intT("excess carried into the first period on record"),
 			"recommendations": obj{"type": "object", "additionalProperties": obj{"type": "string"}, "description": "the report's recommendations by year"},
+			"green_product": object("a green product matched hour by hour", obj{"name": str(""), "program": str("enrollment program code"),
+				"facilities": arrayOf(intT("facility id"))}, "name", "program", "facilities"),
 		}, "jurisdiction"),
 		"RetailSales":      output("a year's retail sales", obj{"year": intT(""), "mwh": intT(""), "source": str(""), "updated_at": instantSchema("")}),
 		"RetailSalesList":  listOf("RetailSales", "retail sales by year"),

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/gridbook/gridbook/internal/auth"
+	"github.com/gridbook/gridbook/internal/billrun"
 	"github.com/gridbook/gridbook/internal/calendar"
 	"github.com/gridbook/gridbook/internal/energy"
 	"github.com/gridbook/gridbook/internal/rec"
@@ -86,6 +87,14 @@ var demoBook = []demoFacility{
 		hydro: &rps.HydroFacts{ProcuredBy2005: []string{"Southern California Edison"}}},
 }
 
+// powerShareFacility is the index in demoBook of the community solar
+// project behind Power Share, and powerShareProgram the enrollment code
+// of its customers (billrun.ProgramPowerShare).
+const (
+	powerShareFacility = 9
+	powerShareProgram  = billrun.ProgramPowerShare
+)
+
 // demoRetailSales are the demo seller's retail sales by year, MWh:
 // synthetic, of the size of a large CCA.
 var demoRetailSales = map[int]int64{2021: 11_200_000, 2022: 11_450_000, 2023: 11_300_000, 2024: 11_600_000, 2025: 11_750_000,
@@ -139,11 +148,6 @@ func GenerateRPS(ctx context.Context, db *store.DB, seed int64, lastYear int) (R
 	facs := make([]rec.Facility, len(demoBook))
 	contracts := make([]int64, len(demoBook))
 	err := run(func(reg *rec.Registry, tx *store.Tx) error {
-		if err := tx.SetRPSProfile(ctx, actor, store.RPSProfile{Seller: demoSeller, Jurisdiction: rps.CPUCRetailSeller, Settings: rps.DefaultSettings(),
-			Recommendations: map[string]string{"2024": "Transmission upgrades into the Antelope Valley and timely CAISO interconnection studies would let " +
-				"contracted solar reach commercial operation on schedule."}}); err != nil {
-			return err
-		}
 		for y := 2021; y <= lastYear; y++ {
 			if mwh, ok := demoRetailSales[y]; ok {
 				if err := tx.SetRetailSales(ctx, actor, store.RetailSales{Year: y, MWh: mwh, Source: "demo: synthetic, of a large CCA's size"}); err != nil {
@@ -197,7 +201,12 @@ func GenerateRPS(ctx context.Context, db *store.DB, seed int64, lastYear int) (R
 			contracts[i] = c.ID
 			sum.Contracts++
 		}
-		return nil
+		// Power Share's customers are matched hour by hour against the
+		// community solar project (the green product of the profile).
+		return tx.SetRPSProfile(ctx, actor, store.RPSProfile{Seller: demoSeller, Jurisdiction: rps.CPUCRetailSeller, Settings: rps.DefaultSettings(),
+			Recommendations: map[string]string{"2024": "Transmission upgrades into the Antelope Valley and timely CAISO interconnection studies would let " +
+				"contracted solar reach commercial operation on schedule."},
+			GreenProduct: &store.GreenProduct{Name: "Power Share", Program: powerShareProgram, Facilities: []int64{facs[powerShareFacility].ID}}})
 	})
 	if err != nil {
 		return sum, fmt.Errorf("demo: RPS book: %w", err)

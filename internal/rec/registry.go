@@ -85,7 +85,9 @@ func (r *Registry) emit(ctx context.Context, kind string, data any) error {
 // Record appends an event for a change made next to the registry in the
 // same transaction, such as a compliance claim on retired certificates,
 // so that every accepted command is in the one log.
-func (r *Registry) Record(ctx context.Context, kind string, data any) error { return r.emit(ctx, kind, data) }
+func (r *Registry) Record(ctx context.Context, kind string, data any) error {
+	return r.emit(ctx, kind, data)
+}
 
 // OpenAccount opens an account for an organization.
 func (r *Registry) OpenAccount(ctx context.Context, a Account) (Account, error) {

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/gridbook/gridbook/internal/apperr"
@@ -299,10 +300,11 @@ func scanRecReport(row interface{ Scan(...any) error }) (rec.Report, error) {
 	return r, err
 }
 
-// LatestReport implements rec.State.
-func (s recState) LatestReport(ctx context.Context, facilityID int64, v rps.Month) (rec.Report, bool, error) {
-	r, err := scanRecReport(s.row(ctx, `SELECT `+recReportCols+` FROM rec_reports
-		WHERE facility_id = $1 AND vintage = $2 ORDER BY revision DESC LIMIT 1`, facilityID, monthArg(v)))
+// latestReportSQL reads the highest revision of a facility's vintage.
+const latestReportSQL = `SELECT ` + recReportCols + ` FROM rec_reports WHERE facility_id = $1 AND vintage = $2 ORDER BY revision DESC LIMIT 1`
+
+func latestReportFrom(row rowScanner) (rec.Report, bool, error) {
+	r, err := scanRecReport(row)
 	if errors.Is(err, sql.ErrNoRows) {
 		return r, false, nil
 	}
@@ -310,6 +312,17 @@ func (s recState) LatestReport(ctx context.Context, facilityID int64, v rps.Mont
 		return r, false, fmt.Errorf("store: generation report: %w", err)
 	}
 	return r, true, nil
+}
+
+// LatestReport implements rec.State.
+func (s recState) LatestReport(ctx context.Context, facilityID int64, v rps.Month) (rec.Report, bool, error) {
+	return latestReportFrom(s.row(ctx, latestReportSQL, facilityID, monthArg(v)))
+}
+
+// RecLatestReport returns the highest revision of a facility's report for
+// a vintage, and false when there is none.
+func (q queries) RecLatestReport(ctx context.Context, facilityID int64, v rps.Month) (rec.Report, bool, error) {
+	return latestReportFrom(q.q.QueryRowContext(ctx, latestReportSQL, facilityID, monthArg(v)))
 }
 
 // RecReports returns a facility's generation reports, newest vintage and
@@ -526,7 +539,11 @@ func (s recState) AppendEvent(ctx context.Context, e *rec.Event) error {
 	if n, err := res.RowsAffected(); err != nil || n != 1 {
 		return apperr.Conflictf("store.AppendEvent", "the event log moved on concurrently")
 	}
-	return s.tx.audit(ctx, s.actor, e.Kind, "rec_event", e.Seq, nil, json.RawMessage(e.Data))
+	// The audit record of the command (as Tx.audit writes it), through the
+	// statement cache: it is written once per command.
+	_, err = s.exec(ctx, `INSERT INTO audit_log (at_unix, actor, action, entity, entity_id, before_json, after_json)
+		VALUES ($1, $2, $3, $4, $5, NULL, $6)`, e.At.Unix(), s.actor.String(), e.Kind, "rec_event", strconv.FormatInt(e.Seq, 10), string(e.Data))
+	return wrap("audit", err)
 }
 
 // RecEvents returns up to limit events after seq, oldest first.

@@ -27,6 +27,17 @@ type RPSProfile struct {
 	Settings        rps.Settings      `json:"settings"`
 	OpeningBank     int64             `json:"opening_bank_mwh"`
 	Recommendations map[string]string `json:"recommendations"`
+	// GreenProduct, when set, is a voluntary product whose customers'
+	// load is matched hour by hour against its facilities' generation.
+	GreenProduct *GreenProduct `json:"green_product,omitempty"`
+}
+
+// GreenProduct names a green product: the program its customers are
+// enrolled in and the facilities whose certificates stand behind it.
+type GreenProduct struct {
+	Name       string  `json:"name"`
+	Program    string  `json:"program"`
+	Facilities []int64 `json:"facilities"`
 }
 
 // Validate checks the profile, filling default settings.
@@ -45,6 +56,9 @@ func (p *RPSProfile) Validate() error {
 	}
 	if p.OpeningBank < 0 {
 		f.Add("opening_bank_mwh", "must not be negative")
+	}
+	if g := p.GreenProduct; g != nil && (strings.TrimSpace(g.Name) == "" || strings.TrimSpace(g.Program) == "" || len(g.Facilities) == 0) {
+		f.Add("green_product", "needs a name, the program its customers are enrolled in and at least one facility")
 	}
 	for y := range p.Recommendations {
 		if n, err := strconv.Atoi(y); err != nil || n < 2011 {

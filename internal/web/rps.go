@@ -75,6 +75,44 @@ type RPSPage struct {
 	Sources   []rps.Source
 	HasData   bool
 	SalesRows []store.RetailSales
+	Hourly    *HourlyView // the green product's hourly match, when one is set
+}
+
+// HourlyView is a green product's hourly match for a year.
+type HourlyView struct {
+	Name                             string
+	Year, Accounts, Unmatchable      int
+	HourlyShare, AnnualShare         string
+	Load, Generation, Matched, Unmet string
+	ByHour                           Chart
+}
+
+// hourlyView matches the profile's green product for year, or nil.
+func (h *handler) hourlyView(ctx context.Context, p store.RPSProfile, year int) (*HourlyView, error) {
+	g := p.GreenProduct
+	if g == nil || year == 0 {
+		return nil, nil
+	}
+	hours, err := h.db.GreenProductHourly(ctx, g.Program, g.Facilities, year)
+	if err != nil {
+		return nil, err
+	}
+	m, err := rps.MatchHourly(hours.Load, hours.Gen, hours.HourOfDay)
+	if err != nil {
+		return nil, err
+	}
+	v := &HourlyView{Name: g.Name, Year: year, Accounts: hours.Accounts, Unmatchable: hours.MonthsWithoutHourly,
+		HourlyShare: pct(m.HourlyShare), AnnualShare: pct(m.AnnualShare), Load: m.Load.KWhString(), Generation: m.Generation.KWhString(),
+		Matched: m.Matched.KWhString(), Unmet: m.Deficit.KWhString(),
+		ByHour: Chart{Title: fmt.Sprintf("%s %d by hour of day: load, generation and the load matched in the same hour (MWh)", g.Name, year),
+			Kind: ChartBars, Unit: "MWh", XLabel: "Hour", Series: []Series{{Label: "Load"}, {Label: "Generation"}, {Label: "Matched"}}, Height: 240}}
+	for hr := range 24 {
+		v.ByHour.Labels = append(v.ByHour.Labels, fmt.Sprintf("%02d", hr))
+		v.ByHour.Series[0].Values = append(v.ByHour.Series[0].Values, float64(m.LoadByHour[hr])/1e6)
+		v.ByHour.Series[1].Values = append(v.ByHour.Series[1].Values, float64(m.GenByHour[hr])/1e6)
+		v.ByHour.Series[2].Values = append(v.ByHour.Series[2].Values, float64(m.MatchedByHour[hr])/1e6)
+	}
+	return v, nil
 }
 
 // rpsPosition shows the seller's position in every period on record.
@@ -163,6 +201,12 @@ func (h *handler) rpsPosition(w http.ResponseWriter, r *http.Request) {
 		page.ByYear.Labels = append(page.ByYear.Labels, strconv.Itoa(s.Year))
 		page.ByYear.Series[0].Values = append(page.ByYear.Series[0].Values, 100*t)
 		page.ByYear.Series[1].Values = append(page.ByYear.Series[1].Values, 100*float64(byYear[s.Year])/float64(s.MWh))
+	}
+	if n := len(page.Years); n > 0 {
+		if page.Hourly, err = h.hourlyView(ctx, prof, page.Years[n-1]); err != nil {
+			h.rd.Error(w, r, err)
+			return
+		}
 	}
 	h.rd.Render(w, r, http.StatusOK, "console/rps", &View{Title: "Renewables Portfolio Standard", Nav: NavRPS, Data: page})
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/gridbook/gridbook/internal/apperr"
+	"github.com/gridbook/gridbook/internal/customer"
 	"github.com/gridbook/gridbook/internal/energy"
 	"github.com/gridbook/gridbook/internal/rec"
 	"github.com/gridbook/gridbook/internal/rps"
@@ -446,4 +447,39 @@ func testRPSProfileAnchor(t *testing.T, db *store.DB) {
 		bad.PCC1Min = "60"
 		return tx.SetRPSProfile(ctx, staff, store.RPSProfile{Jurisdiction: rps.CPUCRetailSeller, Settings: bad})
 	}), apperr.Invalid, "settings.pcc1_min")
+}
+
+// testGreenProductHourly: a green product's load is its enrolled
+// accounts' delivered channels summed to Pacific clock hours, and its
+// generation the facilities' hourly report values; 1,000 and 2,000 Wh of
+// load against 500 and 3,000 Wh of generation match 2,500 Wh, 5/6.
+func testGreenProductHourly(t *testing.T, db *store.DB) {
+	ctx := context.Background()
+	w := newRecWorld(t, db)
+	_, _, acct, meter := seed(t, db)
+	inTx(t, db, func(ctx context.Context, tx *store.Tx) error {
+		e := customer.Enrollment{AccountID: acct.ID, Program: "power_share", From: day(2025, 1, 1), Source: "auto"}
+		if err := tx.Enroll(ctx, staff, &e); err != nil {
+			return err
+		}
+		start := day(2025, 1, 1).Start()
+		return tx.PutIntervals(ctx, meter.Channels[0].ID, store.Series{Start: start, Step: time.Hour, Values: []energy.Wh{1000, 2000}})
+	})
+	hourly := make([]energy.Wh, 744)
+	hourly[0], hourly[1] = 500, 3000
+	w.reg(t, func(ctx context.Context, r *rec.Registry, _ *store.Tx) error {
+		_, err := r.SubmitReport(ctx, rec.Report{FacilityID: w.fac.ID, Vintage: rps.Month{Year: 2025, Month: 1}, Hourly: hourly})
+		return err
+	})
+	g, err := db.GreenProductHourly(ctx, "power_share", []int64{w.fac.ID}, 2025)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g.Accounts != 1 || len(g.Load) != 8760 || g.Load[0] != 1000 || g.Load[1] != 2000 || g.Gen[1] != 3000 || g.MonthsWithoutHourly != 0 {
+		t.Fatalf("hours: accounts %d, %d hours, load %v, gen %v", g.Accounts, len(g.Load), g.Load[:3], g.Gen[:3])
+	}
+	m, err := rps.MatchHourly(g.Load, g.Gen, g.HourOfDay)
+	if err != nil || m.Matched != 2500 || m.HourlyShare.RatString() != "5/6" || m.MatchedByHour[1] != 2000 {
+		t.Errorf("match %+v %v", m, err)
+	}
 }

@@ -117,6 +117,7 @@ func Run(t *testing.T, open Opener) {
 		{"RecTamperingDetected", testRecTamperingDetected},
 		{"RPSClaims", testRPSClaims},
 		{"RPSProfileAnchor", testRPSProfileAnchor},
+		{"GreenProductHourly", testGreenProductHourly},
 		// dr.go
 		{"DRSchedulingEnforcesPMPRules", testDRSchedulingEnforcesPMPRules},
 		{"DREventLifecycle", testDREventLifecycle},
