@@ -87,4 +87,3 @@ func printEstimate(e *env, number string, est *savings.Estimate) {
 		fmt.Fprintf(e.stdout, "not included: %s\n", s)
 	}
 }
-
