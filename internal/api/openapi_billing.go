@@ -75,6 +75,7 @@ func billingSchemas() obj {
 			"cpp_cents":                  cents("critical-peak rider and bill protection"),
 			"nem_deferred_cents":         cents("net-metering charges moved to or from the carried balance"),
 			"true_up_cents":              cents("true-up charges and net surplus compensation"),
+			"bill_credit_cents":          cents("one-off credits such as incentives paid on the bill (≤ 0)"),
 			"total_cents":                cents("amount due for the period"),
 			"delivered_wh":               wh("imported"),
 			"received_wh":                wh("exported"),
@@ -86,7 +87,7 @@ func billingSchemas() obj {
 		"BillLine": object("a line item", obj{
 			"period_start": date("the billing period it belongs to"),
 			"side":         sides,
-			"kind":         typ("string", "energy, fixed, demand, baseline_credit, minimum, cpp_event, cpp_credit, bill_protection, discount, export_credit, acc_plus, nem_deferred, credit_applied, true_up or nsc"),
+			"kind":         typ("string", "energy, fixed, demand, baseline_credit, minimum, cpp_event, cpp_credit, bill_protection, discount, export_credit, acc_plus, nem_deferred, credit_applied, bill_credit, true_up or nsc"),
 			"bucket":       typ("string", "delivery, generation, nbc, pcia_crs, tax or bundled"),
 			"label":        typ("string", ""),
 			"period":       typ("string", "TOU period name"),

@@ -32,6 +32,8 @@ const (
 	DeferredLine LineKind = "nem_deferred"
 	// CreditAppliedLine applies a carried net-metering credit.
 	CreditAppliedLine LineKind = "credit_applied"
+	// CreditLine is a one-off credit such as an incentive paid on the bill.
+	CreditLine LineKind = "bill_credit"
 	// TrueUpLine settles the net-metering balance at the true-up.
 	TrueUpLine LineKind = "true_up"
 	// NSCLine pays net surplus compensation at the true-up.
@@ -147,7 +149,8 @@ type Summary struct {
 	Discounts     money.Cents   `json:"discount_cents"`
 	CPP           money.Cents   `json:"cpp_cents"`
 	NEMDeferred   money.Cents   `json:"nem_deferred_cents"`
-	TrueUp        money.Cents   `json:"true_up_cents"` // true-up charges and NSC
+	TrueUp        money.Cents   `json:"true_up_cents"`     // true-up charges and NSC
+	Credits       money.Cents   `json:"bill_credit_cents"` // one-off credits such as incentives (≤ 0)
 	Total         money.Cents   `json:"total_cents"`
 	Delivered     energy.Wh     `json:"delivered_wh"`
 	Received      energy.Wh     `json:"received_wh"`
@@ -183,6 +186,8 @@ func (b *Bill) Summarize() Summary {
 			s.CPP += l.Amount
 		case DeferredLine, CreditAppliedLine:
 			s.NEMDeferred += l.Amount
+		case CreditLine:
+			s.Credits += l.Amount
 		case TrueUpLine, NSCLine:
 			s.TrueUp += l.Amount
 		}

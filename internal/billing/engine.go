@@ -182,6 +182,11 @@ func (c *Calculator) Bill(t *Terms, p calendar.Period, u *Usage, st State) (*Bil
 		}
 	}
 	bc.discounts(sides)
+	// One-off credits come after the discounts: a rebate paid on the bill
+	// is not discounted.
+	for _, c := range t.Credits {
+		bc.addCents(Line{Side: c.Side, Kind: CreditLine, Label: c.Label}, -c.Cents)
+	}
 	bill.Total = 0
 	for _, side := range sides {
 		ls := st.ledger(side)

@@ -606,3 +606,22 @@ func TestCalculatorIsSafeForConcurrentBills(t *testing.T) {
 		}
 	}
 }
+
+// TestBillCreditIsAppliedAfterDiscounts: the HEER smart-thermostat
+// rebate paid as a $75 bill credit (seed 003) comes off the CARE bill of
+// TestCCASplitKeepsTwoLedgersAndPowerShare after the discounts: $112 −
+// $75 = $37; it is never discounted itself.
+func TestBillCreditIsAppliedAfterDiscounts(t *testing.T) {
+	v := flatTariff(t, 100_000, 100_000)
+	u := constant(t, "2025-03-01", "2025-03-31", time.Hour, 0, -1)
+	u.Delivered[0] = 1_000_000
+	terms := &Terms{Tariff: []*tariff.Version{v}, LSE: CCA, Program: NoProgram, Discounts: Discounts{CAREBP: 3000, PowerShareBP: 2000},
+		Credits: []Credit{{Ref: "payment 17", Label: "Smart thermostat rebate", Cents: 7500, Side: Generation}}}
+	bills, _ := bill(t, terms, []calendar.Period{period(t, "2025-03-01", "2025-03-31")}, u)
+	wantCents(t, "total", bills[0].Total, 3700)
+	wantCents(t, "credit line", bills[0].Sum(func(l Line) bool { return l.Kind == CreditLine }), -7500)
+	terms.Credits[0].Cents = 0
+	if err := terms.Validate(); err == nil || !strings.Contains(err.Error(), "credit_cents") {
+		t.Errorf("a zero credit: %v, want credit_cents refused", err)
+	}
+}

@@ -3,6 +3,7 @@ package billing
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/gridbook/gridbook/internal/apperr"
@@ -219,6 +220,18 @@ func (s Storage) Validate() error {
 	return f.Err("billing.Storage")
 }
 
+// Credit is a one-off credit on a bill.
+type Credit struct {
+	// Ref identifies the credit at its source (an incentive payment id),
+	// so that the source can mark it applied.
+	Ref   string      `json:"ref"`
+	Label string      `json:"label"`
+	Cents money.Cents `json:"credit_cents"` // positive; the bill shows it negative
+	// Side is the ledger it is credited on: the utility's, or the CCA's
+	// for a CCA program's incentive on a CCA account.
+	Side Side `json:"side"`
+}
+
 // Terms is everything about an account that its bill depends on, other
 // than its interval data and carried balances.
 type Terms struct {
@@ -251,6 +264,10 @@ type Terms struct {
 	Baseline  map[string]energy.Wh `json:"baseline_wh_per_day,omitempty"`
 	Discounts Discounts            `json:"discounts"`
 	CPP       *CPP                 `json:"cpp,omitempty"`
+	// Credits are one-off credits to put on this bill, such as an
+	// incentive paid as a bill credit (incentive payment method
+	// bill_credit; docs/incentives.md). Each becomes a line of its own.
+	Credits []Credit `json:"credits,omitempty"`
 	// Exempt names energy components of the tariff the account does not
 	// pay: CARE and medical-baseline customers pay no Wildfire Fund
 	// non-bypassable charge (research/billing.md §4.2: "WFC $0 for
@@ -321,6 +338,18 @@ func (t *Terms) Validate() error {
 	if st := t.Storage; st != nil {
 		for _, fe := range apperr.FieldsOf(st.Validate()) {
 			f.Add("storage."+fe.Field, "%s", fe.Msg)
+		}
+	}
+	for i, c := range t.Credits {
+		field := fmt.Sprintf("credits[%d]", i)
+		if c.Cents <= 0 {
+			f.Add(field+".credit_cents", "a bill credit must be positive, not %s", c.Cents)
+		}
+		if c.Side != Utility && (c.Side != Generation || t.LSE != CCA) {
+			f.Add(field+".side", "must be utility, or cca on a CCA account, not %q", c.Side)
+		}
+		if strings.TrimSpace(c.Label) == "" {
+			f.Add(field+".label", "is required")
 		}
 	}
 	if c := t.CPP; c != nil {
