@@ -338,7 +338,7 @@ func Reproduce(calc *billing.Calculator, b *Bill, cat *Catalog, series map[int64
 }
 
 // BillUsage rebuilds the usage a stored bill was computed from, out of
-// its channels' readings (the series of BillInputs' channels over its
+// the readings of the channels its inputs name (series covering its
 // period): for Reproduce, and for the bill's usage chart.
 func BillUsage(b *Bill, series map[int64]meterdata.Series) (*billing.Usage, error) {
 	in := &b.Inputs

@@ -27,11 +27,11 @@ CREATE INDEX bill_runs_cycle ON bill_runs (cycle, id);
 -- interval data hash, the Terms and the State carried in) and the bill
 -- document itself. JSON is kept as TEXT so that it is stored byte for
 -- byte, after the small columns so that lists never read them (the
--- state first: the next cycle reads it). superseded_by
--- is NULL while a version is current; a new version is inserted, then the
--- current one is marked superseded by it. The one index (account, period
--- start, version) serves every lookup: a run reads its accounts as id
--- ranges.
+-- state first: the next cycle reads it). superseded_by is NULL while a
+-- version is current; a new version is inserted, then the current one is
+-- marked superseded by it. The one index (account, period start, version)
+-- serves every lookup: a run reads its accounts as id ranges. Bills are
+-- never deleted, so the references to them are not indexed.
 CREATE TABLE bills (
     id INTEGER PRIMARY KEY,
     account_id INTEGER NOT NULL REFERENCES accounts (id),
