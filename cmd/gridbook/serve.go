@@ -23,6 +23,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	withDemo := fs.Bool("demo", false, "use ./gridbook-demo.db (unless --db is given), generating and billing the demo CCA first if it is empty")
 	dsn := dbFlag(e, fs, "")
 	workers := fs.Int("workers", 2, "background job workers in this process (0 to run none)")
+	mqttAddr := fs.String("mqtt", "", "also serve MQTT on HOST:PORT (e.g. 127.0.0.1:1883): OpenADR notifications and retained TOU signals on gridbook/signals/tou/{tariff}")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -75,7 +76,21 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	metrics := api.NewMetrics(db.DB)
 	mux := http.NewServeMux()
 	mux.Handle(api.Prefix+"/", api.New(db.DB, log))
-	mux.Handle(openadr.Prefix+"/", openadr.New(db.DB, openadr.Options{Log: log}).Handler())
+	var broker *openadr.Broker
+	if *mqttAddr != "" {
+		if broker, err = openadr.StartBroker(*mqttAddr, log); err != nil {
+			ln.Close()
+			return err
+		}
+		defer broker.Close()
+		codes, err := openadr.TOUCodes(ctx, db.DB, todayPacific(db.DB))
+		if err != nil {
+			ln.Close()
+			return err
+		}
+		go openadr.PublishTOU(ctx, db.DB, broker, codes, log)
+	}
+	mux.Handle(openadr.Prefix+"/", openadr.New(db.DB, openadr.Options{Log: log, Broker: broker}).Handler())
 	mux.Handle("GET /healthz", api.Health(db.DB))
 	mux.Handle("GET /metrics", metrics)
 	mux.Handle("/", webh)

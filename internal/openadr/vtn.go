@@ -52,6 +52,8 @@ type Options struct {
 	// Client posts webhook notifications; nil uses a client with a
 	// 10-second timeout.
 	Client *http.Client
+	// Broker, when set, also carries every notification over MQTT.
+	Broker *Broker
 }
 
 // VTN is the OpenADR 3.1 VTN.
@@ -59,6 +61,7 @@ type VTN struct {
 	db     *store.DB
 	log    *slog.Logger
 	client *http.Client
+	broker *Broker
 	cat    *dr.Catalog // gridbook's programs, parsed once
 	catErr error
 	wg     sync.WaitGroup // webhook deliveries in flight
@@ -66,7 +69,7 @@ type VTN struct {
 
 // New returns the VTN.
 func New(db *store.DB, opt Options) *VTN {
-	v := &VTN{db: db, log: opt.Log, client: opt.Client}
+	v := &VTN{db: db, log: opt.Log, client: opt.Client, broker: opt.Broker}
 	if v.log == nil {
 		v.log = slog.New(slog.DiscardHandler)
 	}
@@ -105,6 +108,23 @@ func (v *VTN) Handler() http.Handler {
 		mux.HandleFunc("PUT "+p+"/"+k.path+"/{id}", v.with(k.write, v.putObject(k)))
 		mux.HandleFunc("DELETE "+p+"/"+k.path+"/{id}", v.with(k.write, v.deleteObject(k)))
 	}
+	all := func(*http.Request, caller) (string, error) { return "", nil }
+	mux.HandleFunc("GET "+p+"/notifiers/mqtt/topics/events", v.with(ReadAll, v.mqttTopics(all, "EVENT")))
+	mux.HandleFunc("GET "+p+"/notifiers/mqtt/topics/programs", v.with(ReadAll, v.mqttTopics(all, "PROGRAM")))
+	mux.HandleFunc("GET "+p+"/notifiers/mqtt/topics/reports", v.with(ReadAll, v.mqttTopics(all, "REPORT")))
+	mux.HandleFunc("GET "+p+"/notifiers/mqtt/topics/programs/{programID}/events", v.with(ReadTargets, v.mqttTopics(func(r *http.Request, _ caller) (string, error) {
+		return "programs/" + r.PathValue("programID") + "/", nil
+	}, "EVENT")))
+	mux.HandleFunc("GET "+p+"/notifiers/mqtt/topics/vens/{venID}/events", v.with(ReadVenObjects, v.mqttTopics(func(r *http.Request, c caller) (string, error) {
+		ven, err := v.db.OADRObjectByID(r.Context(), venKind.kind, r.PathValue("venID"))
+		if err != nil {
+			return "", err
+		}
+		if !visible(c, ven) {
+			return "", apperr.Forbiddenf("openadr", "VEN %s belongs to another client", ven.ID)
+		}
+		return "vens/" + ven.ID + "/", nil
+	}, "EVENT")))
 	mux.HandleFunc(p+"/", func(w http.ResponseWriter, r *http.Request) {
 		problem(w, r, http.StatusNotFound, "no such OpenADR endpoint")
 	})
@@ -228,7 +248,28 @@ func (v *VTN) authServer(w http.ResponseWriter, r *http.Request) {
 }
 
 func (v *VTN) notifiers(w http.ResponseWriter, _ *http.Request, _ caller) {
-	writeJSON(w, http.StatusOK, map[string]any{"WEBHOOK": true})
+	out := map[string]any{"WEBHOOK": true}
+	if v.broker != nil {
+		out["MQTT"] = map[string]any{"URIS": []string{v.broker.URI()}, "serialization": "JSON", "authentication": map[string]any{"method": "ANONYMOUS"}}
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// mqttTopics answers the spec's /notifiers/mqtt/topics/... endpoints:
+// 404 when no broker runs.
+func (v *VTN) mqttTopics(scope func(*http.Request, caller) (string, error), objectType string) func(http.ResponseWriter, *http.Request, caller) {
+	return func(w http.ResponseWriter, r *http.Request, c caller) {
+		if v.broker == nil {
+			problem(w, r, http.StatusNotFound, "this VTN runs no MQTT broker")
+			return
+		}
+		s, err := scope(r, c)
+		if err != nil {
+			v.fail(w, r, err)
+			return
+		}
+		writeJSON(w, http.StatusOK, map[string]any{"topics": topics(s, objectType)})
+	}
 }
 
 func (v *VTN) readOnly(w http.ResponseWriter, r *http.Request, _ caller) {
@@ -263,6 +304,7 @@ func (v *VTN) notify(ctx context.Context, objectType, operation, programID strin
 		return
 	}
 	body, _ := json.Marshal(map[string]any{"objectType": objectType, "operation": operation, "object": object})
+	v.publishMQTT(ctx, objectType, operation, programID, body)
 	for _, s := range subs {
 		var sub struct {
 			ProgramID        string `json:"programID"`
