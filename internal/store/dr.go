@@ -755,3 +755,24 @@ func prefixCols(alias, cols string) string {
 	}
 	return strings.Join(parts, ", ")
 }
+
+// ProgramSettlements returns the settlements of a program's events whose
+// day is in [from, to), without their intervals.
+func (q queries) ProgramSettlements(ctx context.Context, program string, from, to calendar.Date) ([]SettlementRecord, error) {
+	cols := strings.Replace(prefixCols("s.", settlementCols), "s.intervals_json", "''", 1)
+	rows, err := q.q.QueryContext(ctx, `SELECT `+cols+` FROM dr_settlements s JOIN dr_events e ON e.id = s.event_id
+		WHERE e.program = $1 AND e.event_day >= $2 AND e.event_day < $3 ORDER BY s.event_id, s.account_id`, program, from.String(), to.String())
+	if err != nil {
+		return nil, fmt.Errorf("store: program settlements: %w", err)
+	}
+	defer rows.Close()
+	var out []SettlementRecord
+	for rows.Next() {
+		r, err := scanSettlement(rows, false)
+		if err != nil {
+			return nil, fmt.Errorf("store: program settlements: %w", err)
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}

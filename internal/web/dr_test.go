@@ -215,3 +215,25 @@ func TestBrowserEventCalendarAndPortalEvents(t *testing.T) {
 	}
 	screenshot(t, pctx, "portal_events")
 }
+
+// TestProgramReportCountsParticipantsEventsAndReductions: the seeded
+// Power Response year has one household (Maria: CARE and in a DAC tract),
+// one event held, and her settled reduction.
+func TestProgramReportCountsParticipantsEventsAndReductions(t *testing.T) {
+	s := newTestSite(t)
+	seedDR(t, s)
+	w := s.get(t, "/dr/report?program=power_response&year=2025", s.login(t, "/login", analystEmail))
+	body := w.Body.String()
+	for _, want := range []string{`<span class="card-label">Households</span><span class="card-value">1</span>`,
+		`<span class="card-label">Households income-qualified or in a DAC</span><span class="card-value">1</span>`, `id="events-held">1<`} {
+		if !strings.Contains(body, want) {
+			t.Errorf("report lacks %s", want)
+		}
+	}
+	if w.Code != http.StatusOK || !strings.Contains(body, "Smart Home") {
+		t.Fatalf("report: %d\n%s", w.Code, body)
+	}
+	if w := s.get(t, "/dr/report?program=nope", s.login(t, "/login", analystEmail)); w.Code != http.StatusNotFound {
+		t.Errorf("unknown program: %d", w.Code)
+	}
+}
