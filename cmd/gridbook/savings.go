@@ -77,7 +77,7 @@ func runSavingsMeter(ctx context.Context, e *env, args []string) error {
 		f.Add("meter", "is required")
 	}
 	if o.Method == savings.MethodCalTRACKBilling {
-		f.Add("method", "stored meters are modelled on days: use caltrack-daily")
+		f.Add("method", "stored meters are modelled on days or hours: use caltrack-daily or caltrack-hourly")
 	}
 	if err := f.Err("savings meter"); err != nil {
 		return err

@@ -24,6 +24,7 @@ func savingsOperations(add func(path, method string, o operation)) {
 			requiredQuery("blackout_start", date(""), "first day of the intervention window"),
 			requiredQuery("blackout_end", date(""), "first day of the reporting period"),
 			query("fuel", enum("", string(savings.Electricity), string(savings.Gas)), "default electricity"),
+			query("method", enum("", string(savings.MethodCalTRACKDaily), string(savings.MethodCalTRACKHourly)), "default caltrack-daily (Pacific days); caltrack-hourly models clock hours"),
 			query("max_p_value", obj{"type": "number", "minimum": 0, "maximum": 1}, "slope p-value screen (default none)"),
 			query("predictions", typ("boolean", ""), "answer every day's prediction"),
 		}, ok: http.StatusOK, okSchema: "MeterSavings", errs: []int{http.StatusBadRequest, http.StatusForbidden, http.StatusNotFound}})
@@ -72,7 +73,7 @@ func savingsSchemas() obj {
 			"method":            typ("string", ""),
 			"fuel":              typ("string", ""),
 			"status":            enum("", "SUCCESS", "NO MODEL", "NO DATA"),
-			"model_type":        enum("", savings.InterceptOnly, savings.HDDOnly, savings.CDDOnly, savings.CDDHDD),
+			"model_type":        enum("CalTRACK 2.0 model, or towt for CalTRACK hourly", savings.InterceptOnly, savings.HDDOnly, savings.CDDOnly, savings.CDDHDD, "towt"),
 			"coefficients":      obj{"type": "object", "additionalProperties": obj{"type": "number"}, "description": "named as eemeter names them: intercept, beta_hdd, heating_balance_point, beta_cdd, cooling_balance_point"},
 			"r_squared_adj":     num(""),
 			"candidates":        output("the candidate grid", obj{"total": integer(""), "qualified": integer("")}),
@@ -101,6 +102,12 @@ func savingsSchemas() obj {
 				}),
 				"fsu": num("fractional savings uncertainty: FSU band ÷ savings"),
 			}),
+			"segments": arrayOf(output("a CalTRACK hourly segment", obj{
+				"name": typ("string", "e.g. dec-jan-feb-weighted"), "model_params": obj{"type": "object", "additionalProperties": obj{"type": "number"},
+					"description": "C(hour_of_week)[h], bin_<i>_occupied, bin_<i>_unoccupied as eemeter names them"},
+				"occupied_bin_endpoints": arrayOf(num("")), "unoccupied_bin_endpoints": arrayOf(num("")),
+				"occupied_hours_of_week": integer(""), "rows": integer(""),
+			})),
 			"predictions": arrayOf(output("one period's prediction", obj{
 				"start": instantSchema(""), "period": enum("", "baseline", "reporting"),
 				"predicted": nnum(""), "observed": nnum(""), "base_load": nnum(""), "heating_load": nnum(""), "cooling_load": nnum(""),

@@ -100,6 +100,16 @@ func (h *handler) meterSavings(w http.ResponseWriter, r *http.Request, p *princi
 	}
 	q := r.URL.Query()
 	o := savings.CalcOptions{Method: savings.MethodCalTRACKDaily, Fuel: savings.Fuel(q.Get("fuel"))}
+	switch m := q.Get("method"); m {
+	case "", string(savings.MethodCalTRACKDaily):
+	case string(savings.MethodCalTRACKHourly):
+		o.Method = savings.MethodCalTRACKHourly
+	default:
+		var f apperr.Fields
+		f.Add("method", "want caltrack-daily or caltrack-hourly for a stored meter, not %q", m)
+		h.writeError(w, r, f.Err("api.meterSavings"))
+		return
+	}
 	var f apperr.Fields
 	o.BlackoutStart, o.BlackoutEnd = savings.ParseBlackout(q.Get("blackout_start"), q.Get("blackout_end"), &f)
 	if s := q.Get("max_p_value"); s != "" {

@@ -117,6 +117,12 @@ func TestMeterSavingsUsesThePremiseStation(t *testing.T) {
 		math.Abs(out.Result.Savings.Percent-10) > 1 {
 		t.Errorf("answer %+v, want station 722956, cdd_hdd and about 10%% saved", out)
 	}
+	// CalTRACK hourly on the same meter's clock hours finds the same 10%
+	e.do("GET", url+"&method=caltrack-hourly", "", e.analyst).want(t, http.StatusOK).decode(t, &out)
+	if out.Result.Status != "SUCCESS" || out.Result.Model != "towt" || math.Abs(out.Result.Savings.Percent-10) > 1 {
+		t.Errorf("hourly answer %+v", out)
+	}
+	e.do("GET", url+"&method=caltrack-billing", "", e.analyst).want(t, http.StatusBadRequest)
 	p := e.do("GET", "/api/v1/meters/"+itoa(e.meter1.ID)+"/savings?blackout_start=2026-13-01&blackout_end=2026-01-01", "", e.analyst).
 		want(t, http.StatusBadRequest).problem(t)
 	if !strings.Contains(fmt.Sprint(p), "blackout_start") {

@@ -43,13 +43,51 @@ func DailyUsage(start time.Time, step time.Duration, kwh []float64) Usage {
 }
 
 // Evaluate fits and applies a CalTRACK model to usage already grouped into
-// periods (days or bills) and hourly temperature — the path for meters and
+// periods (days or bills for the daily and billing methods, hours for
+// CalTRACK hourly) and hourly temperature — the path for meters and
 // weather held in the database. Files are read by Calc.
 func Evaluate(usage Usage, temp Temperature, o CalcOptions) (*CalcResult, error) {
 	if err := o.check(); err != nil {
 		return nil, err
 	}
+	if o.Method == MethodCalTRACKHourly {
+		return calcTOWT(usage, temp, o), nil
+	}
 	return calcCalTRACK(usage, temp, o), nil
+}
+
+// HourlyUsage sums interval readings (kWh, NaN where missing) into clock
+// hours; an hour missing any of its intervals is missing (CalTRACK hourly
+// models whole hours only).
+func HourlyUsage(start time.Time, step time.Duration, kwh []float64) Usage {
+	if len(kwh) == 0 || step <= 0 || time.Hour%step != 0 {
+		return nil
+	}
+	per := int(time.Hour / step)
+	var out Usage
+	first := start.Truncate(time.Hour)
+	end := start.Add(time.Duration(len(kwh)) * step)
+	for h := first; h.Before(end); h = h.Add(time.Hour) {
+		sum, n := 0.0, 0
+		for k := 0; k < per; k++ {
+			i := int(h.Add(time.Duration(k)*step).Sub(start) / step)
+			if i < 0 || i >= len(kwh) || math.IsNaN(kwh[i]) {
+				continue
+			}
+			sum += kwh[i]
+			n++
+		}
+		v := math.NaN()
+		if n == per {
+			v = sum
+		}
+		out = append(out, Period{Start: h, Value: v})
+	}
+	last := end.Truncate(time.Hour)
+	if last.Before(end) {
+		last = last.Add(time.Hour)
+	}
+	return append(out, Period{Start: last, Value: math.NaN()})
 }
 
 // CheckOptions validates o and fills in its defaults (electricity, Pacific

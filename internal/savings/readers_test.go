@@ -127,3 +127,14 @@ func TestDailyUsageScalesPartialDaysAndDropsHalfEmptyOnes(t *testing.T) {
 		t.Errorf("end marker %s", u[3].Start)
 	}
 }
+
+// TestHourlyUsageKeepsOnlyWholeHours: four 15-minute readings make an hour;
+// an hour missing one of them is missing.
+func TestHourlyUsageKeepsOnlyWholeHours(t *testing.T) {
+	start := time.Date(2026, 3, 8, 9, 0, 0, 0, time.UTC)
+	kwh := []float64{0.25, 0.25, 0.25, 0.25, 0.5, math.NaN(), 0.5, 0.5}
+	u := HourlyUsage(start, 15*time.Minute, kwh)
+	if len(u) != 3 || u[0].Value != 1 || !math.IsNaN(u[1].Value) || !u[2].Start.Equal(start.Add(2*time.Hour)) {
+		t.Errorf("hours %v", u)
+	}
+}

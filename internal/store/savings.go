@@ -18,8 +18,9 @@ type SavingsInputs struct {
 	Premise     customer.Premise
 	StationCode string // USAF/WBAN number of the premise's CZ2010 weather file
 	StationName string
-	Solar       bool // the meter has a received channel with exports: usage is net
-	Usage       savings.Usage
+	Solar       bool          // the meter has a received channel with exports: usage is net
+	Usage       savings.Usage // Pacific days
+	Hourly      savings.Usage // clock hours, for CalTRACK hourly
 	Temperature savings.Temperature
 }
 
@@ -87,6 +88,7 @@ func (q queries) SavingsInputs(ctx context.Context, meterID int64, from, to time
 		}
 	}
 	in.Usage = savings.DailyUsage(from, step, kwh)
+	in.Hourly = savings.HourlyUsage(from, step, kwh)
 	st, err := q.WeatherStationByCode(ctx, in.StationCode)
 	if err != nil {
 		return in, apperr.NotFoundf(op, "no weather is stored for station %s (%s), the CZ2010 station of ZIP %s; import it with gridbook weather import",
@@ -110,6 +112,10 @@ func (q queries) MeterSavings(ctx context.Context, meterID int64, o savings.Calc
 		return nil, in, err
 	}
 	o.Solar = o.Solar || in.Solar
-	res, err := savings.Evaluate(in.Usage, in.Temperature, o)
+	usage := in.Usage
+	if o.Method == savings.MethodCalTRACKHourly {
+		usage = in.Hourly
+	}
+	res, err := savings.Evaluate(usage, in.Temperature, o)
 	return res, in, err
 }

@@ -22,6 +22,7 @@ type SavingsPage struct {
 	BlackoutStart string // the form's values, YYYY-MM-DD
 	BlackoutEnd   string
 	Fuel          string
+	Method        string
 	Inputs        store.SavingsInputs
 	Result        *savings.CalcResult
 	Coefficients  []Coefficient
@@ -57,7 +58,7 @@ func (h *handler) meterSavings(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	q := r.URL.Query()
-	page.BlackoutStart, page.BlackoutEnd, page.Fuel = q.Get("blackout_start"), q.Get("blackout_end"), q.Get("fuel")
+	page.BlackoutStart, page.BlackoutEnd, page.Fuel, page.Method = q.Get("blackout_start"), q.Get("blackout_end"), q.Get("fuel"), q.Get("method")
 	if page.BlackoutStart == "" {
 		page.BlackoutStart = h.midData(r, page.Meter)
 	}
@@ -66,6 +67,9 @@ func (h *handler) meterSavings(w http.ResponseWriter, r *http.Request) {
 	}
 	v := &View{Title: "Savings · meter " + page.Meter.Serial, Nav: NavCustomers, Data: &page}
 	o := savings.CalcOptions{Method: savings.MethodCalTRACKDaily, Fuel: savings.Fuel(page.Fuel), Predictions: true}
+	if page.Method == string(savings.MethodCalTRACKHourly) {
+		o.Method = savings.MethodCalTRACKHourly
+	}
 	var f apperr.Fields
 	o.BlackoutStart, o.BlackoutEnd = savings.ParseBlackout(page.BlackoutStart, page.BlackoutEnd, &f)
 	if err := f.Err("web.meterSavings"); err == nil && page.BlackoutStart != "" {
