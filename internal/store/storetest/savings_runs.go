@@ -19,7 +19,7 @@ import (
 // heating below 55 °F, scaled by after from 2026-01-01 — and the matching
 // temperature for station code (none when code is empty). The savings
 // tests of other packages share it.
-func SeedTwoYears(t *testing.T, db *store.DB, ch int64, code string, after float64) {
+func SeedTwoYears(t testing.TB, db *store.DB, ch int64, code string, after float64) {
 	t.Helper()
 	start := time.Date(2025, 1, 1, 8, 0, 0, 0, time.UTC)
 	n := 2 * 365 * 24
@@ -35,7 +35,8 @@ func SeedTwoYears(t *testing.T, db *store.DB, ch int64, code string, after float
 		}
 		vals[i] = energy.Wh(math.Round(kwh * 1000))
 	}
-	inTx(t, db, func(ctx context.Context, tx *store.Tx) error {
+	ctx := context.Background()
+	err := db.InTx(ctx, func(tx *store.Tx) error {
 		if err := tx.PutIntervals(ctx, ch, store.Series{Start: start, Step: time.Hour, Values: vals}); err != nil {
 			return err
 		}
@@ -45,6 +46,9 @@ func SeedTwoYears(t *testing.T, db *store.DB, ch int64, code string, after float
 		_, err := tx.PutWeather(ctx, staff, code, "", "test", temp)
 		return err
 	})
+	if err != nil {
+		t.Fatal(err)
+	}
 }
 
 // testSavingsRunEvaluatesEnrolledMeters: a portfolio run evaluates every

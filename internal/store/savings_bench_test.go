@@ -1,0 +1,68 @@
+package store_test
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"testing"
+
+	"github.com/gridbook/gridbook/internal/calendar"
+	"github.com/gridbook/gridbook/internal/customer"
+	"github.com/gridbook/gridbook/internal/savings"
+	"github.com/gridbook/gridbook/internal/store"
+	"github.com/gridbook/gridbook/internal/store/storetest"
+)
+
+// BenchmarkMeterSavings evaluates one stored meter: two years of hourly
+// readings read from the interval blocks and summed to Pacific days, two
+// years of station temperature, the CalTRACK 2.0 daily fit, prediction and
+// savings — the per-meter work of a portfolio run (SQLite). Figures in
+// docs/performance.md.
+func BenchmarkMeterSavings(b *testing.B) {
+	ctx := context.Background()
+	db, err := store.Open(ctx, filepath.Join(b.TempDir(), "bench.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { db.Close() })
+	const meters = 8
+	var ids []int64
+	for i := range meters {
+		m := customer.Meter{Serial: fmt.Sprintf("M-SAV-%d", i), IntervalSeconds: 3600, Installed: calendar.Date{Year: 2024, Month: 1, Day: 1}}
+		err = db.InTx(ctx, func(tx *store.Tx) error {
+			c := customer.Customer{Kind: customer.Person, Name: fmt.Sprintf("Bench %d", i)}
+			if err := tx.CreateCustomer(ctx, benchActor, &c); err != nil {
+				return err
+			}
+			p := customer.Premise{Address: fmt.Sprintf("%d Main St", i), City: "Los Angeles", ZIP: "90001", CountyFIPS: "06037", MemberAgency: "Unincorporated Los Angeles County"}
+			if err := tx.CreatePremise(ctx, benchActor, &p); err != nil {
+				return err
+			}
+			a := customer.Account{Number: fmt.Sprintf("75000000%02d", i), CustomerID: c.ID, PremiseID: p.ID, Class: customer.Residential,
+				RateSchedule: "TOU-D-4-9PM", LSE: customer.CCA, ServiceStart: calendar.Date{Year: 2024, Month: 1, Day: 1}}
+			if err := tx.CreateAccount(ctx, benchActor, &a); err != nil {
+				return err
+			}
+			m.AccountID = a.ID
+			return tx.CreateMeter(ctx, benchActor, &m)
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+		code := ""
+		if i == 0 {
+			code = "722956"
+		}
+		storetest.SeedTwoYears(b, db, m.Channels[0].ID, code, 0.9)
+		ids = append(ids, m.ID)
+	}
+	o := savings.CalcOptions{Method: savings.MethodCalTRACKDaily,
+		BlackoutStart: calendar.Date{Year: 2026, Month: 1, Day: 1}, BlackoutEnd: calendar.Date{Year: 2026, Month: 1, Day: 1}}
+	b.ResetTimer()
+	for i := 0; b.Loop(); i++ {
+		res, _, err := db.MeterSavings(ctx, ids[i%meters], o)
+		if err != nil || res.Status != "SUCCESS" {
+			b.Fatal(err, res)
+		}
+	}
+}
