@@ -277,6 +277,7 @@ func openAPIDoc() obj {
 	storedBillOperations(add)
 	savingsOperations(add)
 	costeffOperations(add)
+	estimateOperation(add)
 	rpsOperations(add)
 
 	add("/audit", "get", operation{id: "listAudit", summary: "Read the audit log, newest first (staff users only)", tag: "audit",

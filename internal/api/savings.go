@@ -15,6 +15,7 @@ import (
 func (h *handler) savingsRoutes(mux *http.ServeMux) {
 	h.handle(mux, "POST /savings/calc", tariffRead, h.calcSavings)
 	h.handle(mux, "GET /meters/{id}/savings", read, h.meterSavings)
+	h.handle(mux, "GET /accounts/{id}/estimate", read, h.accountEstimate)
 }
 
 // savingsCalcRequest is the body of POST /savings/calc: the files of

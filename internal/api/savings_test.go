@@ -17,6 +17,7 @@ import (
 	"github.com/gridbook/gridbook/internal/customer"
 	"github.com/gridbook/gridbook/internal/store"
 	"github.com/gridbook/gridbook/internal/store/storetest"
+	"github.com/gridbook/gridbook/internal/tariff"
 )
 
 // eemeterSample returns the text of one of eemeter's gzip samples in
@@ -137,6 +138,42 @@ func TestMeterSavingsUsesThePremiseStation(t *testing.T) {
 	url2 := "/api/v1/meters/" + itoa(m2.ID) + "/savings?blackout_start=2026-01-01&blackout_end=2026-01-01"
 	e.do("GET", url2, "", e.portal).want(t, http.StatusNotFound)
 	if p := e.do("GET", url2, "", e.analyst).want(t, http.StatusNotFound).problem(t); !strings.Contains(fmt.Sprint(p), "no weather is stored for station") {
+		t.Errorf("problem %+v", p)
+	}
+}
+
+// TestAccountEstimateBillsEverySchedule: with the shipped tariffs stored,
+// account 1's two synthetic years are billed on both SCE residential
+// schedules with the five options; its portal user may read it, another
+// account's is not found, a bad grid factor names the field.
+func TestAccountEstimateBillsEverySchedule(t *testing.T) {
+	e := newEnv(t, storetest.SQLite())
+	storetest.SeedTwoYears(t, e.db, e.meter1.Channels[0].ID, "", 1)
+	vs, err := tariff.Shipped()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.db.InTx(context.Background(), func(tx *store.Tx) error {
+		_, err := tx.ImportTariffs(context.Background(), auth.System, vs, nil)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	var out struct {
+		Tariffs []struct {
+			Code  string `json:"code"`
+			Total int64  `json:"total_cents"`
+		} `json:"tariffs"`
+		Best    string            `json:"best_schedule"`
+		Options []json.RawMessage `json:"options"`
+	}
+	url := "/api/v1/accounts/" + itoa(e.acct1.ID) + "/estimate?grid_co2=500"
+	e.do("GET", url, "", e.portal).want(t, http.StatusOK).decode(t, &out)
+	if len(out.Tariffs) < 2 || out.Best == "" || len(out.Options) != 5 || out.Tariffs[0].Total <= 0 {
+		t.Errorf("estimate %+v", out)
+	}
+	e.do("GET", "/api/v1/accounts/"+itoa(e.acct2.ID)+"/estimate", "", e.portal).want(t, http.StatusNotFound)
+	if p := e.do("GET", "/api/v1/accounts/"+itoa(e.acct1.ID)+"/estimate?grid_co2=lots", "", e.analyst).want(t, http.StatusBadRequest).problem(t); !strings.Contains(fmt.Sprint(p), "grid_co2") {
 		t.Errorf("problem %+v", p)
 	}
 }
