@@ -429,7 +429,7 @@ func (h *handler) listAccountDREvents(w http.ResponseWriter, r *http.Request, p 
 }
 
 func (h *handler) getTOUSignal(w http.ResponseWriter, r *http.Request, _ *principal) {
-	q := newParams(r, "tariff", "utility", "at")
+	q := newParams(r, "tariff", "utility", "at", "device")
 	code := q.str("tariff")
 	if code == "" {
 		q.f.Add("tariff", "is required: a rate schedule code such as TOU-D-PRIME")
@@ -451,6 +451,14 @@ func (h *handler) getTOUSignal(w http.ResponseWriter, r *http.Request, _ *princi
 	if err != nil {
 		h.writeError(w, r, err)
 		return
+	}
+	// A registered light switch polling with ?device= is marked seen.
+	if serial := q.str("device"); serial != "" {
+		err := h.db.InTx(r.Context(), func(tx *store.Tx) error { return tx.TouchDevice(r.Context(), "light_switch", serial) })
+		if err != nil {
+			h.writeError(w, r, err)
+			return
+		}
 	}
 	writeJSON(w, http.StatusOK, sig)
 }

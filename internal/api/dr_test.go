@@ -136,6 +136,16 @@ func TestTOUSignalForLightSwitches(t *testing.T) {
 		!sig.NextChange.Equal(time.Date(2026, 7, 15, 23, 0, 0, 0, time.UTC)) || len(sig.Day) != 3 {
 		t.Errorf("signal %+v", sig)
 	}
+	e.do("GET", "/api/v1/signals/tou?tariff=TOU-D-PRIME&device=FLICK-404", "", e.readClient).want(t, http.StatusNotFound)
+	d := dr.Device{AccountID: e.acct1.ID, Program: "smart_light_switch", Type: "light_switch", Brand: "flick", Serial: "FLICK-0001",
+		Enrolled: calendar.Date{Year: 2025, Month: 1, Day: 15}}
+	if err := e.db.InTx(context.Background(), func(tx *store.Tx) error { return tx.RegisterDevice(context.Background(), seedActor, &d) }); err != nil {
+		t.Fatal(err)
+	}
+	e.do("GET", "/api/v1/signals/tou?tariff=TOU-D-PRIME&device=FLICK-0001", "", e.readClient).want(t, http.StatusOK)
+	if ds, _ := e.db.Devices(context.Background(), store.DeviceFilter{Type: "light_switch"}); len(ds) != 1 || ds[0].LastSeen.IsZero() {
+		t.Errorf("the switch was not marked seen: %+v", ds)
+	}
 	e.do("GET", "/api/v1/signals/tou", "", e.readClient).want(t, http.StatusBadRequest)
 	e.do("GET", "/api/v1/signals/tou?tariff=NOPE", "", e.readClient).want(t, http.StatusNotFound)
 }

@@ -48,6 +48,7 @@ func drOperations(add func(path, method string, o operation)) {
 			requiredQuery("tariff", typ("string", ""), "rate schedule code, e.g. TOU-D-PRIME"),
 			query("utility", typ("string", ""), "when the code is used by more than one utility"),
 			query("at", instantSchema(""), "the instant (default now)"),
+			query("device", typ("string", ""), "a registered light switch's serial: the poll marks it seen (404 when unknown)"),
 		}, ok: 200, okSchema: "TOUSignal", errs: []int{bad, forbidden, notFound}})
 }
 

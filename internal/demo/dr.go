@@ -41,6 +41,8 @@ func (s DRSummary) String() string {
 const (
 	drEventsHeld = 12
 	drPMPDays    = 2
+	// smartLightSwitches is the pilot's size (seed 000: "161 units").
+	smartLightSwitches = 161
 )
 
 // GenerateDR adds a summer of demand response to the demo: PMP for about
@@ -152,6 +154,44 @@ func GenerateDR(ctx context.Context, db *store.DB, seed int64, year int) (DRSumm
 					sum.PayableCents += x.Amount
 				}
 			}
+		}
+		return nil
+	})
+	if err != nil {
+		return sum, err
+	}
+
+	// The Smart Light Switch pilot: 161 Flick switches in Ventura County
+	// homes (seed 000), most of them heard from.
+	err = db.InTx(ctx, func(tx *store.Tx) error {
+		as, err := tx.Accounts(ctx, store.AccountFilter{Class: customer.Residential, LSE: customer.CCA, Limit: 1_000_000})
+		if err != nil {
+			return err
+		}
+		n := 0
+		for _, a := range as {
+			if n == smartLightSwitches {
+				break
+			}
+			p, err := tx.Premise(ctx, a.PremiseID)
+			if err != nil {
+				return err
+			}
+			if p.CountyFIPS != "06111" {
+				continue
+			}
+			d := dr.Device{AccountID: a.ID, Program: "smart_light_switch", Type: "light_switch", Brand: "flick",
+				Serial: fmt.Sprintf("FLICK-%04d", n+1), Enrolled: calendar.Date{Year: year, Month: time.January, Day: 15}}
+			if err := tx.RegisterDevice(ctx, actor, &d); err != nil {
+				return err
+			}
+			if r.Float64() < 0.93 {
+				if err := tx.TouchDevice(ctx, d.Type, d.Serial); err != nil {
+					return err
+				}
+			}
+			n++
+			sum.Devices++
 		}
 		return nil
 	})

@@ -237,3 +237,31 @@ func TestProgramReportCountsParticipantsEventsAndReductions(t *testing.T) {
 		t.Errorf("unknown program: %d", w.Code)
 	}
 }
+
+// TestDevicesPageShowsLastSeen lists a switch heard from and one never seen.
+func TestDevicesPageShowsLastSeen(t *testing.T) {
+	s := newTestSite(t)
+	ctx := context.Background()
+	err := s.db.InTx(ctx, func(tx *store.Tx) error {
+		for i, serial := range []string{"FLICK-0001", "FLICK-0002"} {
+			d := dr.Device{AccountID: s.mariaAcct.ID, Program: "smart_light_switch", Type: "light_switch", Brand: "flick", Serial: serial,
+				Enrolled: calendar.Date{Year: 2026, Month: 1, Day: 15}}
+			if err := tx.RegisterDevice(ctx, seedActor, &d); err != nil {
+				return err
+			}
+			if i == 0 {
+				if err := tx.TouchDevice(ctx, "light_switch", serial); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := s.get(t, "/dr/devices?type=light_switch", s.login(t, "/login", analystEmail)).Body.String()
+	if !strings.Contains(body, "2 devices, 1 heard from.") || !strings.Contains(body, "never") {
+		t.Errorf("devices page:\n%s", body)
+	}
+}

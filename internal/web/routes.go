@@ -40,6 +40,7 @@ func (h *handler) routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /meters/{id}/intervals", h.writersOnly(limitUpload(h.intervalImport)))
 	mux.HandleFunc("GET /ev", h.staffOnly(h.evDashboard))
 	mux.HandleFunc("GET /dr/events", h.staffOnly(h.drEvents))
+	mux.HandleFunc("GET /dr/devices", h.staffOnly(h.drDevices))
 	mux.HandleFunc("GET /dr/report", h.staffOnly(h.drReport))
 	mux.HandleFunc("POST /dr/events", h.writersOnly(h.drSchedule))
 	mux.HandleFunc("GET /dr/events/{id}", h.staffOnly(h.drEvent))
