@@ -169,6 +169,12 @@ func (v *VTN) listPrograms(w http.ResponseWriter, r *http.Request, _ caller) {
 	for _, p := range cat.Programs() {
 		all = append(all, programJSON(p))
 	}
+	tps, err := v.tariffPrograms(r.Context())
+	if err != nil {
+		v.fail(w, r, err)
+		return
+	}
+	all = append(all, tps...)
 	out, err := page(r, all)
 	if err != nil {
 		v.fail(w, r, err)
@@ -181,6 +187,10 @@ func (v *VTN) getProgram(w http.ResponseWriter, r *http.Request, _ caller) {
 	cat, err := v.catalog()
 	if err != nil {
 		v.fail(w, r, err)
+		return
+	}
+	if id := r.PathValue("id"); isTariff(id) {
+		v.getTariffProgram(w, r, id)
 		return
 	}
 	p, err := cat.Program(r.PathValue("id"))
@@ -200,6 +210,20 @@ func (v *VTN) listEvents(w http.ResponseWriter, r *http.Request, _ caller) {
 			v.fail(w, r, apperr.Invalidf("openadr", "active must be true or false"))
 			return
 		}
+	}
+	if pid := q.Get("programID"); isTariff(pid) {
+		evs, err := v.tariffEvents(r.Context(), pid)
+		if err != nil {
+			v.fail(w, r, err)
+			return
+		}
+		out, err := page(r, evs)
+		if err != nil {
+			v.fail(w, r, err)
+			return
+		}
+		writeJSON(w, http.StatusOK, out)
+		return
 	}
 	cat, err := v.catalog()
 	if err != nil {
@@ -229,6 +253,15 @@ func (v *VTN) listEvents(w http.ResponseWriter, r *http.Request, _ caller) {
 }
 
 func (v *VTN) getEvent(w http.ResponseWriter, r *http.Request, _ caller) {
+	if id := r.PathValue("id"); isTariff(id) {
+		ev, err := v.tariffEventByID(r.Context(), id)
+		if err != nil {
+			v.fail(w, r, err)
+			return
+		}
+		writeJSON(w, http.StatusOK, ev)
+		return
+	}
 	e, p, err := v.event(r.Context(), r.PathValue("id"))
 	if err != nil {
 		v.fail(w, r, err)

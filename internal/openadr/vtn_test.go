@@ -460,3 +460,58 @@ func BenchmarkPollEvents(b *testing.B) {
 }
 
 func isHoliday(d calendar.Date) bool { _, ok := calendar.UtilityHolidays().Holiday(d); return ok }
+
+// TestTariffProgramCarriesTheDaysPrices: TOU-D-PRIME is the program
+// tou-TOU-D-PRIME; its event for Wednesday 15 July 2026 has three
+// intervals — $0.26322 off-peak to 4 pm (level 0), $0.56368 4–9 pm
+// (level 2), $0.26322 after (research/billing.md §1.6) — validated against
+// the spec.
+func TestTariffProgramCarriesTheDaysPrices(t *testing.T) {
+	_, router := loadSpec(t)
+	db := storetest.SQLite()(t)
+	ctx := context.Background()
+	if _, err := db.LoadShippedTariffs(ctx, auth.System); err != nil {
+		t.Fatal(err)
+	}
+	db.Now = func() time.Time { return time.Date(2026, 7, 15, 9, 0, 0, 0, calendar.Pacific).UTC() }
+	var secret string
+	db.InTx(ctx, func(tx *store.Tx) error {
+		c := store.OADRClient{ClientID: "ven-sw", Role: "ven", Name: "switches", Scopes: ScopesFor("ven")}
+		var err error
+		secret, err = tx.CreateOADRClient(ctx, auth.System, &c)
+		return err
+	})
+	srv := httptest.NewServer(New(db, Options{}).Handler())
+	defer srv.Close()
+	c := &ven{t: t, base: srv.URL, router: router}
+	c.login("ven-sw", secret)
+	_, b := c.do("GET", "/programs", nil, true)
+	if !strings.Contains(string(b), `"id":"tou-TOU-D-PRIME"`) {
+		t.Errorf("programs lack the tariff program: %s", b)
+	}
+	_, b = c.do("GET", "/events?programID=tou-TOU-D-PRIME", nil, true)
+	evs := decodeTo[[]map[string]any](t, b)
+	if len(evs) != 2 || evs[0]["id"] != "tou-TOU-D-PRIME-20260715" {
+		t.Fatalf("tariff events %s", b)
+	}
+	ivs := evs[0]["intervals"].([]any)
+	if len(ivs) != 3 {
+		t.Fatalf("intervals %v", ivs)
+	}
+	want := []struct {
+		price float64
+		level float64
+		start string
+	}{{0.26322, 0, "2026-07-15T07:00:00Z"}, {0.56368, 2, "2026-07-15T23:00:00Z"}, {0.26322, 0, "2026-07-16T04:00:00Z"}}
+	for i, w := range want {
+		iv := ivs[i].(map[string]any)
+		pl := iv["payloads"].([]any)
+		if pl[0].(map[string]any)["values"].([]any)[0] != w.price || pl[1].(map[string]any)["values"].([]any)[0] != w.level ||
+			iv["intervalPeriod"].(map[string]any)["start"] != w.start {
+			t.Errorf("interval %d = %v, want %+v", i, iv, w)
+		}
+	}
+	if st, _ := c.do("GET", "/events/tou-TOU-D-PRIME-20260716", nil, true); st != 200 {
+		t.Errorf("tomorrow's tariff event: %d", st)
+	}
+}
