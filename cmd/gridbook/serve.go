@@ -90,7 +90,9 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		}
 		go openadr.PublishTOU(ctx, db.DB, broker, codes, log)
 	}
-	mux.Handle(openadr.Prefix+"/", openadr.New(db.DB, openadr.Options{Log: log, Broker: broker}).Handler())
+	vtn := openadr.New(db.DB, openadr.Options{Log: log, Broker: broker})
+	go vtn.Watch(ctx, 10*time.Second) // events made outside the VTN reach its subscribers
+	mux.Handle(openadr.Prefix+"/", vtn.Handler())
 	mux.Handle("GET /healthz", api.Health(db.DB))
 	mux.Handle("GET /metrics", metrics)
 	mux.Handle("/", webh)

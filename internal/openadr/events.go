@@ -373,6 +373,7 @@ func (v *VTN) createEvent(w http.ResponseWriter, r *http.Request, c caller) {
 		v.fail(w, r, err)
 		return
 	}
+	v.remember(e.ID)
 	obj := eventJSON(p, e)
 	writeJSON(w, http.StatusCreated, obj)
 	v.notify(context.WithoutCancel(r.Context()), "EVENT", "CREATE", p.Code, obj)
@@ -401,6 +402,7 @@ func (v *VTN) deleteEvent(w http.ResponseWriter, r *http.Request, c caller) {
 		v.fail(w, r, err)
 		return
 	}
+	v.remember(e.ID)
 	obj := eventJSON(p, e)
 	writeJSON(w, http.StatusOK, obj)
 	v.notify(context.WithoutCancel(r.Context()), "EVENT", "DELETE", p.Code, obj)

@@ -65,6 +65,8 @@ type VTN struct {
 	cat    *dr.Catalog // gridbook's programs, parsed once
 	catErr error
 	wg     sync.WaitGroup // webhook deliveries in flight
+	mu     sync.Mutex
+	own    map[int64]bool // events created or cancelled through the VTN (Watch skips them)
 }
 
 // New returns the VTN.

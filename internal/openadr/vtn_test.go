@@ -515,3 +515,55 @@ func TestTariffProgramCarriesTheDaysPrices(t *testing.T) {
 		t.Errorf("tomorrow's tariff event: %d", st)
 	}
 }
+
+// TestWatchNotifiesEventsMadeOutsideTheVTN: an event scheduled in gridbook
+// (the console, CLI or JSON API) reaches webhook subscribers as CREATE,
+// its notice as UPDATE and its cancellation as DELETE.
+func TestWatchNotifiesEventsMadeOutsideTheVTN(t *testing.T) {
+	db := storetest.SQLite()(t)
+	ctx := context.Background()
+	db.Now = func() time.Time { return time.Date(2026, 7, 15, 9, 0, 0, 0, calendar.Pacific).UTC() }
+	got := make(chan string, 8)
+	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var n struct{ Operation string }
+		json.NewDecoder(r.Body).Decode(&n)
+		got <- n.Operation
+	}))
+	defer hook.Close()
+	sub := store.OADRObject{ID: "sub-1", Kind: "SUBSCRIPTION", ClientID: "ven-1", Created: db.Now(), Modified: db.Now(),
+		Body: []byte(`{"clientName":"v","objectOperations":[{"objects":["EVENT"],"operations":["CREATE","UPDATE","DELETE"],"callbackUrl":"` + hook.URL + `"}]}`)}
+	if err := db.InTx(ctx, func(tx *store.Tx) error { return tx.PutOADRObject(ctx, auth.System, sub) }); err != nil {
+		t.Fatal(err)
+	}
+	v := New(db, Options{})
+	seen := map[int64]dr.Status{}
+	v.watchOnce(ctx, seen, true)
+	cat, _ := dr.Shipped()
+	p, _ := cat.Program("power_response")
+	start := time.Date(2026, 7, 15, 17, 0, 0, 0, calendar.Pacific).UTC()
+	var e dr.Event
+	db.InTx(ctx, func(tx *store.Tx) error {
+		var err error
+		e, err = tx.ScheduleEvent(ctx, auth.System, p, dr.Proposal{Event: dr.Event{Start: start, End: start.Add(2 * time.Hour)}, Notice: db.Now()})
+		return err
+	})
+	v.watchOnce(ctx, seen, false)
+	v.Wait() // deliveries in order
+	db.InTx(ctx, func(tx *store.Tx) error { _, err := tx.MoveEvent(ctx, auth.System, e.ID, dr.Notified, ""); return err })
+	v.watchOnce(ctx, seen, false)
+	v.Wait() // deliveries in order
+	db.InTx(ctx, func(tx *store.Tx) error { _, err := tx.MoveEvent(ctx, auth.System, e.ID, dr.Cancelled, ""); return err })
+	v.watchOnce(ctx, seen, false)
+	v.Wait() // deliveries in order
+	v.watchOnce(ctx, seen, false) // nothing new
+	v.Wait() // deliveries in order
+	v.Wait()
+	close(got)
+	var ops []string
+	for op := range got {
+		ops = append(ops, op)
+	}
+	if strings.Join(ops, ",") != "CREATE,UPDATE,DELETE" {
+		t.Errorf("notifications %v, want CREATE, UPDATE, DELETE", ops)
+	}
+}
