@@ -554,9 +554,9 @@ func TestWatchNotifiesEventsMadeOutsideTheVTN(t *testing.T) {
 	v.Wait() // deliveries in order
 	db.InTx(ctx, func(tx *store.Tx) error { _, err := tx.MoveEvent(ctx, auth.System, e.ID, dr.Cancelled, ""); return err })
 	v.watchOnce(ctx, seen, false)
-	v.Wait() // deliveries in order
+	v.Wait()                      // deliveries in order
 	v.watchOnce(ctx, seen, false) // nothing new
-	v.Wait() // deliveries in order
+	v.Wait()                      // deliveries in order
 	v.Wait()
 	close(got)
 	var ops []string
