@@ -64,7 +64,7 @@ func ReadPeriods(reads []calendar.Date) ([]calendar.Period, error) {
 // goroutines may bill the same Usage at once once it is prepared. It returns the bills and the State after the
 // last one.
 func (c *Calculator) Run(t *Terms, periods []calendar.Period, u *Usage, st State) ([]*Bill, State, error) {
-	if err := t.Validate(); err != nil {
+	if err := c.Validate(t); err != nil {
 		return nil, st, err
 	}
 	if !u.prepared() {

@@ -283,12 +283,26 @@ type Terms struct {
 
 // Validate checks t and returns an Invalid error naming every problem.
 func (t *Terms) Validate() error {
+	return t.validate(func(v *tariff.Version) error { return v.Validate() })
+}
+
+// Validate checks t like Terms.Validate, validating each tariff version
+// only the first time this Calculator sees it: a bill run checks the terms
+// of every account, and they share a handful of versions.
+func (c *Calculator) Validate(t *Terms) error {
+	return t.validate(func(v *tariff.Version) error {
+		_, err := c.compile(v)
+		return err
+	})
+}
+
+func (t *Terms) validate(checkVersion func(*tariff.Version) error) error {
 	var f apperr.Fields
 	if len(t.Tariff) == 0 {
 		f.Add("tariff", "at least one tariff version is required")
 	}
-	checkVersions(&f, "tariff", t.Tariff)
-	checkVersions(&f, "generation_tariff", t.GenerationTariff)
+	checkVersions(&f, "tariff", t.Tariff, checkVersion)
+	checkVersions(&f, "generation_tariff", t.GenerationTariff, checkVersion)
 	switch t.LSE {
 	case Bundled:
 		if len(t.GenerationTariff) > 0 {
@@ -383,13 +397,13 @@ func checkLedger(f *apperr.Fields, field string, l Ledger) {
 }
 
 // checkVersions validates each version and checks that no two overlap.
-func checkVersions(f *apperr.Fields, field string, vs []*tariff.Version) {
+func checkVersions(f *apperr.Fields, field string, vs []*tariff.Version, check func(*tariff.Version) error) {
 	for i, v := range vs {
 		if v == nil {
 			f.Add(fmt.Sprintf("%s[%d]", field, i), "is missing")
 			return
 		}
-		if err := v.Validate(); err != nil {
+		if err := check(v); err != nil {
 			f.Add(fmt.Sprintf("%s[%d]", field, i), "%s %s from %s: %s", v.Utility, v.Code, v.From, reason(err))
 		}
 	}

@@ -79,11 +79,15 @@ type Catalog struct {
 	versions map[string][]StoredVersion // by utility and code
 	tables   map[string]StoredTable     // by utility and vintage
 	refs     map[*tariff.Version]VersionRef
+	// check validates terms, checking each version once (billing's
+	// Calculator caches versions it has validated).
+	check *billing.Calculator
 }
 
 // NewCatalog indexes stored versions and tables.
 func NewCatalog(versions []StoredVersion, tables []StoredTable) *Catalog {
-	c := &Catalog{versions: map[string][]StoredVersion{}, tables: map[string]StoredTable{}, refs: map[*tariff.Version]VersionRef{}}
+	c := &Catalog{versions: map[string][]StoredVersion{}, tables: map[string]StoredTable{}, refs: map[*tariff.Version]VersionRef{},
+		check: billing.NewCalculator()}
 	for _, v := range versions {
 		k := v.Version.Utility + "\x00" + v.Version.Code
 		c.versions[k] = append(c.versions[k], v)
@@ -309,7 +313,7 @@ func (c *Catalog) Plan(a *Account, p calendar.Period, pol *Policy) (*Plan, error
 			t.ACCPlus = adders[pl.PTO.Year]
 		}
 	}
-	if err := t.Validate(); err != nil {
+	if err := c.check.Validate(t); err != nil {
 		return nil, err
 	}
 	return pl, nil
