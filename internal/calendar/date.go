@@ -107,7 +107,18 @@ func DateOf(t time.Time) Date {
 
 // String formats d as YYYY-MM-DD.
 func (d Date) String() string {
-	return fmt.Sprintf("%04d-%02d-%02d", d.Year, int(d.Month), d.Day)
+	if d.Year < 0 || d.Year > 9999 {
+		return fmt.Sprintf("%04d-%02d-%02d", d.Year, int(d.Month), d.Day)
+	}
+	return string(d.appendISO(make([]byte, 0, 10)))
+}
+
+// appendISO appends YYYY-MM-DD for a year 0–9999 without fmt: dates are
+// written for every bill line and every stored row.
+func (d Date) appendISO(b []byte) []byte {
+	y, m, dd := d.Year, int(d.Month), d.Day
+	return append(b, byte('0'+y/1000), byte('0'+y/100%10), byte('0'+y/10%10), byte('0'+y%10), '-',
+		byte('0'+m/10%10), byte('0'+m%10), '-', byte('0'+dd/10%10), byte('0'+dd%10))
 }
 
 // IsZero reports whether d is the zero Date.
@@ -177,7 +188,7 @@ func (d Date) MarshalText() ([]byte, error) {
 	if !d.valid() {
 		return nil, apperr.E(apperr.Internal, "calendar.Date.MarshalText", "", fmt.Errorf("no such date %v", d))
 	}
-	return []byte(d.String()), nil
+	return d.appendISO(make([]byte, 0, 10)), nil
 }
 
 // UnmarshalText parses YYYY-MM-DD; empty text gives the zero Date.
