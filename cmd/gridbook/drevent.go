@@ -74,23 +74,7 @@ func drSettle(ctx context.Context, db *store.DB, eventID int64, progress func(do
 	if err != nil {
 		return dr.SettleSummary{}, err
 	}
-	save := func(ctx context.Context, outs []dr.Outcome) (int, error) {
-		n := 0
-		err := db.InTx(ctx, func(tx *store.Tx) error {
-			for _, o := range outs {
-				ok, err := tx.SaveSettlement(ctx, auth.System, p.Code, o.Settlement, o.Intervals)
-				if err != nil {
-					return err
-				}
-				if ok {
-					n++
-				}
-			}
-			return nil
-		})
-		return n, err
-	}
-	return dr.SettleEvent(ctx, db, p, eventID, dr.SettleOptions{Holidays: calendar.UtilityHolidays(), Progress: progress}, save)
+	return dr.SettleEvent(ctx, db, p, eventID, dr.SettleOptions{Holidays: calendar.UtilityHolidays(), Progress: progress}, db.SaveOutcomes(auth.System, p.Code))
 }
 
 // Sender delivers one notice (e-mail, SMS or a device message).

@@ -309,23 +309,7 @@ func GenerateDR(ctx context.Context, db *store.DB, seed int64, year int) (DRSumm
 		if err != nil {
 			return sum, err
 		}
-		save := func(ctx context.Context, outs []dr.Outcome) (int, error) {
-			n := 0
-			err := db.InTx(ctx, func(tx *store.Tx) error {
-				for _, o := range outs {
-					ok, err := tx.SaveSettlement(ctx, actor, h.p.Code, o.Settlement, o.Intervals)
-					if err != nil {
-						return err
-					}
-					if ok {
-						n++
-					}
-				}
-				return nil
-			})
-			return n, err
-		}
-		s, err := dr.SettleEvent(ctx, db, h.p, h.e.ID, dr.SettleOptions{Holidays: hol}, save)
+		s, err := dr.SettleEvent(ctx, db, h.p, h.e.ID, dr.SettleOptions{Holidays: hol}, db.SaveOutcomes(actor, h.p.Code))
 		if err != nil {
 			return sum, err
 		}

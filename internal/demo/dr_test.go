@@ -43,22 +43,7 @@ func TestDemoHoldsASummerOfEvents(t *testing.T) {
 	// Settling again stores nothing.
 	cat, _ := dr.Shipped()
 	p, _ := cat.Program(evs[0].Program)
-	again, err := dr.SettleEvent(ctx, db, p, evs[0].ID, dr.SettleOptions{}, func(ctx context.Context, outs []dr.Outcome) (int, error) {
-		n := 0
-		err := db.InTx(ctx, func(tx *store.Tx) error {
-			for _, o := range outs {
-				ok, err := tx.SaveSettlement(ctx, auth.System, p.Code, o.Settlement, o.Intervals)
-				if err != nil {
-					return err
-				}
-				if ok {
-					n++
-				}
-			}
-			return nil
-		})
-		return n, err
-	})
+	again, err := dr.SettleEvent(ctx, db, p, evs[0].ID, dr.SettleOptions{}, db.SaveOutcomes(auth.System, p.Code))
 	if err != nil || again.Saved != 0 {
 		t.Errorf("settling again: %+v, %v", again, err)
 	}

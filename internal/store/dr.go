@@ -776,3 +776,26 @@ func (q queries) ProgramSettlements(ctx context.Context, program string, from, t
 	}
 	return out, rows.Err()
 }
+
+// SaveOutcomes returns the save function dr.SettleEvent takes: each batch
+// in one transaction, each participant stored once (SaveSettlement); it
+// reports how many were new.
+func (db *DB) SaveOutcomes(actor auth.Actor, program string) func(context.Context, []dr.Outcome) (int, error) {
+	return func(ctx context.Context, outs []dr.Outcome) (int, error) {
+		n := 0
+		err := db.InTx(ctx, func(tx *Tx) error {
+			n = 0
+			for _, o := range outs {
+				ok, err := tx.SaveSettlement(ctx, actor, program, o.Settlement, o.Intervals)
+				if err != nil {
+					return err
+				}
+				if ok {
+					n++
+				}
+			}
+			return nil
+		})
+		return n, err
+	}
+}

@@ -62,20 +62,7 @@ func seedDR(t *testing.T, s *testSite) (past, upcoming int64) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	save := func(ctx context.Context, outs []dr.Outcome) (int, error) {
-		n := 0
-		return n, s.db.InTx(ctx, func(tx *store.Tx) error {
-			for _, o := range outs {
-				if ok, err := tx.SaveSettlement(ctx, seedActor, pr.Code, o.Settlement, o.Intervals); err != nil {
-					return err
-				} else if ok {
-					n++
-				}
-			}
-			return nil
-		})
-	}
-	sum, err := dr.SettleEvent(ctx, s.db, pr, past, dr.SettleOptions{Holidays: calendar.UtilityHolidays()}, save)
+	sum, err := dr.SettleEvent(ctx, s.db, pr, past, dr.SettleOptions{Holidays: calendar.UtilityHolidays()}, s.db.SaveOutcomes(seedActor, pr.Code))
 	if err != nil || sum.Settled != 1 {
 		t.Fatalf("settle: %+v, %v", sum, err)
 	}

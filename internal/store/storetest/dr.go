@@ -184,22 +184,7 @@ func testDRSettlementIsIdempotent(t *testing.T, db *store.DB) {
 			return err
 		})
 	}
-	save := func(ctx context.Context, outs []dr.Outcome) (int, error) {
-		n := 0
-		err := db.InTx(ctx, func(tx *store.Tx) error {
-			for _, o := range outs {
-				ok, err := tx.SaveSettlement(ctx, staff, p.Code, o.Settlement, o.Intervals)
-				if err != nil {
-					return err
-				}
-				if ok {
-					n++
-				}
-			}
-			return nil
-		})
-		return n, err
-	}
+	save := db.SaveOutcomes(staff, p.Code)
 	opt := dr.SettleOptions{Holidays: calendar.UtilityHolidays()}
 	sum, err := dr.SettleEvent(ctx, db, p, e.ID, opt, save)
 	if err != nil {
