@@ -124,14 +124,9 @@ func runEVSessionsImport(ctx context.Context, e *env, args []string) error {
 
 // evReport is what `gridbook ev report` prints.
 type evReport struct {
-	Month    string           `json:"month"`
-	Signal   string           `json:"signal,omitempty"`
-	Vehicles []evcharge.Month `json:"vehicles"`
-	Fleet    evcharge.Fleet   `json:"fleet"`
-	// AvoidedLbs and Trees restate the fleet's avoided CO2 (EPA factor,
-	// unrounded, as CPA's figures use).
-	AvoidedLbs float64 `json:"avoided_co2_lbs"`
-	Trees      int64   `json:"tree_seedlings_10yr"`
+	Month  string `json:"month"`
+	Signal string `json:"signal,omitempty"`
+	evcharge.Report
 }
 
 // runEVReport reports a month of EV SmartCharge: per vehicle and for the
@@ -189,20 +184,8 @@ func buildEVReport(ctx context.Context, db *store.DB, month time.Time, signal st
 		}
 		sig = &s
 	}
-	ms, err := evcharge.Monthly(ss, evcharge.DefaultPeak, nil, sig)
-	if err != nil {
-		return evReport{}, err
-	}
-	if ms == nil {
-		ms = []evcharge.Month{}
-	}
-	rep := evReport{Month: month.Format("2006-01"), Signal: signal, Vehicles: ms, Fleet: evcharge.Total(ms)}
-	rep.AvoidedLbs = emissions.Round(emissions.GramsToLbs(rep.Fleet.AvoidedCO2g), 1)
-	f, _ := emissions.FactorNamed("epa-unrounded")
-	if eq, err := emissions.Equivalents(max(0, rep.AvoidedLbs), f); err == nil {
-		rep.Trees = eq.TreeSeedlings10yr
-	}
-	return rep, nil
+	r, err := evcharge.MonthReport(ss, sig)
+	return evReport{Month: month.Format("2006-01"), Signal: signal, Report: r}, err
 }
 
 // runEmissionsImport stores an emission signal CSV under a name.

@@ -26,6 +26,8 @@ func (h *handler) drRoutes(mux *http.ServeMux) {
 	h.handle(mux, "GET /dr/days", read, h.getDRDays)
 	h.handle(mux, "GET /accounts/{id}/dr-events", read, h.listAccountDREvents)
 	h.handle(mux, "GET /signals/tou", tariffRead, h.getTOUSignal)
+	h.handle(mux, "POST /ev/sessions", write, h.importSessions)
+	h.handle(mux, "GET /ev/report", registryWide, h.getEVReport)
 }
 
 // drEventJSON is an event as the API shows it.

@@ -10,6 +10,7 @@ import (
 	"github.com/gridbook/gridbook/internal/calendar"
 	"github.com/gridbook/gridbook/internal/customer"
 	"github.com/gridbook/gridbook/internal/dr"
+	"github.com/gridbook/gridbook/internal/evcharge"
 	"github.com/gridbook/gridbook/internal/store"
 	"github.com/gridbook/gridbook/internal/store/storetest"
 )
@@ -148,4 +149,38 @@ func TestTOUSignalForLightSwitches(t *testing.T) {
 	}
 	e.do("GET", "/api/v1/signals/tou", "", e.readClient).want(t, http.StatusBadRequest)
 	e.do("GET", "/api/v1/signals/tou?tariff=NOPE", "", e.readClient).want(t, http.StatusNotFound)
+}
+
+// TestEVSessionsImportAndMonthReport: telemetry posted as CSV is stored
+// once; the month's report has the worked 80.00% off-peak share (3.5 of
+// 17.5 kWh charged 6–6:30 pm).
+func TestEVSessionsImportAndMonthReport(t *testing.T) {
+	e := newEnv(t, storetest.SQLite())
+	ctx := context.Background()
+	if err := e.db.InTx(ctx, func(tx *store.Tx) error {
+		v := evcharge.Vehicle{AccountID: e.acct1.ID, Name: "EV-1", BatteryWh: 60000, MaxW: 7000, Enrolled: calendar.Date{Year: 2026, Month: 1, Day: 1}}
+		return tx.EnrollVehicle(ctx, seedActor, &v)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	csv := "vehicle,plug_in,unplug,max_kw,start,end,energy_wh\n" +
+		"EV-1,2026-07-02T01:00:00Z,2026-07-02T14:00:00Z,7.0,2026-07-02T01:00:00Z,2026-07-02T01:30:00Z,3500\n" +
+		"EV-1,2026-07-02T01:00:00Z,2026-07-02T14:00:00Z,7.0,2026-07-02T07:00:00Z,2026-07-02T09:00:00Z,14000\n"
+	var imp store.SessionImport
+	e.do("POST", "/api/v1/ev/sessions", csv, e.writeClient, "Content-Type", "text/csv").want(t, http.StatusCreated).decode(t, &imp)
+	if imp.Added != 1 {
+		t.Errorf("import %+v", imp)
+	}
+	e.do("POST", "/api/v1/ev/sessions", csv, e.writeClient, "Content-Type", "text/csv").want(t, http.StatusOK)
+	e.do("POST", "/api/v1/ev/sessions", strings.ReplaceAll(csv, "EV-1", "EV-9"), e.writeClient, "Content-Type", "text/csv").want(t, http.StatusBadRequest)
+	e.do("POST", "/api/v1/ev/sessions", csv, e.readClient, "Content-Type", "text/csv").want(t, http.StatusForbidden)
+	var rep struct {
+		Fleet evcharge.Fleet
+	}
+	e.do("GET", "/api/v1/ev/report?month=2026-07", "", e.analyst).want(t, http.StatusOK).decode(t, &rep)
+	if rep.Fleet.OffPeakBP != 8000 || rep.Fleet.Sessions != 1 {
+		t.Errorf("report %+v", rep.Fleet)
+	}
+	e.do("GET", "/api/v1/ev/report", "", e.analyst).want(t, http.StatusBadRequest)
+	e.do("GET", "/api/v1/ev/report?month=2026-07&signal=none", "", e.analyst).want(t, http.StatusNotFound)
 }

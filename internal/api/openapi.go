@@ -311,7 +311,7 @@ func openAPIDoc() obj {
 		"tags": []any{
 			obj{"name": "customers"}, obj{"name": "premises"}, obj{"name": "accounts"}, obj{"name": "enrollments"},
 			obj{"name": "meters"}, obj{"name": "registry"}, obj{"name": "rps"}, obj{"name": "audit"}, obj{"name": "portfolio"}, obj{"name": "meta"},
-			obj{"name": "tariffs"}, obj{"name": "export-prices"}, obj{"name": "bills"}, obj{"name": "demand-response"}, obj{"name": "signals"}, obj{"name": "savings"}, obj{"name": "costeff"},
+			obj{"name": "tariffs"}, obj{"name": "export-prices"}, obj{"name": "bills"}, obj{"name": "demand-response"}, obj{"name": "signals"}, obj{"name": "ev"}, obj{"name": "savings"}, obj{"name": "costeff"},
 		},
 		"paths":      paths,
 		"components": components(),

@@ -50,6 +50,16 @@ func drOperations(add func(path, method string, o operation)) {
 			query("at", instantSchema(""), "the instant (default now)"),
 			query("device", typ("string", ""), "a registered light switch's serial: the poll marks it seen (404 when unknown)"),
 		}, ok: 200, okSchema: "TOUSignal", errs: []int{bad, forbidden, notFound}})
+	add("/ev/sessions", "post", operation{id: "importEVSessions", summary: "Store EV SmartCharge session telemetry: a CSV with the header " +
+		"vehicle,plug_in,unplug,max_kw,start,end,energy_wh, one row per charging interval (up to 32 MiB). Each session is stored once by " +
+		"vehicle and plug-in (201 when any was added, 200 when all were stored already); a session of a vehicle not enrolled refuses the file",
+		tag: "ev", security: writeSecurity, bodyContent: obj{"text/csv": obj{"schema": obj{"type": "string"}}},
+		ok: 201, alsoOK: []int{http.StatusOK}, okSchema: "EVSessionImport", errs: []int{forbidden, conflict}})
+	add("/ev/report", "get", operation{id: "getEVReport", summary: "A month of EV SmartCharge by vehicle and for the fleet: kWh, off-peak " +
+		"share (outside 4–9 pm), CO2 against unmanaged charging on a stored signal, pounds avoided and EPA tree seedlings",
+		tag: "ev", security: wideSecurity, params: []any{requiredQuery("month", typ("string", "YYYY-MM"), ""),
+			query("signal", typ("string", ""), "a stored emission signal (gridbook emissions import)")},
+		ok: 200, okSchema: "EVReport", errs: []int{bad, forbidden, notFound}})
 }
 
 func drSchemas() obj {
@@ -110,6 +120,16 @@ func drSchemas() obj {
 			"settlement": obj{"anyOf": []any{schemaRef("DRSettlement"), obj{"type": "null"}}},
 		}),
 		"AccountDREventList": listOf("AccountDREvent", "an account's events"),
+		"EVSessionImport":    output("what an import stored", obj{"added": typ("integer", ""), "unchanged": typ("integer", "already stored")}),
+		"EVReport": obj{"type": "object", "description": "a month of EV SmartCharge", "required": []string{"month", "signal", "vehicles", "fleet",
+			"avoided_co2_lbs", "tree_seedlings_10yr", "factor"}, "properties": obj{
+			"month": typ("string", ""), "signal": typ("string", "empty without CO2"),
+			"vehicles":            arrayOf(obj{"type": "object", "description": "a vehicle's month: vehicle, month, sessions, energy_wh, off_peak_wh, off_peak_bp, cost_cents, co2_g, reference_co2_g, avoided_co2_g"}),
+			"fleet":               obj{"type": "object", "description": "the fleet's totals"},
+			"avoided_co2_lbs":     typ("number", ""),
+			"tree_seedlings_10yr": typ("integer", ""),
+			"factor":              obj{"type": "object", "description": "the equivalency factor with its version"},
+		}},
 		"TOUSignal": obj{"type": "object", "description": "the TOU signal of a tariff at an instant", "additionalProperties": false,
 			"required": []string{"tariff", "utility", "at", "current", "next_change", "next", "schedule"},
 			"properties": obj{

@@ -357,3 +357,33 @@ func Total(ms []Month) Fleet {
 	f.AvoidedCO2g = emissions.Round(f.ReferenceCO2g-f.CO2g, 3)
 	return f
 }
+
+// Report is a month of EV SmartCharge by vehicle and for the fleet, with
+// the avoided CO2 restated (EPA's unrounded tree-seedling factor, as CPA's
+// figures use).
+type Report struct {
+	Vehicles   []Month          `json:"vehicles"`
+	Fleet      Fleet            `json:"fleet"`
+	AvoidedLbs float64          `json:"avoided_co2_lbs"`
+	Trees      int64            `json:"tree_seedlings_10yr"`
+	Factor     emissions.Factor `json:"factor"`
+}
+
+// MonthReport summarises sessions (one month's) against sig (nil: no
+// CO2).
+func MonthReport(ss []Session, sig *emissions.Signal) (Report, error) {
+	ms, err := Monthly(ss, DefaultPeak, nil, sig)
+	if err != nil {
+		return Report{}, err
+	}
+	if ms == nil {
+		ms = []Month{}
+	}
+	r := Report{Vehicles: ms, Fleet: Total(ms)}
+	r.AvoidedLbs = emissions.Round(emissions.GramsToLbs(r.Fleet.AvoidedCO2g), 1)
+	r.Factor, _ = emissions.FactorNamed("epa-unrounded")
+	if eq, err := emissions.Equivalents(max(0, r.AvoidedLbs), r.Factor); err == nil {
+		r.Trees = eq.TreeSeedlings10yr
+	}
+	return r, nil
+}

@@ -79,21 +79,17 @@ func (h *handler) evDashboard(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	ms, err := evcharge.Monthly(ss, evcharge.DefaultPeak, nil, sig)
+	rep, err := evcharge.MonthReport(ss, sig)
 	if apperr.Is(err, apperr.Invalid) { // the signal does not cover the month: report without CO2
-		ms, err = evcharge.Monthly(ss, evcharge.DefaultPeak, nil, nil)
+		rep, err = evcharge.MonthReport(ss, nil)
 		page.Signal = ""
 	}
 	if err != nil {
 		h.rd.Error(w, r, err)
 		return
 	}
-	page.Fleet = evcharge.Total(ms)
-	page.AvoidedLbs = emissions.Round(emissions.GramsToLbs(page.Fleet.AvoidedCO2g), 1)
-	page.Factor, _ = emissions.FactorNamed("epa-unrounded")
-	if eq, err := emissions.Equivalents(max(0, page.AvoidedLbs), page.Factor); err == nil {
-		page.Trees = eq.TreeSeedlings10yr
-	}
+	page.Fleet, page.AvoidedLbs, page.Trees, page.Factor = rep.Fleet, rep.AvoidedLbs, rep.Trees, rep.Factor
+	ms := rep.Vehicles
 	slices.SortStableFunc(ms, func(a, b evcharge.Month) int { return int(b.EnergyWh - a.EnergyWh) })
 	page.Vehicles = ms[:min(len(ms), 50)]
 	if len(ss) > 0 {
