@@ -252,7 +252,7 @@ func runRPSProfile(ctx context.Context, e *env, args []string) error {
 	dsn := dbFlag(e, fs, "gridbook.db")
 	seller := fs.String("seller", "", "the retail seller's name")
 	jur := fs.String("jurisdiction", "", "CPUC_RETAIL_SELLER, CPUC_ESP, CPUC_SMJU or CEC_POU")
-	anchor := fs.String("anchor", "", "36-month window from the vintage month's END (default) or START")
+	anchor := fs.String("anchor", "", "36-month window from the vintage month's START (default: the initial date of generation, §399.21(a)(7)) or END")
 	lt := fs.String("lt-denominator", "", "the long-term 65% of the PQR (default) or of APPLIED procurement")
 	bank := fs.Int64("opening-bank", -1, "excess procurement carried into the first period on record (MWh)")
 	asJSON := fs.Bool("json", false, "print the profile as JSON")
@@ -288,9 +288,9 @@ func runRPSProfile(ctx context.Context, e *env, args []string) error {
 	if *asJSON {
 		return printJSON(e.stdout, p)
 	}
-	anchorName := "end"
-	if p.Settings.WindowAnchor == rps.AnchorMonthStart {
-		anchorName = "start"
+	anchorName := "start"
+	if p.Settings.WindowAnchor == rps.AnchorMonthEnd {
+		anchorName = "end"
 	}
 	fmt.Fprintf(e.stdout, "seller %q, %s; 36-month window from the vintage month's %s; long-term 65%% of the %s; opening bank %d MWh\n",
 		p.Seller, p.Jurisdiction, anchorName, p.Settings.LongTermDenominator, p.OpeningBank)

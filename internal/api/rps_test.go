@@ -207,7 +207,8 @@ func (e *rpsEnv) rpsRows() string {
 }
 
 // TestRPSRetirementAfterDeadlineRefusedWithDeadline: an RPS retirement of
-// vintage 2023-01 on 2026-06-15 is past its 2026-01-31 deadline (§399.21(a)(7));
+// vintage 2023-01 on 2026-06-15 is past its 2026-01-01 deadline (36 months
+// from the vintage month's first day, §399.21(a)(7));
 // the answer names the deadline and stores nothing, and the same
 // certificates retire as voluntary.
 func TestRPSRetirementAfterDeadlineRefusedWithDeadline(t *testing.T) {
@@ -224,7 +225,7 @@ func TestRPSRetirementAfterDeadlineRefusedWithDeadline(t *testing.T) {
 	before := e.rpsRows()
 	in := obj{"block_id": iss.BlockID, "quantity": 3, "account_id": ret.ID, "reason": "rps", "compliance_year": 2023}
 	p := e.post("/api/v1/rec/retirements", in, e.recClient, 400, nil).problem(t)
-	if len(p.Errors) != 1 || p.Errors[0].Field != "reason" || !strings.Contains(p.Errors[0].Msg, "2026-01-31") {
+	if len(p.Errors) != 1 || p.Errors[0].Field != "reason" || !strings.Contains(p.Errors[0].Msg, "2026-01-01") {
 		t.Errorf("problem %+v", p)
 	}
 	if e.rpsRows() != before {
@@ -236,7 +237,7 @@ func TestRPSRetirementAfterDeadlineRefusedWithDeadline(t *testing.T) {
 		Deadline    string `json:"rps_deadline"`
 	}
 	e.post("/api/v1/rec/retirements", in, e.recClient, 201, &r)
-	if r.RPSEligible || r.Deadline != "2026-01-31" {
+	if r.RPSEligible || r.Deadline != "2026-01-01" {
 		t.Errorf("voluntary %+v", r)
 	}
 }

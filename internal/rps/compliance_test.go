@@ -221,7 +221,7 @@ func TestRetirementWindow(t *testing.T) {
 	c := claim(PCC1, 100, true)
 	c.ID, c.Vintage, c.Retired = "late", month(t, "2021-01"), date(t, "2024-02-15")
 	r := compute(t, Input{Rules: cp4, RetailSales: flatSales(cp4, 100), Claims: []Claim{c}})
-	if r.Available[PCC1] != 0 || len(r.Excluded) != 1 || r.Excluded[0].Citation != citeWindow || !strings.Contains(r.Excluded[0].Rule, "2024-01-31") {
+	if r.Available[PCC1] != 0 || len(r.Excluded) != 1 || r.Excluded[0].Citation != citeWindow || !strings.Contains(r.Excluded[0].Rule, "2024-01-01") {
 		t.Errorf("late claim: available %v excluded %+v", r.Available, r.Excluded)
 	}
 }

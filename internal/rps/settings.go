@@ -6,20 +6,27 @@ import (
 )
 
 // Anchor is the day of a vintage month from which the 36-month retirement
-// window of §399.21(a)(7) is counted. The statute says "within 36 months
-// from the initial date of generation"; WREGIS certificates carry only the
-// month, so the day is a setting (research/rps.md §1.6, open item 5).
+// window of §399.21(a)(7) is counted. The statute says a REC counts only
+// if retired "within 36 months from the initial date of generation of the
+// associated electricity" (seed 004: 在相关电力首次产生之日起36个月内);
+// WREGIS certificates carry only the month, so the day is a setting
+// (research/rps.md §1.6, open item 5).
 type Anchor string
 
 // Anchors.
 const (
-	// AnchorMonthEnd counts from the last day of the vintage month (the
-	// default [R]): vintage 2021-03 may be retired for RPS through
-	// 2024-03-31.
-	AnchorMonthEnd Anchor = "VINTAGE_MONTH_END"
-	// AnchorMonthStart counts from the first day: vintage 2021-03 through
-	// 2024-03-01.
+	// AnchorMonthStart counts from the first day of the vintage month, the
+	// earliest day the month's electricity can have been generated: the
+	// default, because it is the only reading under which no certificate
+	// is counted more than 36 months after its electricity's initial date
+	// of generation (§399.21(a)(7)). Vintage 2021-03 may be retired for RPS
+	// through 2024-03-01.
 	AnchorMonthStart Anchor = "VINTAGE_MONTH_START"
+	// AnchorMonthEnd counts from the last day of the vintage month
+	// (research/rps.md's recalled convention [R]): vintage 2021-03 through
+	// 2024-03-31. It would count electricity generated on 2021-03-01 that
+	// was retired 36 months and 30 days later, so it is opt-in.
+	AnchorMonthEnd Anchor = "VINTAGE_MONTH_END"
 )
 
 // RetireWithinMonths is the retirement window of Pub. Util. Code
@@ -43,7 +50,7 @@ const (
 // Settings are the choices the sources leave open, per seller.
 type Settings struct {
 	// WindowAnchor is the day the 36-month window counts from (default
-	// AnchorMonthEnd).
+	// AnchorMonthStart).
 	WindowAnchor Anchor `json:"window_anchor"`
 	// LongTermDenominator is what the long-term 65% applies to (default
 	// LTOfPQR).
@@ -71,7 +78,7 @@ type Settings struct {
 
 // DefaultSettings returns the defaults named on each field.
 func DefaultSettings() Settings {
-	return Settings{WindowAnchor: AnchorMonthEnd, LongTermDenominator: LTOfPQR}
+	return Settings{WindowAnchor: AnchorMonthStart, LongTermDenominator: LTOfPQR}
 }
 
 // minReducedPCC1 is the floor of a CPUC-reduced PCC1 minimum
@@ -82,13 +89,13 @@ const minReducedPCC1 Percent = "65"
 func (s *Settings) Validate() error {
 	var f apperr.Fields
 	if s.WindowAnchor == "" {
-		s.WindowAnchor = AnchorMonthEnd
+		s.WindowAnchor = AnchorMonthStart
 	}
 	if s.LongTermDenominator == "" {
 		s.LongTermDenominator = LTOfPQR
 	}
 	if s.WindowAnchor != AnchorMonthEnd && s.WindowAnchor != AnchorMonthStart {
-		f.Add("window_anchor", "want %s or %s", AnchorMonthEnd, AnchorMonthStart)
+		f.Add("window_anchor", "want %s or %s", AnchorMonthStart, AnchorMonthEnd)
 	}
 	if s.LongTermDenominator != LTOfPQR && s.LongTermDenominator != LTOfApplied {
 		f.Add("long_term_denominator", "want %s or %s", LTOfPQR, LTOfApplied)
@@ -107,14 +114,15 @@ func (s *Settings) Validate() error {
 
 // RetirementDeadline returns the last day on which a certificate of the
 // vintage may be retired and still count for RPS: 36 months after the
-// anchor day, inclusive (§399.21(a)(7)). With the month-end anchor,
-// vintage 2021-03 has deadline 2024-03-31; with the month-start anchor,
-// 2024-03-01.
+// anchor day, inclusive (§399.21(a)(7)). With the month-start anchor (the
+// default), vintage 2021-03 has deadline 2024-03-01; with the month-end
+// anchor, 2024-03-31.
+// The zero Anchor is the default, the month start.
 func RetirementDeadline(v Month, a Anchor) calendar.Date {
-	if a == AnchorMonthStart {
-		return v.AddMonths(RetireWithinMonths).First()
+	if a == AnchorMonthEnd {
+		return v.AddMonths(RetireWithinMonths).Last()
 	}
-	return v.AddMonths(RetireWithinMonths).Last()
+	return v.AddMonths(RetireWithinMonths).First()
 }
 
 // CountableRetirement reports whether a retirement on the given day of a

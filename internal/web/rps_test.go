@@ -167,12 +167,12 @@ func TestRegistryActionsFromTheConsole(t *testing.T) {
 	}
 	pm := s.login(t, "/login", managerEmail)
 	events := countEvents(t, s.db)
-	// Vintage 2022-01's deadline was 2025-01-31; the page says so.
+	// Vintage 2022-01's deadline was 2025-01-01; the page says so.
 	res := retire(pm, blockOf(t, s.db, old.ID, gen), 1, "rps")
 	if res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("refused retire: %d", res.StatusCode)
 	}
-	if msg := flash(res); !strings.Contains(msg, "could be retired for RPS until 2025-01-31") || !strings.Contains(msg, "Nothing was changed.") {
+	if msg := flash(res); !strings.Contains(msg, "could be retired for RPS until 2025-01-01") || !strings.Contains(msg, "Nothing was changed.") {
 		t.Errorf("the refusal says %q", msg)
 	}
 	if countEvents(t, s.db) != events {

@@ -33,9 +33,9 @@ func recCounts(t *testing.T, db *store.DB) map[string]int {
 // retirement and export accounts, and one certified in-CBA solar facility
 // of the generator.
 type recWorld struct {
-	db                                   *store.DB
-	gen, genRet, cca, ccaRet, ccaExport  int64
-	fac                                  rec.Facility
+	db                                  *store.DB
+	gen, genRet, cca, ccaRet, ccaExport int64
+	fac                                 rec.Facility
 }
 
 // reg runs fn as one registry transaction and fails the test on error.
@@ -152,7 +152,7 @@ func testRecLifecycle(t *testing.T, db *store.DB) {
 		_, err = r.Withdraw(ctx, rec.WithdrawCmd{BlockID: rest[0].ID, Quantity: 1, Reason: "meter correction"})
 		return err
 	})
-	if ret.Deadline.String() != "2029-01-31" || ret.RetiredOn.String() != "2026-06-15" || !ret.RPSEligible {
+	if ret.Deadline.String() != "2029-01-01" || ret.RetiredOn.String() != "2026-06-15" || !ret.RPSEligible {
 		t.Errorf("retirement %+v", ret)
 	}
 	rets, err := db.RecRetirements(ctx, store.RetirementFilter{ComplianceYear: 2026})
@@ -430,15 +430,15 @@ func testRPSClaims(t *testing.T, db *store.DB) {
 func testRPSProfileAnchor(t *testing.T, db *store.DB) {
 	w := newRecWorld(t, db)
 	s := rps.DefaultSettings()
-	s.WindowAnchor = rps.AnchorMonthStart
+	s.WindowAnchor = rps.AnchorMonthEnd
 	inTx(t, db, func(ctx context.Context, tx *store.Tx) error {
 		return tx.SetRPSProfile(ctx, staff, store.RPSProfile{Seller: "Demo CCA", Jurisdiction: rps.CPUCRetailSeller, Settings: s})
 	})
 	iss := w.issue(t, rps.Month{Year: 2026, Month: 1}, 2_000_000)
 	w.reg(t, func(ctx context.Context, r *rec.Registry, _ *store.Tx) error {
 		ret, err := r.Retire(ctx, rec.RetireCmd{BlockID: iss.BlockID, Quantity: 1, AccountID: w.genRet, Reason: rec.ReasonRPS, ComplianceYear: 2026})
-		if err == nil && ret.Deadline.String() != "2029-01-01" {
-			err = fmt.Errorf("deadline %v, want 2029-01-01 with the month-start anchor", ret.Deadline)
+		if err == nil && ret.Deadline.String() != "2029-01-31" {
+			err = fmt.Errorf("deadline %v, want 2029-01-31 with the month-end anchor", ret.Deadline)
 		}
 		return err
 	})
