@@ -227,14 +227,20 @@ func (c *Catalog) Plan(a *Account, p calendar.Period, pol *Policy) (*Plan, error
 		return nil, err
 	}
 
-	// Net metering.
+	// Net metering. An enrollment that a NEM 1.0/2.0 system moved to at
+	// the end of its legacy period starts on the legacy end, not a PTO:
+	// its exports follow the ACC of the year billed and earn no ACC Plus,
+	// which is "not for NEM-transition customers" (research/billing.md
+	// §4.2).
 	t.Program = billing.NoProgram
+	transition := false
 	if e, ok := activeOn(a.Enrollments, ProgramNEM, p.Start); ok {
 		prog, known := nemTracks[e.Track]
 		if !known {
 			return nil, notBillable("the net-metering enrollment from %s has track %q; want nem1, nem2 or nbt", e.From, e.Track)
 		}
 		t.Program, pl.PTO, t.RelevantStart = prog, e.From, e.From
+		transition = e.Source == customer.SourceLegacyTransition
 	} else if e, ok := startsWithin(a.Enrollments, ProgramNEM, p); ok {
 		pl.note("Permission to operate on %s falls within this period: net metering starts with the next bill.", e.From)
 	}
@@ -297,7 +303,7 @@ func (c *Catalog) Plan(a *Account, p calendar.Period, pol *Policy) (*Plan, error
 	if t.Program == billing.NBT {
 		vintage := pl.PTO.Year
 		lockEnd := calendar.Date{Year: pl.PTO.Year + pol.NBTLockYears.Value, Month: pl.PTO.Month, Day: min(pl.PTO.Day, 28)}
-		if pl.PTO.After(pol.NBTLockPTOUntil.Value) || !p.Start.Before(lockEnd) {
+		if transition || pl.PTO.After(pol.NBTLockPTOUntil.Value) || !p.Start.Before(lockEnd) {
 			vintage = p.Start.Year // prices follow the ACC of the year billed
 		}
 		tab, ok := c.tables[fmt.Sprintf("%s\x00%d", utility, vintage)]
@@ -305,7 +311,7 @@ func (c *Catalog) Plan(a *Account, p calendar.Period, pol *Policy) (*Plan, error
 			return nil, notBillable("no %s export-price table of vintage %d is loaded (the Net Billing Tariff's export prices for this account)", utility, vintage)
 		}
 		t.ExportPrices, pl.Table = tab.Table, &tab.Ref
-		if residential && !pl.PTO.After(pol.NBTLockPTOUntil.Value) && p.Start.Before(lockEnd) {
+		if residential && !transition && !pl.PTO.After(pol.NBTLockPTOUntil.Value) && p.Start.Before(lockEnd) {
 			adders := pol.accPlus
 			if care || fera {
 				adders = pol.accPlusEqty

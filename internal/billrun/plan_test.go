@@ -32,11 +32,22 @@ func period(t testing.TB, from, to string) calendar.Period {
 // order) and export tables.
 func shippedCatalog(t testing.TB) *Catalog {
 	t.Helper()
-	vs, err := tariff.Shipped()
+	tabs, err := tariff.ShippedExportTables()
 	if err != nil {
 		t.Fatal(err)
 	}
-	tabs, err := tariff.ShippedExportTables()
+	var st []StoredTable
+	for i := range tabs {
+		tb := &tabs[i]
+		st = append(st, StoredTable{Table: tb, Ref: TableRef{ID: int64(i + 1), Utility: tb.Utility, Vintage: tb.Vintage, SHA256: "t"}})
+	}
+	return NewCatalog(shippedVersions(t), st)
+}
+
+// shippedVersions are the shipped tariff versions as stored.
+func shippedVersions(t testing.TB) []StoredVersion {
+	t.Helper()
+	vs, err := tariff.Shipped()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -45,12 +56,7 @@ func shippedCatalog(t testing.TB) *Catalog {
 		v := &vs[i]
 		sv = append(sv, StoredVersion{Version: v, Ref: VersionRef{ID: int64(i + 1), Utility: v.Utility, Code: v.Code, From: v.From, SHA256: "v"}})
 	}
-	var st []StoredTable
-	for i := range tabs {
-		tb := &tabs[i]
-		st = append(st, StoredTable{Table: tb, Ref: TableRef{ID: int64(i + 1), Utility: tb.Utility, Vintage: tb.Vintage, SHA256: "t"}})
-	}
-	return NewCatalog(sv, st)
+	return sv
 }
 
 func policy(t testing.TB) *Policy {
@@ -346,5 +352,51 @@ func TestCyclePeriodFromReadDay(t *testing.T) {
 		if err != nil || p != period(t, tt.from, tt.to) {
 			t.Errorf("%s/%d = %s, %v; want %s–%s", tt.cycle, tt.read, p, err, tt.from, tt.to)
 		}
+	}
+}
+
+// TestPlanLegacyTransitionIsNeitherLockedNorACCPlus: a NEM 2.0 home whose
+// legacy period ended on 2024-05-20 is on the Net Billing Tariff from
+// then, credited at the ACC of the year billed and without ACC Plus
+// ("not for NEM-transition customers", research/billing.md §4.2), where a
+// new PTO on the same day locks the 2024 vintage and earns $0.032/kWh.
+func TestPlanLegacyTransitionIsNeitherLockedNorACCPlus(t *testing.T) {
+	cat, pol := shippedCatalog(t), policy(t)
+	// The shipped export prices are the 2024 vintage only: the billed
+	// year's (2025) table is missing, which is what a transition needs.
+	transition := func(a *Account) {
+		enroll(ProgramNEM, "nem2", "2004-05-20")(a)
+		a.Enrollments[len(a.Enrollments)-1].To = day(t, "2024-05-20")
+		enroll(ProgramNEM, "nbt", "2024-05-20")(a)
+		a.Enrollments[len(a.Enrollments)-1].Source = customer.SourceLegacyTransition
+	}
+	_, err := cat.Plan(home(t, transition), july(t), pol)
+	var nb *NotBillable
+	if !errors.As(err, &nb) || !strings.Contains(nb.Reason, "vintage 2025") {
+		t.Fatalf("transition billed July 2025: %v, want the 2025 export prices", err)
+	}
+	// With a 2025 table loaded (the 2024 one standing in for it), the
+	// plan bills NBT at the 2025 vintage and no adder.
+	tabs, err := tariff.ShippedExportTables()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stand := tabs[0]
+	stand.Vintage = 2025
+	cat2 := NewCatalog(shippedVersions(t), []StoredTable{{Table: &tabs[0], Ref: TableRef{ID: 1, Utility: tabs[0].Utility, Vintage: 2024}},
+		{Table: &stand, Ref: TableRef{ID: 2, Utility: stand.Utility, Vintage: 2025}}})
+	pl, err := cat2.Plan(home(t, transition), july(t), pol)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pl.Terms.Program != billing.NBT || pl.Table.Vintage != 2025 || pl.Terms.ACCPlus != 0 {
+		t.Errorf("transition: program %s vintage %d ACC Plus %s, want nbt 2025 0", pl.Terms.Program, pl.Table.Vintage, pl.Terms.ACCPlus)
+	}
+	pl, err = cat2.Plan(home(t, enroll(ProgramNEM, "nbt", "2024-05-20")), july(t), pol)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pl.Table.Vintage != 2024 || pl.Terms.ACCPlus != 32_000 {
+		t.Errorf("new PTO: vintage %d ACC Plus %s, want 2024 32000", pl.Table.Vintage, pl.Terms.ACCPlus)
 	}
 }

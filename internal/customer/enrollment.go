@@ -17,6 +17,12 @@ const (
 	ProgramMedicalBaseline = "medical_baseline" // Medical Baseline Allowance
 )
 
+// SourceLegacyTransition is the Source of a net-metering enrollment that
+// a NEM 1.0 or 2.0 interconnection moved to when its 20-year legacy period
+// ended (nem.TransitionSource); the billing engine credits such an
+// account's exports without the Net Billing lock-in or ACC Plus.
+const SourceLegacyTransition = "legacy_transition"
+
 // Enrollment is an account's participation in a program over a span of days
 // [From, To); a zero To means the enrollment continues.
 type Enrollment struct {
@@ -26,7 +32,7 @@ type Enrollment struct {
 	Track     string        `json:"track"`   // optional program track, e.g. "smart_home"
 	From      calendar.Date `json:"start_date"`
 	To        calendar.Date `json:"end_date"`
-	Source    string        `json:"source"` // who or what enrolled the account: "utility", "staff", "auto", "portal"
+	Source    string        `json:"source"` // who or what enrolled the account: "utility", "staff", "auto", "portal", "legacy_transition"
 	Note      string        `json:"note"`
 	Created   time.Time     `json:"created_at"`
 }

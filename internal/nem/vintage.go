@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/gridbook/gridbook/internal/calendar"
+	"github.com/gridbook/gridbook/internal/customer"
 )
 
 // Program codes of the net-metering tariffs, as the billing engine reads
@@ -137,4 +138,54 @@ func AddYears(d calendar.Date, n int) calendar.Date {
 		}
 	}
 	return out
+}
+
+// Successor is the tariff a NEM 1.0 or NEM 2.0 interconnection takes when
+// its 20-year legacy period ends: the Net Billing Tariff, the successor
+// D.22-12-056 adopted for the NEM tariffs (research/billing.md §4.2; the
+// legacy period itself, 20 years from PTO, is §4.1). An aggregation
+// arrangement moves to NBT-A (D.23-11-068).
+const Successor = NBT
+
+// TransitionSource is the source of the enrollment a legacy transition
+// writes (customer.SourceLegacyTransition): the billing engine reads it to
+// credit exports at the ACC of the year billed, never locked, and without
+// the ACC Plus adder, which is "not for NEM-transition customers"
+// (research/billing.md §4.2, "Lock-in" and "ACC Plus adder": the lock-in
+// and the adder belong to customers with a new PTO from 2023-04-15 to
+// 2027-12-31).
+const TransitionSource = customer.SourceLegacyTransition
+
+// Transition is the end of one interconnection's legacy period: from On,
+// the first day after the 20 years from PTO, the account's "nem"
+// enrollment takes the successor tariff instead of its vintage's.
+type Transition struct {
+	ApplicationID int64         `json:"application_id"`
+	Number        string        `json:"number"`
+	AccountID     int64         `json:"account_id"`
+	From          Vintage       `json:"from"` // the vintage whose legacy period ended
+	To            Vintage       `json:"to"`   // the successor (Net Billing Tariff or NBT-A)
+	PTO           calendar.Date `json:"pto_on"`
+	On            calendar.Date `json:"on"` // Terms.LegacyEnd: the first day on the successor
+}
+
+// TransitionOf reports whether application a is due to move to the
+// successor tariff on today, and the transition: an interconnection with
+// PTO issued (PTO issued or active, not terminated) under NEM 1.0 or NEM
+// 2.0 whose legacy end is today or earlier. The application keeps the
+// vintage of its application date; the store records the transition once
+// and leaves out applications already moved.
+func (r VintageRules) TransitionOf(a Application, today calendar.Date) (Transition, bool) {
+	if a.Status != PTOIssued && a.Status != Active {
+		return Transition{}, false
+	}
+	terms := r.TermsAt(a.Vintage, a.PTO)
+	if terms.LegacyEnd.IsZero() || today.Before(terms.LegacyEnd) {
+		return Transition{}, false
+	}
+	to := Vintage{Program: Successor, Label: "Net Billing Tariff", Aggregation: a.Vintage.Aggregation, AppliedOn: a.Vintage.AppliedOn}
+	if to.Aggregation {
+		to.Label = "NBT-A"
+	}
+	return Transition{ApplicationID: a.ID, Number: a.Number, AccountID: a.AccountID, From: a.Vintage, To: to, PTO: a.PTO, On: terms.LegacyEnd}, true
 }

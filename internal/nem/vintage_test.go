@@ -73,3 +73,41 @@ func TestLegacyPeriodIs20YearsFromPTOAndNBTExportPricesLockFor9Years(t *testing.
 		}
 	}
 }
+
+// TestLegacyPeriodEndsInTheSuccessorTariff: a NEM 2.0 system with PTO on
+// 2006-05-01 keeps NEM 2.0 through 2026-04-30 and moves to the Net
+// Billing Tariff on 2026-05-01, 20 years from PTO (research/billing.md
+// §4.1); NEM-A moves to NBT-A; a leap-day PTO moves on the leap day 20
+// years later (every such year is a leap year until 2100); a system on the Net Billing Tariff, a terminated one and one without PTO
+// never move.
+func TestLegacyPeriodEndsInTheSuccessorTariff(t *testing.T) {
+	r := SCEVintages
+	nem2 := func(pto calendar.Date, status Status, agg bool) Application {
+		return Application{ID: 7, Number: "NEM-000007", AccountID: 3, Status: status,
+			Vintage: r.VintageOf(day(2016, 3, 1), agg), Milestones: Milestones{PTO: pto}}
+	}
+	a := nem2(day(2006, 5, 1), Active, false)
+	a.Vintage = r.VintageOf(day(2017, 8, 1), false) // NEM 2.0
+	if _, due := r.TransitionOf(a, day(2026, 4, 30)); due {
+		t.Error("due on 2026-04-30, the last day of the legacy period")
+	}
+	tr, due := r.TransitionOf(a, day(2026, 5, 1))
+	if !due || tr.On != day(2026, 5, 1) || tr.From.Program != NEM2 || tr.To.Program != NBT || tr.To.Label != "Net Billing Tariff" ||
+		tr.AccountID != 3 || tr.PTO != day(2006, 5, 1) {
+		t.Errorf("on 2026-05-01: %+v, %v", tr, due)
+	}
+	if tr, due := r.TransitionOf(nem2(day(2006, 5, 1), PTOIssued, true), day(2027, 1, 1)); !due || tr.To.Label != "NBT-A" || tr.From.Program != NEM1 {
+		t.Errorf("NEM-A: %+v, %v", tr, due)
+	}
+	if tr, _ := r.TransitionOf(nem2(day(2008, 2, 29), Active, false), day(2030, 1, 1)); tr.On != day(2028, 2, 29) {
+		t.Errorf("leap-day PTO moves on %s, want 2028-02-29", tr.On)
+	}
+	nbt := a
+	nbt.Vintage = r.VintageOf(day(2023, 5, 1), false)
+	for name, x := range map[string]Application{"net billing": nbt, "terminated": nem2(day(2006, 5, 1), Terminated, false),
+		"no PTO": nem2(calendar.Date{}, Approved, false)} {
+		if _, due := r.TransitionOf(x, day(2040, 1, 1)); due {
+			t.Errorf("%s: due", name)
+		}
+	}
+}
