@@ -368,6 +368,7 @@ func schemas() obj {
 	maps.Copy(s, costeffSchemas())
 	maps.Copy(s, intervalSchemas())
 	maps.Copy(s, rpsSchemas())
+	maps.Copy(s, energyTeamSchemas())
 	maps.Copy(s, obj{
 		"OpenAPIDocument": obj{"type": "object", "description": "an OpenAPI 3.1 document"},
 		"Problem": obj{"type": "object", "description": "RFC 9457 problem details",
@@ -401,7 +402,8 @@ func schemas() obj {
 			"climate_zone_reason":   typ("string", ""), "climate_zone_table": typ("string", "reference table that decided the zone"),
 			"dac": typ("boolean", "SB 535 disadvantaged community"), "dac_category": typ("string", ""),
 			"dac_table": typ("string", "reference table that decided DAC status"),
-			"hftd_tier": obj{"type": "integer", "minimum": 0, "maximum": 3}, "created_at": created, "updated_at": updated,
+			"hftd_tier": obj{"type": "integer", "minimum": 0, "maximum": 3}, "home": schemaRef("Home"),
+			"created_at": created, "updated_at": updated,
 		}),
 		"PremiseInput": input("a premise to create or the whole of one to replace", obj{
 			"address": typ("string", ""), "city": typ("string", ""),
@@ -412,6 +414,7 @@ func schemas() obj {
 			"climate_zone":        obj{"type": "integer", "minimum": 1, "maximum": 16, "description": "overrides the ZIP's zone; needs climate_zone_reason"},
 			"climate_zone_reason": typ("string", ""),
 			"hftd_tier":           obj{"type": "integer", "minimum": 0, "maximum": 3, "description": "default 0 (outside)"},
+			"home":                schemaRef("HomeInput"),
 		}, "address", "city", "zip", "county_fips"),
 		"PremiseList": listOf("Premise", "a page of premises"),
 		"Account": output("a service account", obj{

@@ -28,8 +28,11 @@ type premiseJSON struct {
 	DACCategory         string `json:"dac_category"`
 	DACTable            string `json:"dac_table"`
 	HFTDTier            int    `json:"hftd_tier"`
-	CreatedAt           string `json:"created_at"`
-	UpdatedAt           string `json:"updated_at"`
+	// Home holds the building's attributes (customer.Home): dwelling
+	// type, heating fuel, floor area, year built and location.
+	Home      customer.Home `json:"home"`
+	CreatedAt string        `json:"created_at"`
+	UpdatedAt string        `json:"updated_at"`
 }
 
 func premiseOut(p customer.Premise) premiseJSON {
@@ -37,28 +40,32 @@ func premiseOut(p customer.Premise) premiseJSON {
 		MemberAgency: p.MemberAgency, TractGEOID: p.TractGEOID, ClimateZone: p.ClimateZone,
 		ClimateZoneOverride: p.ClimateZoneOverride, ClimateZoneReason: p.ClimateZoneReason,
 		ClimateZoneTable: p.ClimateZoneTable, DAC: p.DAC, DACCategory: p.DACCategory, DACTable: p.DACTable,
-		HFTDTier: p.HFTDTier, CreatedAt: instant(p.Created), UpdatedAt: instant(p.Updated)}
+		HFTDTier: p.HFTDTier, Home: p.Home, CreatedAt: instant(p.Created), UpdatedAt: instant(p.Updated)}
 }
 
 // premiseRequest is the body of POST /premises and PUT /premises/{id}.
 // The climate zone follows from the ZIP code unless climate_zone is given,
 // which overrides it and needs a reason; DAC status follows from the
-// tract.
+// tract. Home is optional: the building's attributes, each optional.
 type premiseRequest struct {
-	Address           string `json:"address"`
-	City              string `json:"city"`
-	ZIP               string `json:"zip"`
-	CountyFIPS        string `json:"county_fips"`
-	MemberAgency      string `json:"member_agency"`
-	TractGEOID        string `json:"tract_geoid"`
-	ClimateZone       *int   `json:"climate_zone"`
-	ClimateZoneReason string `json:"climate_zone_reason"`
-	HFTDTier          int    `json:"hftd_tier"`
+	Address           string         `json:"address"`
+	City              string         `json:"city"`
+	ZIP               string         `json:"zip"`
+	CountyFIPS        string         `json:"county_fips"`
+	MemberAgency      string         `json:"member_agency"`
+	TractGEOID        string         `json:"tract_geoid"`
+	ClimateZone       *int           `json:"climate_zone"`
+	ClimateZoneReason string         `json:"climate_zone_reason"`
+	HFTDTier          int            `json:"hftd_tier"`
+	Home              *customer.Home `json:"home"`
 }
 
 func (q premiseRequest) premise(id int64) customer.Premise {
 	p := customer.Premise{ID: id, Address: q.Address, City: q.City, ZIP: q.ZIP, CountyFIPS: q.CountyFIPS,
 		MemberAgency: q.MemberAgency, TractGEOID: q.TractGEOID, ClimateZoneReason: q.ClimateZoneReason, HFTDTier: q.HFTDTier}
+	if q.Home != nil {
+		p.Home = *q.Home
+	}
 	if q.ClimateZone != nil {
 		p.ClimateZone, p.ClimateZoneOverride = *q.ClimateZone, true
 	}

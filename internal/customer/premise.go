@@ -35,6 +35,10 @@ type Premise struct {
 	// zone that forms part of the HFTD map (CPUC D.17-12-024).
 	HFTDTier int `json:"hftd_tier"`
 
+	// Home is the building: dwelling type, heating fuel, floor area,
+	// year built and coordinates (home.go).
+	Home Home `json:"home"`
+
 	Created time.Time `json:"created_at"`
 	Updated time.Time `json:"updated_at"`
 }
@@ -54,8 +58,11 @@ type Lookup interface {
 // from the tract. The ZIP, the tract and the member agency must lie in the
 // premise's county, and the member agency must be one of the reference
 // table's. Every problem is reported with the field it concerns and the
-// reason the table gives.
-func (p *Premise) Resolve(ref Lookup) error {
+// reason the table gives. The home attributes are checked too (the year
+// built without an upper bound; ResolveOn adds it).
+func (p *Premise) Resolve(ref Lookup) error { return p.resolve(ref, 0) }
+
+func (p *Premise) resolve(ref Lookup, thisYear int) error {
 	var f apperr.Fields
 	p.Address = strings.TrimSpace(p.Address)
 	p.City = strings.TrimSpace(p.City)
@@ -120,5 +127,6 @@ func (p *Premise) Resolve(ref Lookup) error {
 	default:
 		f.Add("hftd_tier", "must be 0 (outside), 1, 2 or 3")
 	}
+	p.Home.check(&f, thisYear)
 	return f.Err("customer.Premise")
 }

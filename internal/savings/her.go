@@ -14,9 +14,9 @@ import (
 // Home is what a neighbor comparison knows of a home.
 type Home struct {
 	ID          int64   `json:"id"`
-	Fuel        string  `json:"fuel"`         // electric, gas or dual
-	Dwelling    string  `json:"dwelling"`     // single_family, multifamily, mobile
-	HeatingFuel string  `json:"heating_fuel"` // electric, gas, none
+	Fuel        string  `json:"fuel"`         // the fuel compared: electric, gas or dual
+	Dwelling    string  `json:"dwelling"`     // single_family, multifamily, mobile_home (customer.DwellingTypes)
+	HeatingFuel string  `json:"heating_fuel"` // gas, electric, heat_pump, … (customer.HeatingFuels)
 	SqFt        float64 `json:"sqft"`         // conditioned floor area; 0 unknown
 	Lat, Lon    float64 `json:"-"`
 	Occupied    bool    `json:"occupied"` // usage above the vacancy floor in the period
@@ -53,6 +53,9 @@ type Comparison struct {
 	Average   float64 `json:"average_per_day"`
 	Efficient float64 `json:"efficient_per_day"` // 20th percentile, nearest rank
 	Group     int     `json:"neighbors"`
+	// SizeBand is the relative size band the neighbors were found in
+	// (0.25: ±25%); 0 when size was not compared.
+	SizeBand float64 `json:"size_band"`
 	// NeighborIDs are the homes compared with, frozen with the report so
 	// that a re-render shows the same comparison.
 	NeighborIDs []int64 `json:"neighbor_ids"`
@@ -92,6 +95,13 @@ func Compare(usage float64, neighbors []float64, minGroup int) Comparison {
 // yields at least rules.MinGroup homes (any size when self's is unknown),
 // within rules.MaxRadiusKm, the nearest rules.K by distance (ties by id).
 func SelectNeighbors(self Home, candidates []Home, rules NeighborRules) []Home {
+	ns, _ := selectNeighbors(self, candidates, rules)
+	return ns
+}
+
+// selectNeighbors is SelectNeighbors, also returning the size band used
+// (0 when sizes were not compared).
+func selectNeighbors(self Home, candidates []Home, rules NeighborRules) ([]Home, float64) {
 	type cand struct {
 		h    Home
 		dist float64
@@ -101,7 +111,9 @@ func SelectNeighbors(self Home, candidates []Home, rules NeighborRules) []Home {
 		bands = []float64{math.Inf(1)}
 	}
 	var pool []cand
+	used := 0.0
 	for _, band := range bands {
+		used = band
 		pool = pool[:0]
 		for _, h := range candidates {
 			if h.ID == self.ID || !h.Occupied || h.Fuel != self.Fuel || h.Dwelling != self.Dwelling || h.HeatingFuel != self.HeatingFuel {
@@ -133,19 +145,22 @@ func SelectNeighbors(self Home, candidates []Home, rules NeighborRules) []Home {
 	for i, c := range pool {
 		out[i] = c.h
 	}
-	return out
+	if math.IsInf(used, 1) {
+		used = 0
+	}
+	return out, used
 }
 
 // NeighborReport compares self with the neighbors SelectNeighbors picks.
 func NeighborReport(self Home, candidates []Home, rules NeighborRules) Comparison {
-	ns := SelectNeighbors(self, candidates, rules)
+	ns, band := selectNeighbors(self, candidates, rules)
 	usage := make([]float64, len(ns))
 	ids := make([]int64, len(ns))
 	for i, n := range ns {
 		usage[i], ids[i] = n.UsagePerDay, n.ID
 	}
 	c := Compare(self.UsagePerDay, usage, rules.MinGroup)
-	c.NeighborIDs = ids
+	c.NeighborIDs, c.SizeBand = ids, band
 	return c
 }
 

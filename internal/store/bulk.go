@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/gridbook/gridbook/internal/apperr"
+	"github.com/gridbook/gridbook/internal/calendar"
 	"github.com/gridbook/gridbook/internal/customer"
 	"github.com/gridbook/gridbook/internal/energy"
 )
@@ -90,9 +91,7 @@ func (tx *Tx) Bulk(ctx context.Context) (*Bulk, error) {
 	}{
 		{&b.customer, `INSERT INTO customers (kind, name, email, phone, mailing_address, created_unix, updated_unix)
 			VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id`},
-		{&b.premise, `INSERT INTO premises (address, city, zip, county_fips, member_agency, tract_geoid, climate_zone,
-			climate_zone_override, climate_zone_reason, climate_zone_table, dac, dac_category, dac_table, hftd_tier, created_unix, updated_unix)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15) RETURNING id`},
+		{&b.premise, insertPremise},
 		{&b.account, `INSERT INTO accounts (number, customer_id, premise_id, class, rate_schedule, lse, service_start,
 			service_end, household_size, household_income_cents, income_verification, income_verified_on, created_unix, updated_unix)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13) RETURNING id`},
@@ -148,13 +147,11 @@ func (b *Bulk) Customer(ctx context.Context, c *customer.Customer) error {
 // Premise resolves p against the reference tables (climate zone from ZIP,
 // DAC status from tract) and inserts it.
 func (b *Bulk) Premise(ctx context.Context, p *customer.Premise) error {
-	if err := p.Resolve(b.tx.db.ref); err != nil {
+	if err := p.ResolveOn(b.tx.db.ref, calendar.DateOf(b.now)); err != nil {
 		return err
 	}
 	p.Created, p.Updated = b.now, b.now
-	id, err := b.insertID(ctx, b.premise, "premise", p.Address, p.City, p.ZIP, p.CountyFIPS, p.MemberAgency, p.TractGEOID,
-		p.ClimateZone, b2i(p.ClimateZoneOverride), p.ClimateZoneReason, p.ClimateZoneTable, b2i(p.DAC), p.DACCategory, p.DACTable,
-		p.HFTDTier, b.now.Unix())
+	id, err := b.insertID(ctx, b.premise, "premise", premiseArgs(p, b.now)...)
 	p.ID = id
 	return err
 }

@@ -60,7 +60,8 @@ func seedNeighbors(t *testing.T, s *testSite) {
 }
 
 // TestPortalHERComparesWithNeighbors: Maria's February 2026 report compares
-// her use with the 24 homes of her ZIP (her own usage from her meter),
+// her use with the 24 homes of her ZIP (her own usage from her meter; no
+// home attributes are recorded, so the fallback says so),
 // states her standing and shows tips; without neighbors the page says
 // there are too few; other customers' accounts are not found.
 func TestPortalHERComparesWithNeighbors(t *testing.T) {
@@ -75,7 +76,7 @@ func TestPortalHERComparesWithNeighbors(t *testing.T) {
 	seedNeighbors(t, s2)
 	maria = s2.login(t, "/my/login", mariaEmail)
 	body := s2.get(t, path, maria).Body.String()
-	for _, want := range []string{"Home energy report, 2026-02", "average of 24 similar homes, ZIP 93030", `data-standing="`, "kWh a day", "Electricity per day, 2026-02"} {
+	for _, want := range []string{"Home energy report, 2026-02", "average of 24 similar homes: residential accounts of ZIP 93030 by use alone", `id="her-fallback"`, `data-standing="`, "kWh a day", "Electricity per day, 2026-02"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("lacks %q", want)
 		}

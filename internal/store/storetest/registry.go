@@ -579,3 +579,45 @@ func testMeters(t *testing.T, db *store.DB) {
 
 // accountNumber formats the n-th test account number.
 func accountNumber(n int) string { return fmt.Sprintf("80000%05d", n) }
+
+// testPremiseHomeAttributes: a premise's home attributes round-trip
+// (coordinates to the micro-degree), an update clears and sets them and is
+// audited, and bad values are refused naming the field, writing nothing.
+func testPremiseHomeAttributes(t *testing.T, db *store.DB) {
+	ctx := context.Background()
+	setClock(db, t0)
+	p := newPremise("1685 Main St", "90401", "06037", "Santa Monica")
+	p.Home = customer.Home{DwellingType: "single_family", HeatingFuel: "gas", FloorAreaSqFt: 1450, YearBuilt: 1952,
+		Location: &customer.Location{Lat: 34.0114, Lon: -118.4914, Source: "geocoded"}}
+	inTx(t, db, func(ctx context.Context, tx *store.Tx) error { return tx.CreatePremise(ctx, staff, &p) })
+	got, err := db.Premise(ctx, p.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(p, got); diff != "" {
+		t.Errorf("home round trip (-put +got):\n%s", diff)
+	}
+	got.Home = customer.Home{DwellingType: "multifamily", HeatingFuel: "heat_pump"}
+	inTx(t, db, func(ctx context.Context, tx *store.Tx) error { return tx.UpdatePremise(ctx, staff, &got) })
+	again, err := db.Premise(ctx, p.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again.Home.Location != nil || again.Home.FloorAreaSqFt != 0 || again.Home.HeatingFuel != "heat_pump" {
+		t.Errorf("after update %+v", again.Home)
+	}
+	// t0 is in 2026: a year built of 2028 is later than next year.
+	bad := again
+	bad.Home = customer.Home{YearBuilt: 2028, FloorAreaSqFt: 50, Location: &customer.Location{Lat: 34, Lon: -118.4}}
+	err = txErr(db, func(ctx context.Context, tx *store.Tx) error { return tx.UpdatePremise(ctx, staff, &bad) })
+	wantErr(t, "UpdatePremise(bad home)", err, apperr.Invalid, "floor_area_sqft,year_built,location.source")
+	for _, f := range []string{"floor_area_sqft", "location.source"} {
+		if !slices.ContainsFunc(apperr.FieldsOf(err), func(fe apperr.FieldError) bool { return fe.Field == f }) {
+			t.Errorf("error %v does not name %s", err, f)
+		}
+	}
+	unchanged, err := db.Premise(ctx, p.ID)
+	if err != nil || unchanged.Home.HeatingFuel != "heat_pump" {
+		t.Errorf("a refused update changed the premise: %+v %v", unchanged.Home, err)
+	}
+}

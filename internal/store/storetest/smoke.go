@@ -35,6 +35,7 @@ func Run(t *testing.T, open Opener) {
 		{"CustomerPagination", testCustomerPagination},
 		{"CustomerSearch", testCustomerSearch},
 		{"Premises", testPremises},
+		{"PremiseHomeAttributes", testPremiseHomeAttributes},
 		{"Accounts", testAccounts},
 		{"AccountFilters", testAccountFilters},
 		{"Meters", testMeters},
@@ -90,6 +91,7 @@ func Run(t *testing.T, open Opener) {
 		{"SavingsInputsNetDaysAndPremiseStation", testSavingsInputsNetDaysAndPremiseStation},
 		{"SavingsRunEvaluatesEnrolledMeters", testSavingsRunEvaluatesEnrolledMeters},
 		{"HERReportComparesAndFreezes", testHERReportComparesAndFreezes},
+		{"HERReportComparesByHomeAttributes", testHERReportComparesByHomeAttributes},
 		// tariffs.go
 		{"TariffsShippedLoadIdempotent", testTariffsShippedLoadIdempotent},
 		{"TariffsLookup", testTariffsLookup},
