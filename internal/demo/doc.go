@@ -65,6 +65,13 @@
 //   - Power Share: 60% of the CCA homes on CARE or FERA in a DAC, from
 //     their CARE or FERA start ("power_share", source "auto"); drawn from
 //     a stream of its own so the other draws are unchanged.
+//   - Homes: every residential premise records its building (home.go):
+//     single-family or multifamily as drawn, gas heat unless the load
+//     model heats electrically (then 40% heat pumps), a floor area around
+//     1,650 sq ft (houses) or 900 sq ft (apartments), a year built, and
+//     coordinates within 1.5 km of an approximate point of its ZIP (source
+//     "demo"), except about 8% not yet located, whose home energy reports
+//     use the ZIP fallback. Drawn from a stream of its own.
 //   - Tariffs: the shipped tariff versions and export-price tables are
 //     stored with the registry, so that `gridbook bill run` bills the demo.
 //   - Names come from our own short lists; e-mail addresses use example.com

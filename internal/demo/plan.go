@@ -221,6 +221,7 @@ func (g *generator) newPlan(i int) (*plan, error) {
 		g.planSolar(r, p)
 	}
 	g.planPowerShare(p, dac)
+	g.planBuilding(p)
 	for k := range p.meter.Channels {
 		p.meter.Channels[k].IntervalSeconds = p.meter.IntervalSeconds
 	}

@@ -93,7 +93,9 @@ func (a *Application) Qualifier() Qualifier {
 // RegistryFacts are the facts the registry knows about an account on a
 // date: its class, CARE or FERA from the enrollments in force, the
 // premise's DAC status, fire-threat tier, county, climate zone and member
-// agency, whether the CCA serves it, and the household it reported.
+// agency, whether the CCA serves it, the household it reported, and from
+// the premise's home attributes the dwelling type and, for a home heated
+// with gas, that it is a gas customer.
 func RegistryFacts(a customer.Account, p customer.Premise, es []customer.Enrollment, on calendar.Date) Facts {
 	f := Facts{Date: on, CustomerClass: string(a.Class), IncomeProgram: "none", County: p.CountyFIPS, MemberAgency: p.MemberAgency}
 	for _, e := range es {
@@ -111,6 +113,11 @@ func RegistryFacts(a customer.Account, p customer.Premise, es []customer.Enrollm
 	f.HFTDTier = [...]string{"none", "ZONE1", "TIER2", "TIER3"}[min(max(p.HFTDTier, 0), 3)]
 	cca := a.LSE == customer.CCA && a.Active(on)
 	f.CCACustomer = &cca
+	f.DwellingType = p.Home.DwellingType
+	if p.Home.HeatingFuel == "gas" {
+		gas := true
+		f.GasCustomer = &gas
+	}
 	if h := a.Household; h != nil {
 		size := h.Size
 		n := money.Cents(h.AnnualIncome)
@@ -123,6 +130,8 @@ func RegistryFacts(a customer.Account, p customer.Premise, es []customer.Enrollm
 // Merge returns the applicant's facts with every fact the registry knows
 // taken from the registry: an applicant describes the equipment, the
 // purchase and the home, never their own CARE status or fire-threat tier.
+// The home's dwelling type and gas service come from the registry only
+// when the applicant does not state them.
 func Merge(applicant, registry Facts) Facts {
 	f := applicant
 	f.Date = registry.Date
@@ -130,6 +139,12 @@ func Merge(applicant, registry Facts) Facts {
 	f.County, f.ClimateZone, f.CCACustomer = registry.County, registry.ClimateZone, registry.CCACustomer
 	if registry.MemberAgency != "" {
 		f.MemberAgency = registry.MemberAgency
+	}
+	if f.DwellingType == "" {
+		f.DwellingType = registry.DwellingType
+	}
+	if f.GasCustomer == nil {
+		f.GasCustomer = registry.GasCustomer
 	}
 	if registry.HouseholdSize != nil {
 		f.HouseholdSize, f.HouseholdIncomeUSD = registry.HouseholdSize, registry.HouseholdIncomeUSD

@@ -19,6 +19,17 @@ import (
 type NewCustomerPage struct {
 	Form     NewCustomerForm
 	Agencies []Option
+	// HomeForm is the premise's home attributes as typed (all optional),
+	// with the choices of its selects.
+	HomeForm                    HomeForm
+	Dwellings, Heating, Sources []Option
+}
+
+// newCustomerPage is the page's data for a form as typed.
+func (h *handler) newCustomerPage(form NewCustomerForm, home HomeForm) NewCustomerPage {
+	page := NewCustomerPage{Form: form, Agencies: h.agencyOptions(), HomeForm: home}
+	page.Dwellings, page.Heating, page.Sources = homeOptions()
+	return page
 }
 
 // NewCustomerForm holds the new-customer form's inputs as typed. Input
@@ -36,7 +47,7 @@ func (h *handler) customerNewForm(w http.ResponseWriter, r *http.Request) {
 	form := NewCustomerForm{Kind: string(customer.Person), Class: string(customer.Residential), LSE: string(customer.CCA),
 		HFTDTier: "0", ServiceStart: h.today().String()}
 	h.rd.Render(w, r, http.StatusOK, "console/customer_new", &View{Title: "New customer", Nav: NavCustomers,
-		Data: NewCustomerPage{Form: form, Agencies: h.agencyOptions()}})
+		Data: h.newCustomerPage(form, HomeForm{})})
 }
 
 // customerCreate creates a customer with its first premise and service
@@ -52,7 +63,8 @@ func (h *handler) customerCreate(w http.ResponseWriter, r *http.Request) {
 		ServiceStart: fv("service_start"), HouseholdSize: fv("household_size"), HouseholdIncome: fv("household_income"),
 		IncomeVerification: fv("income_verification"), VerifiedOn: fv("verified_on"),
 	}
-	c, p, a, err := h.parseNewCustomer(form)
+	home := readHomeForm(r)
+	c, p, a, err := h.parseNewCustomer(form, home)
 	if err == nil {
 		err = h.db.InTx(ctx, func(tx *store.Tx) error {
 			actor := UserFromContext(ctx).Actor()
@@ -72,7 +84,7 @@ func (h *handler) customerCreate(w http.ResponseWriter, r *http.Request) {
 			h.rd.Error(w, r, err)
 			return
 		}
-		v := &View{Title: "New customer", Nav: NavCustomers, Data: NewCustomerPage{Form: form, Agencies: h.agencyOptions()}}
+		v := &View{Title: "New customer", Nav: NavCustomers, Data: h.newCustomerPage(form, home)}
 		v.SetError(err)
 		if kind == apperr.Conflict { // the account number is the form's only unique value
 			v.Fields = map[string]string{"number": apperr.MessageOf(err)}
@@ -87,11 +99,12 @@ func (h *handler) customerCreate(w http.ResponseWriter, r *http.Request) {
 
 // parseNewCustomer turns the form into registry values and checks all of
 // them, returning one Invalid error with every field problem.
-func (h *handler) parseNewCustomer(form NewCustomerForm) (customer.Customer, customer.Premise, customer.Account, error) {
+func (h *handler) parseNewCustomer(form NewCustomerForm, home HomeForm) (customer.Customer, customer.Premise, customer.Account, error) {
 	var f apperr.Fields
 	c := customer.Customer{Kind: customer.Kind(form.Kind), Name: form.Name, Email: form.Email, Phone: form.Phone,
 		MailingAddress: form.MailingAddress}
-	p := customer.Premise{Address: form.Address, City: form.City, ZIP: form.ZIP, MemberAgency: form.MemberAgency, TractGEOID: form.TractGEOID}
+	p := customer.Premise{Address: form.Address, City: form.City, ZIP: form.ZIP, MemberAgency: form.MemberAgency, TractGEOID: form.TractGEOID,
+		Home: home.home(&f)}
 	a := customer.Account{Number: form.Number, Class: customer.Class(form.Class), RateSchedule: form.RateSchedule, LSE: customer.LSE(form.LSE)}
 
 	// The member agency decides the county (reference.MemberAgency).
@@ -144,7 +157,7 @@ func (h *handler) parseNewCustomer(form NewCustomerForm) (customer.Customer, cus
 	}
 
 	f = append(f, apperr.FieldsOf(c.Validate())...)
-	for _, fe := range apperr.FieldsOf(p.Resolve(h.db.Reference())) {
+	for _, fe := range apperr.FieldsOf(p.ResolveOn(h.db.Reference(), h.today())) {
 		// The county follows from the member agency, whose problems are
 		// reported above.
 		if fe.Field == "county_fips" || fe.Field == "member_agency" && slices.ContainsFunc(f, func(o apperr.FieldError) bool { return o.Field == "member_agency" }) {

@@ -17,6 +17,10 @@ type PremisePage struct {
 	ZIPZone  *reference.ClimateZone // the ZIP table's zone, nil if the ZIP is no longer in it
 	Accounts []PremiseAccount       // every account at the premise, in ID order
 	Audit    []AuditRow
+	// HomeForm is the home-attributes form, as recorded or as typed; the
+	// option lists are its selects' choices.
+	HomeForm                    HomeForm
+	Dwellings, Heating, Sources []Option
 }
 
 // PremiseAccount is one account at a premise with its customer.
@@ -40,18 +44,30 @@ const premiseAccountsLimit = 500
 // override with its reason), SB 535 status with the table version, fire-
 // threat tier, the accounts at the premise and its audit trail.
 func (h *handler) premiseDetail(w http.ResponseWriter, r *http.Request) {
-	ctx := r.Context()
 	id, err := pathID(r, "id")
 	if err != nil {
 		h.rd.Error(w, r, err)
 		return
 	}
-	p, err := h.db.Premise(ctx, id)
+	page, err := h.premisePage(r, id)
 	if err != nil {
 		h.rd.Error(w, r, err)
 		return
 	}
-	page := PremisePage{Premise: p}
+	title := page.Premise.Address + ", " + page.Premise.City
+	h.rd.Render(w, r, http.StatusOK, "console/premise", &View{Title: title, Nav: NavCustomers, Data: page})
+}
+
+// premisePage gathers a premise page's data, the home form filled from
+// the record.
+func (h *handler) premisePage(r *http.Request, id int64) (PremisePage, error) {
+	ctx := r.Context()
+	p, err := h.db.Premise(ctx, id)
+	if err != nil {
+		return PremisePage{}, err
+	}
+	page := PremisePage{Premise: p, HomeForm: homeFormOf(p.Home)}
+	page.Dwellings, page.Heating, page.Sources = homeOptions()
 	ref := h.db.Reference()
 	page.County, _ = ref.County(p.CountyFIPS)
 	if z, err := ref.ClimateZone(p.ZIP); err == nil {
@@ -59,25 +75,19 @@ func (h *handler) premiseDetail(w http.ResponseWriter, r *http.Request) {
 	}
 	accounts, err := h.db.Accounts(ctx, store.AccountFilter{PremiseID: id, Limit: premiseAccountsLimit})
 	if err != nil {
-		h.rd.Error(w, r, err)
-		return
+		return page, err
 	}
 	customers := map[int64]customer.Customer{}
 	for _, a := range accounts {
 		c, ok := customers[a.CustomerID]
 		if !ok {
 			if c, err = h.db.Customer(ctx, a.CustomerID); err != nil {
-				h.rd.Error(w, r, err)
-				return
+				return page, err
 			}
 			customers[a.CustomerID] = c
 		}
 		page.Accounts = append(page.Accounts, PremiseAccount{Account: a, Customer: c})
 	}
-	if page.Audit, err = h.auditTrail(ctx, []auditRef{{"premise", id}}); err != nil {
-		h.rd.Error(w, r, err)
-		return
-	}
-	title := p.Address + ", " + p.City
-	h.rd.Render(w, r, http.StatusOK, "console/premise", &View{Title: title, Nav: NavCustomers, Data: page})
+	page.Audit, err = h.auditTrail(ctx, []auditRef{{"premise", id}})
+	return page, err
 }
