@@ -75,6 +75,9 @@ type Bill struct {
 	// Versions lists the tariff versions priced, "UTILITY CODE@FROM".
 	Versions []string `json:"tariff_versions"`
 	Lines    []Line   `json:"line_items"`
+	// EstimatedExport is estimated generation credited as exports on this
+	// bill (Terms.EstimatedExports), apart from the metered Received.
+	EstimatedExport energy.Wh `json:"estimated_export_wh,omitempty"`
 	// ExportCreditEarned is the value of this period's exports at the
 	// export prices (NBT), before it is applied.
 	ExportCreditEarned money.Cents `json:"export_credit_earned_cents,omitempty"`

@@ -122,6 +122,11 @@ func (c *Calculator) Bill(t *Terms, p calendar.Period, u *Usage, st State) (*Bil
 	for _, v := range bc.rec {
 		bill.Received += v
 	}
+	for _, e := range t.EstimatedExports {
+		n := e.total()
+		bill.EstimatedExport += n
+		bill.Notes = append(bill.Notes, fmt.Sprintf("%s: %s kWh of estimated generation credited as exports.", e.Label, kwh(int64(n))))
+	}
 
 	var earned [2]money.Nanos // export value per side
 	if t.Program == NBT {
@@ -159,7 +164,7 @@ func (c *Calculator) Bill(t *Terms, p calendar.Period, u *Usage, st State) (*Bil
 		}
 		ls.Bills++
 		ls.Delivered += bill.Delivered
-		ls.Received += bill.Received
+		ls.Received += bill.Received + bill.EstimatedExport
 		pol := t.UtilityLedger
 		if side == Generation {
 			pol = t.GenerationLedger
@@ -334,8 +339,16 @@ func (bc *billCtx) determinants(sg *segment, wantDemand bool) error {
 		}
 		return nil
 	})
-	if err != nil || !wantDemand {
+	if err != nil {
 		return err
+	}
+	if sg.from == bc.p.Start {
+		if err := bc.estimatedByPeriod(sg); err != nil {
+			return err
+		}
+	}
+	if !wantDemand {
+		return nil
 	}
 	// Demand peaks are taken over the whole billing period with this
 	// version's demand map; the charges are then prorated by the
@@ -376,6 +389,27 @@ func (bc *billCtx) determinants(sg *segment, wantDemand bool) error {
 			}
 		}
 		sg.flatPeak[window] = peak
+	}
+	return nil
+}
+
+// estimatedByPeriod adds the estimated exports to the first segment's
+// received energy, each hour in the TOU period of the segment version's
+// energy map at that hour (EstimatedExport explains the rule).
+func (bc *billCtx) estimatedByPeriod(sg *segment) error {
+	for _, e := range bc.t.EstimatedExports {
+		for h, wh := range e.Wh {
+			if sg.cv.periods == nil {
+				sg.rec[0] += int64(wh)
+				continue
+			}
+			at := e.Start.Add(time.Duration(h) * time.Hour)
+			ix, err := bc.c.index(sg.cv.v, "energy", calendar.DateOf(at).Year, time.Hour)
+			if err != nil {
+				return err
+			}
+			sg.rec[ix.Period[int(at.Sub(ix.Start)/time.Hour)]] += int64(wh)
+		}
 	}
 	return nil
 }
@@ -438,10 +472,23 @@ func sumByPeriod(ix *tariff.Index, i0, i1, off int, delivered, received []energy
 	}
 }
 
-// exportValue prices the period's received energy at the NBT export
-// prices, hour by hour: delivery and generation components.
+// exportValue prices the period's received energy, and any estimated
+// exports, at the NBT export prices, hour by hour: delivery and
+// generation components.
 func (bc *billCtx) exportValue() ([2]money.Nanos, error) {
 	var out [2]money.Nanos
+	for _, e := range bc.t.EstimatedExports {
+		for h, wh := range e.Wh {
+			at := e.Start.Add(time.Duration(h) * time.Hour)
+			ev, err := bc.c.exportPrices(bc.t.ExportPrices, calendar.DateOf(at).Year, time.Hour)
+			if err != nil {
+				return out, err
+			}
+			i := int(at.Sub(ev.start) / time.Hour)
+			out[0] += money.Nanos(int64(ev.delivery[i]) * int64(wh))
+			out[1] += money.Nanos(int64(ev.generation[i]) * int64(wh))
+		}
+	}
 	if bc.rec == nil {
 		return out, nil
 	}

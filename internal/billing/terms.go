@@ -232,6 +232,35 @@ type Credit struct {
 	Side Side `json:"side"`
 }
 
+// EstimatedExport is generation a customer is credited with although no
+// meter recorded it: the estimated production of the days a late meter
+// kept from being recorded. The utility "reprograms a smart meter or
+// swaps the meter free of charge within 30 business days of a complete
+// NEM application, or else credits the customer for estimated production
+// during any delay" (seed 002; spec/nem.md). Wh holds the estimate of
+// each clock hour from Start. The engine credits it on the bill it is put
+// on as exports under the account's program: each hour is counted as
+// received energy of the TOU period it falls in (by the energy period map
+// of the version in force on the bill's first day) — netted at the bill's
+// period rates under NEM 1.0 and NEM 2.0 — or, under the Net Billing
+// Tariff, valued at the export price of that hour in the account's
+// export-price table. It counts toward the Relevant Period's received
+// energy (net surplus) like metered exports.
+type EstimatedExport struct {
+	Label string      `json:"label"`
+	Start time.Time   `json:"start"` // the first hour, UTC, on a clock hour
+	Wh    []energy.Wh `json:"wh_per_hour"`
+}
+
+// total is the estimate's energy.
+func (e EstimatedExport) total() energy.Wh {
+	var s energy.Wh
+	for _, v := range e.Wh {
+		s += v
+	}
+	return s
+}
+
 // Terms is everything about an account that its bill depends on, other
 // than its interval data and carried balances.
 type Terms struct {
@@ -268,6 +297,9 @@ type Terms struct {
 	// incentive paid as a bill credit (incentive payment method
 	// bill_credit; docs/incentives.md). Each becomes a line of its own.
 	Credits []Credit `json:"credits,omitempty"`
+	// EstimatedExports are estimated generation credited on this bill as
+	// exports (a late meter's days; EstimatedExport explains the rule).
+	EstimatedExports []EstimatedExport `json:"estimated_exports,omitempty"`
 	// Exempt names energy components of the tariff the account does not
 	// pay: CARE and medical-baseline customers pay no Wildfire Fund
 	// non-bypassable charge (research/billing.md §4.2: "WFC $0 for
@@ -363,6 +395,24 @@ func (t *Terms) validate(checkVersion func(*tariff.Version) error) error {
 			f.Add(field+".side", "must be utility, or cca on a CCA account, not %q", c.Side)
 		}
 		if strings.TrimSpace(c.Label) == "" {
+			f.Add(field+".label", "is required")
+		}
+	}
+	for i, e := range t.EstimatedExports {
+		field := fmt.Sprintf("estimated_exports[%d]", i)
+		if t.Program == NoProgram {
+			f.Add(field, "estimated generation is credited under a net-metering program; the account has none")
+		}
+		if e.Start.IsZero() || e.Start.Unix()%3600 != 0 {
+			f.Add(field+".start", "must be on a clock hour")
+		}
+		if len(e.Wh) == 0 {
+			f.Add(field+".wh_per_hour", "at least one hour is required")
+		}
+		if slices.ContainsFunc(e.Wh, func(v energy.Wh) bool { return v < 0 }) {
+			f.Add(field+".wh_per_hour", "estimated generation must not be negative")
+		}
+		if strings.TrimSpace(e.Label) == "" {
 			f.Add(field+".label", "is required")
 		}
 	}

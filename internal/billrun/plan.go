@@ -31,13 +31,30 @@ var nemTracks = map[string]billing.Program{"nem1": billing.NEM1, "nem2": billing
 
 // Account is what a bill run needs to know about one service account:
 // the account, its premise's climate zone and DAC status, its program
-// enrollments and its meters with their channels.
+// enrollments and its meters with their channels, and what other
+// capabilities owe its bills: incentive bill credits, late-meter
+// estimated generation, and the arrangement that shares a generator's
+// output with it.
 type Account struct {
 	customer.Account
 	ClimateZone int
 	DAC         bool
 	Enrollments []customer.Enrollment
 	Meters      []customer.Meter
+	// Credits are the account's incentive payments by bill credit that
+	// are pending or already on a bill.
+	Credits []BillCredit
+	// LateMeter are its late-meter estimated-generation credits, pending
+	// or already on a bill.
+	LateMeter []LateMeterCredit
+	// FirstBill and LastBill are the period starts of its earliest and
+	// latest current bills (zero without bills). The store reads them for
+	// accounts with credits, whose pending credits go on the latest bill
+	// only.
+	FirstBill, LastBill calendar.Date
+	// Arrangement is the Virtual NEM or NEM Aggregation arrangement the
+	// account generates for or benefits from during the period, if any.
+	Arrangement *Arrangement
 }
 
 // VersionRef identifies the stored tariff version a bill was priced
@@ -82,6 +99,10 @@ type Catalog struct {
 	// check validates terms, checking each version once (billing's
 	// Calculator caches versions it has validated).
 	check *billing.Calculator
+	// PMP is the Peak Management Pricing event calendar of the run's
+	// period; set it before planning. An account enrolled in PMP is not
+	// billable without it.
+	PMP *PMPCalendar
 }
 
 // NewCatalog indexes stored versions and tables.
@@ -154,6 +175,14 @@ type Plan struct {
 	// when the account is not on a net-metering program.
 	PTO   calendar.Date
 	Notes []string
+	// Uses are the one-off credits the bill applies (Terms.Credits and
+	// Terms.EstimatedExports), recorded with it so each is applied once.
+	Uses []CreditUse
+	// Arrangement is the arrangement whose generator output the account
+	// receives a share of; Allocation is that share for the period, which
+	// the run computes from the generator's readings before billing.
+	Arrangement *Arrangement
+	Allocation  *Allocated
 
 	netOnly bool // a billed channel holds net values only
 }
@@ -244,7 +273,10 @@ func (c *Catalog) Plan(a *Account, p calendar.Period, pol *Policy) (*Plan, error
 	} else if e, ok := startsWithin(a.Enrollments, ProgramNEM, p); ok {
 		pl.note("Permission to operate on %s falls within this period: net metering starts with the next bill.", e.From)
 	}
-	if t.Program != billing.NoProgram && len(pl.Received) == 0 {
+	if err := pl.planArrangement(a); err != nil {
+		return nil, err
+	}
+	if t.Program != billing.NoProgram && len(pl.Received) == 0 && pl.Arrangement == nil {
 		pl.note("The account is on %s but its meter has no received channel: exports cannot be credited.", strings.ToUpper(string(t.Program)))
 	}
 
@@ -319,6 +351,14 @@ func (c *Catalog) Plan(a *Account, p calendar.Period, pol *Policy) (*Plan, error
 			t.ACCPlus = adders[pl.PTO.Year]
 		}
 	}
+
+	// What other capabilities owe the bill: the Peak Management Pricing
+	// rider, incentive bill credits, late-meter estimated generation.
+	if err := c.planPMP(pl, a, pol); err != nil {
+		return nil, err
+	}
+	pl.planCredits(a)
+	c.planLateMeter(pl, a, pol)
 	if err := c.check.Validate(t); err != nil {
 		return nil, err
 	}
@@ -452,13 +492,7 @@ func Opening(pl *Plan) (billing.State, []string) {
 		return st, nil
 	}
 	start := pl.Period.Start
-	anniv := anniversary(pl.PTO, start.Year)
-	if anniv.After(start) {
-		anniv = anniversary(pl.PTO, start.Year-1)
-	}
-	if anniv.Before(pl.PTO) {
-		anniv = pl.PTO
-	}
+	anniv := relevantStart(pl.PTO, start)
 	months := (start.Year-anniv.Year)*12 + int(start.Month) - int(anniv.Month)
 	if start.Day < anniv.Day {
 		months--

@@ -14,6 +14,7 @@ import (
 	"github.com/gridbook/gridbook/internal/calendar"
 	"github.com/gridbook/gridbook/internal/energy"
 	"github.com/gridbook/gridbook/internal/money"
+	"github.com/gridbook/gridbook/internal/solar"
 )
 
 // policyJSON holds the program settings that are policy, each value with
@@ -55,8 +56,22 @@ type Policy struct {
 	ACCPlusEquity        Cited[map[string]string]     `json:"acc_plus_equity"`
 	NBTLockPTOUntil      Cited[calendar.Date]         `json:"nbt_lock_pto_until"`
 	NBTLockYears         Cited[int]                   `json:"nbt_lock_years"`
+	// Peak Management Pricing: the rider's prices per kWh ($/kWh as
+	// published), the months of the summer credit and the length of
+	// first-year bill protection from the enrollment's start.
+	PMPEventSurcharge Cited[string]       `json:"pmp_event_surcharge"`
+	PMPSummerCredit   Cited[string]       `json:"pmp_summer_credit"`
+	PMPCreditMonths   Cited[[]time.Month] `json:"pmp_credit_months"`
+	PMPProtectionMo   Cited[int]          `json:"pmp_protection_months"`
+	// AggregationShares is how a NEM Aggregation or NBT-A arrangement's
+	// exports are shared each period (billing.SharePolicy).
+	AggregationShares Cited[billing.SharePolicy] `json:"aggregation_share_policy"`
+	// EstimateSite is where late-meter generation estimates take their
+	// hourly shape from (solar.HourlyShare).
+	EstimateSite Cited[solar.Site] `json:"estimated_generation_site"`
 
 	nsc                  money.MicroPerKWh
+	pmpEvent, pmpCredit  money.MicroPerKWh
 	accPlus, accPlusEqty map[int]money.MicroPerKWh
 }
 
@@ -170,6 +185,26 @@ func (p *Policy) prepare() error {
 	if p.NBTLockYears.Value < 1 {
 		f.Add("nbt_lock_years", "must be at least 1")
 	}
+	if p.pmpEvent, err = parsePrice(p.PMPEventSurcharge.Value); err != nil {
+		f.Add("pmp_event_surcharge", "%s", err)
+	}
+	if p.pmpCredit, err = parsePrice(p.PMPSummerCredit.Value); err != nil {
+		f.Add("pmp_summer_credit", "%s", err)
+	}
+	for _, m := range p.PMPCreditMonths.Value {
+		if m < time.January || m > time.December {
+			f.Add("pmp_credit_months", "months are 1–12, not %d", m)
+		}
+	}
+	if p.PMPProtectionMo.Value < 0 {
+		f.Add("pmp_protection_months", "must not be negative")
+	}
+	if sp := p.AggregationShares.Value; sp != billing.Cumulative && sp != billing.PeriodOnly {
+		f.Add("aggregation_share_policy", "must be cumulative or period, not %q", sp)
+	}
+	if s := p.EstimateSite.Value; s.Latitude < -90 || s.Latitude > 90 || s.Longitude < -180 || s.Longitude > 180 || s.Tilt < 0 || s.Tilt > 90 || s.Derate <= 0 || s.Derate > 1 {
+		f.Add("estimated_generation_site", "latitude −90–90, longitude −180–180, tilt 0–90 and derate in (0, 1] are required")
+	}
 	src := p.sources()
 	for _, name := range slices.Sorted(maps.Keys(src)) {
 		if src[name] == "" {
@@ -190,6 +225,9 @@ func (p *Policy) sources() map[string]string {
 		"power_share_bp": p.PowerShareBP.Source, "care_medical_exempt": p.CAREMedicalExempt.Source, "medical_baseline_wh_per_day": p.MedicalBaseline.Source,
 		"baseline_wh_per_day": p.Baseline.Source, "acc_plus": p.ACCPlus.Source, "acc_plus_equity": p.ACCPlusEquity.Source,
 		"nbt_lock_pto_until": p.NBTLockPTOUntil.Source, "nbt_lock_years": p.NBTLockYears.Source,
+		"pmp_event_surcharge": p.PMPEventSurcharge.Source, "pmp_summer_credit": p.PMPSummerCredit.Source,
+		"pmp_credit_months": p.PMPCreditMonths.Source, "pmp_protection_months": p.PMPProtectionMo.Source,
+		"aggregation_share_policy": p.AggregationShares.Source, "estimated_generation_site": p.EstimateSite.Source,
 	}
 }
 

@@ -38,7 +38,12 @@ type Inputs struct {
 	Delivered []int64 `json:"delivered_channels"`
 	Received  []int64 `json:"received_channels,omitempty"`
 	NetOnly   bool    `json:"net_only,omitempty"`
-	// IntervalsSHA256 is HashUsage of the usage billed.
+	// Allocation is the energy received from a Virtual NEM or NEM
+	// Aggregation arrangement's generator, added to the received channel
+	// before billing.
+	Allocation *Allocated `json:"allocation,omitempty"`
+	// IntervalsSHA256 is HashUsage of the usage billed (the allocation
+	// included).
 	IntervalsSHA256 string `json:"intervals_sha256"`
 	// Terms is the billing.Terms JSON (everything but the tariff and
 	// export-table pointers, which Tariffs and ExportTable name).
@@ -124,6 +129,10 @@ type Outcome struct {
 	Supersedes int64
 	// State is the state to carry into the next period (Billed only).
 	State *billing.State
+	// Credits are the one-off credits the bill applies (Billed only): the
+	// store records each with the bill, and pays an incentive payment in
+	// the same transaction, so a credit goes on one bill period only.
+	Credits []CreditUse
 }
 
 // Prior is what is stored about an account before its bill for a period.
@@ -178,7 +187,8 @@ func Compute(calc *billing.Calculator, a *Account, pl *Plan, prior Prior, series
 		return fail(err)
 	}
 	in := Inputs{EngineVersion: EngineVersion, Period: pl.Period, Tariffs: pl.Versions, ExportTable: pl.Table,
-		Delivered: pl.Delivered, Received: pl.Received, NetOnly: pl.netOnly, IntervalsSHA256: HashUsage(u), Terms: termsJSON, StateBefore: stateJSON, Notes: notes}
+		Delivered: pl.Delivered, Received: pl.Received, NetOnly: pl.netOnly, Allocation: pl.Allocation, IntervalsSHA256: HashUsage(u),
+		Terms: termsJSON, StateBefore: stateJSON, Notes: notes}
 	inDoc, hash := in.Encode()
 	if cur := prior.Current; cur != nil && cur.InputsSHA256 == hash {
 		out.Status = Unchanged
@@ -197,7 +207,7 @@ func Compute(calc *billing.Calculator, a *Account, pl *Plan, prior Prior, series
 		rec.Version, rec.Reason = cur.Version+1, changed(&cur.Inputs, &in)
 		out.Supersedes = cur.ID
 	}
-	out.Status, out.Bill, out.State = Billed, rec, &after
+	out.Status, out.Bill, out.State, out.Credits = Billed, rec, &after, pl.Uses
 	return out
 }
 
@@ -248,7 +258,9 @@ func changed(old, now *Inputs) string {
 	if !slices.Equal(old.Tariffs, now.Tariffs) || !equalTable(old.ExportTable, now.ExportTable) {
 		why = append(why, "tariff versions or export prices changed")
 	}
-	if old.IntervalsSHA256 != now.IntervalsSHA256 || !slices.Equal(old.Delivered, now.Delivered) || !slices.Equal(old.Received, now.Received) {
+	if !equalAllocation(old.Allocation, now.Allocation) {
+		why = append(why, "energy allocated from the arrangement's generator changed")
+	} else if old.IntervalsSHA256 != now.IntervalsSHA256 || !slices.Equal(old.Delivered, now.Delivered) || !slices.Equal(old.Received, now.Received) {
 		why = append(why, "interval data changed")
 	}
 	if string(old.Terms) != string(now.Terms) {
@@ -261,6 +273,13 @@ func changed(old, now *Inputs) string {
 		why = append(why, "bill notes changed")
 	}
 	return "re-billed: " + strings.Join(why, "; ")
+}
+
+func equalAllocation(a, b *Allocated) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	return a.Arrangement == b.Arrangement && a.GeneratorSHA256 == b.GeneratorSHA256 && slices.Equal(a.Wh, b.Wh)
 }
 
 func equalTable(a, b *TableRef) bool {
@@ -342,7 +361,7 @@ func Reproduce(calc *billing.Calculator, b *Bill, cat *Catalog, series map[int64
 // period): for Reproduce, and for the bill's usage chart.
 func BillUsage(b *Bill, series map[int64]meterdata.Series) (*billing.Usage, error) {
 	in := &b.Inputs
-	pl := &Plan{Period: in.Period, Delivered: in.Delivered, Received: in.Received, netOnly: in.NetOnly}
+	pl := &Plan{Period: in.Period, Delivered: in.Delivered, Received: in.Received, netOnly: in.NetOnly, Allocation: in.Allocation}
 	u, _, err := Usage(pl, series)
 	return u, err
 }

@@ -123,6 +123,13 @@ type Store interface {
 	SaveBillRunOutcomes(ctx context.Context, runID int64, outcomes []Outcome) error
 	// FinishBillRun ends the run with status and an error message.
 	FinishBillRun(ctx context.Context, runID int64, status RunStatus, message string) (Run, error)
+	// EventDays returns a DR program's event days over [from, to): the
+	// local days of its events that were not cancelled, sorted, once each
+	// (the PMP calendar interface of docs/dr.md).
+	EventDays(ctx context.Context, program string, from, to calendar.Date) ([]calendar.Date, error)
+	// BillRunArrangements returns the Virtual NEM and NEM Aggregation
+	// arrangements in force during p, with their accounts.
+	BillRunArrangements(ctx context.Context, p calendar.Period) ([]Arrangement, error)
 }
 
 // Runner works bill runs.
@@ -155,6 +162,14 @@ type item struct {
 type runBatch struct {
 	items  []item
 	series map[int64]meterdata.Series
+}
+
+// arrangementSet holds a run's arrangements by the ids of their
+// accounts, with each one's allocation once computed.
+type arrangementSet struct {
+	byAccount map[int64]*Arrangement
+	allocated map[string]map[string]*Allocated
+	failed    map[string]error
 }
 
 // Execute works run runID until every account in service during its
@@ -193,6 +208,13 @@ func (r *Runner) execute(ctx context.Context, run Run) error {
 		return err
 	}
 	cat := NewCatalog(versions, tables)
+	if cat.PMP, err = r.pmpCalendar(ctx, run.Period); err != nil {
+		return err
+	}
+	arrs, err := r.arrangements(ctx, run.Period)
+	if err != nil {
+		return err
+	}
 	calc := r.Calc
 	if calc == nil {
 		calc = billing.NewCalculator()
@@ -213,7 +235,7 @@ func (r *Runner) execute(ctx context.Context, run Run) error {
 	var wg sync.WaitGroup
 	wg.Go(func() {
 		defer close(loaded)
-		if err := r.load(ctx, run, cat, pol, size, loaded); err != nil {
+		if err := r.load(ctx, run, cat, pol, arrs, size, loaded); err != nil {
 			cancel(err)
 		}
 	})
@@ -255,7 +277,7 @@ func (r *Runner) execute(ctx context.Context, run Run) error {
 
 // load reads the run's remaining accounts batch by batch, plans them and
 // reads what their bills need.
-func (r *Runner) load(ctx context.Context, run Run, cat *Catalog, pol *Policy, size int, out chan<- runBatch) error {
+func (r *Runner) load(ctx context.Context, run Run, cat *Catalog, pol *Policy, arrs *arrangementSet, size int, out chan<- runBatch) error {
 	after := int64(0)
 	for {
 		accts, err := r.Store.BillRunAccounts(ctx, run.ID, run.Period, after, size)
@@ -270,6 +292,7 @@ func (r *Runner) load(ctx context.Context, run Run, cat *Catalog, pol *Policy, s
 			a := &accts[i]
 			it := &b.items[i]
 			it.acct = a
+			a.Arrangement = arrs.byAccount[a.ID]
 			p, ok := AccountPeriod(&a.Account, run.Period)
 			if !ok {
 				it.planErr = fmt.Errorf("billrun: account %s is not in service during %s", a.Number, run.Period)
@@ -290,6 +313,11 @@ func (r *Runner) load(ctx context.Context, run Run, cat *Catalog, pol *Policy, s
 		slices.Sort(channels)
 		if b.series, err = r.Store.BillRunIntervals(ctx, slices.Compact(channels), run.Period.Start.Start(), run.Period.End.Start()); err != nil {
 			return err
+		}
+		for i := range b.items {
+			if it := &b.items[i]; it.plan != nil && it.plan.Arrangement != nil {
+				it.plan.Allocation, it.planErr = r.allocation(ctx, run, pol, arrs, it.acct, it.plan)
+			}
 		}
 		select {
 		case out <- b:

@@ -5,6 +5,8 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/gridbook/gridbook/internal/billing"
@@ -86,6 +88,21 @@ func Usage(pl *Plan, series map[int64]meterdata.Series) (*billing.Usage, []strin
 			return nil, nil, err
 		}
 	}
+	if a := pl.Allocation; a != nil {
+		if len(a.Wh) != len(u.Delivered) {
+			return nil, nil, fmt.Errorf("billrun: the allocation from %s has %d intervals, the billing period %d", a.Arrangement, len(a.Wh), len(u.Delivered))
+		}
+		// A copy: the received readings may be the store's series itself.
+		rec := slices.Clone(a.Wh)
+		for i, v := range u.Received {
+			if v == billing.Missing || rec[i] == billing.Missing {
+				rec[i] = billing.Missing
+			} else {
+				rec[i] += v
+			}
+		}
+		u.Received = rec
+	}
 	for i := range u.Delivered {
 		if estimated[i] {
 			u.Estimated = append(u.Estimated, i)
@@ -93,6 +110,14 @@ func Usage(pl *Plan, series map[int64]meterdata.Series) (*billing.Usage, []strin
 	}
 	u.NetOnly = pl.netOnly
 	var notes []string
+	if a := pl.Allocation; a != nil {
+		share := fmt.Sprintf("%s of its exports", bp(a.ShareBP))
+		if a.Variant == Aggregation {
+			share = fmt.Sprintf("its exports in proportion to consumption (%s, %s of %s kWh)", a.SharePolicy, a.BasisWh.KWhString(), a.TotalBasisWh.KWhString())
+		}
+		notes = append(notes, fmt.Sprintf("%s kWh received from generating account %s under arrangement %s: %s; rounding remainders go to account %s.",
+			a.total().KWhString(), a.Generator, a.Arrangement, share, a.Rounding))
+	}
 	for q := meterdata.Quality(0); q <= meterdata.Estimated; q++ {
 		if n := other[q]; n > 0 {
 			notes = append(notes, fmt.Sprintf("%d readings are marked %s by the meter data source.", n, q))
@@ -215,4 +240,11 @@ func PeriodNamer(versions []*tariff.Version) func(time.Time) string {
 		}
 		return ""
 	}
+}
+
+// bp formats basis points as a percentage: 3333 → "33.33%".
+func bp(v int64) string {
+	s := fmt.Sprintf("%d.%02d", v/100, v%100)
+	s = strings.TrimRight(strings.TrimRight(s, "0"), ".")
+	return s + "%"
 }

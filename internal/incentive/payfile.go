@@ -51,6 +51,13 @@ type BillCredit struct {
 	Label         string      `json:"label"`
 }
 
+// BillCreditLabel is the label of a bill-credit line for payment p, as
+// the bill-credit file gives it and the bill shows it:
+// "heer-smart-thermostat, application 42".
+func BillCreditLabel(p Payment) string {
+	return fmt.Sprintf("%s, application %d", p.ProgramID, p.ApplicationID)
+}
+
 // dollars writes cents as a plain decimal ("750.00").
 func dollars(c money.Cents) string {
 	return fmt.Sprintf("%d.%02d", int64(c)/100, int64(c)%100)
@@ -69,8 +76,7 @@ func WritePaymentFile(w io.Writer, method string, ps []Payment) error {
 			return err
 		}
 		for _, p := range ps {
-			label := fmt.Sprintf("%s, application %d", p.ProgramID, p.ApplicationID)
-			if err := cw.Write([]string{strconv.FormatInt(p.ID, 10), p.AccountNumber, strconv.FormatInt(int64(p.AmountCents), 10), p.ProgramID, label}); err != nil {
+			if err := cw.Write([]string{strconv.FormatInt(p.ID, 10), p.AccountNumber, strconv.FormatInt(int64(p.AmountCents), 10), p.ProgramID, BillCreditLabel(p)}); err != nil {
 				return err
 			}
 		}

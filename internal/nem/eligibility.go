@@ -138,6 +138,30 @@ type System struct {
 	Allocations []billing.Allocation `json:"allocations,omitempty"`
 	// Aggregated are the NEM Aggregation accounts besides the generator's.
 	Aggregated []AggregatedAccount `json:"aggregated,omitempty"`
+	// Rounding is the number of the account designated to take the
+	// rounding remainders when the output is divided (billing.AllocateVNM
+	// and billing.AllocateAggregation): a benefiting account of every VNM
+	// allocation, or the generating or an aggregated account. When empty,
+	// billing runs take the generating account for an aggregation and the
+	// largest first share for VNM (billrun.Arrangement.RoundingAccount).
+	Rounding string `json:"rounding_account,omitempty"`
+}
+
+// Accounts returns the numbers of the accounts the system names besides
+// the generating account — the VNM benefiting accounts and the aggregated
+// accounts — sorted, each once.
+func (s System) Accounts() []string {
+	var out []string
+	for _, al := range s.Allocations {
+		for n := range al.Shares {
+			out = append(out, n)
+		}
+	}
+	for _, m := range s.Aggregated {
+		out = append(out, m.Account)
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
 }
 
 // AccountFacts is what the registry knows about an account an application
@@ -379,6 +403,16 @@ func virtualRules(dc *decider, s System, facts Facts) {
 	}
 	dc.check(RuleVNMAccounts, "allocations", len(missing) == 0, "%s", okOr(len(missing) == 0, "every benefiting account is a service account",
 		"no service account numbered "+strings.Join(missing, ", ")))
+	if n := s.Rounding; n != "" {
+		ok := true
+		for _, a := range s.Allocations {
+			if _, in := a.Shares[n]; !in {
+				ok = false
+			}
+		}
+		dc.check(RuleVNMShares, "rounding_account", ok, "%s", okOr(ok, "rounding remainders go to benefiting account "+n,
+			"the rounding account "+n+" must have a share in every allocation"))
+	}
 }
 
 func aggregationRules(dc *decider, s System, facts Facts) {
@@ -403,6 +437,11 @@ func aggregationRules(dc *decider, s System, facts Facts) {
 			okOr(same && m.SoleOwnerOrLessee, "account "+m.Account+" is the same customer's, on a parcel solely owned or leased by them",
 				"account "+m.Account+map[bool]string{true: "'s parcel is not solely owned or leased by the customer-generator", false: " is not the customer-generator's account"}[same]))
 		load += m.AnnualUseWh
+	}
+	if n := s.Rounding; n != "" {
+		ok := n == facts.Account.Number || slices.ContainsFunc(s.Aggregated, func(m AggregatedAccount) bool { return m.Account == n })
+		dc.check(RuleAggAccounts, "rounding_account", ok, "%s", okOr(ok, "rounding remainders go to account "+n,
+			"the rounding account "+n+" must be the generating account or an aggregated one"))
 	}
 	dc.check(RuleAggLoad, "expected_annual_wh", s.ExpectedAnnualWh <= load,
 		"expected production %s kWh a year against the aggregated accounts' annual load %s kWh", s.ExpectedAnnualWh.KWhString(), load.KWhString())

@@ -292,7 +292,8 @@ func (db *DB) BillRunIntervals(ctx context.Context, channels []int64, from, to t
 
 // billRunAccounts returns up to limit accounts in service during p with
 // ids above after and no outcome in run runID, by id, with their
-// premise's climate zone and DAC status, enrollments and meters.
+// premise's climate zone and DAC status, enrollments, meters and the
+// credits other capabilities owe their bills.
 func (q queries) billRunAccounts(ctx context.Context, runID int64, p calendar.Period, after int64, limit int) ([]billrun.Account, error) {
 	rows, err := q.q.QueryContext(ctx, `SELECT `+accountCols+`, p.climate_zone, p.dac
 		FROM accounts a JOIN premises p ON p.id = a.premise_id
@@ -302,6 +303,19 @@ func (q queries) billRunAccounts(ctx context.Context, runID int64, p calendar.Pe
 	if err != nil {
 		return nil, fmt.Errorf("store: bill run accounts: %w", err)
 	}
+	out, err := scanBillRunAccounts(rows)
+	if err != nil || len(out) == 0 {
+		return out, err
+	}
+	if err := q.fillBillRunAccounts(ctx, out, "BETWEEN $1 AND $2", out[0].ID, out[len(out)-1].ID); err != nil {
+		return nil, err
+	}
+	return out, q.billRunCredits(ctx, out)
+}
+
+// scanBillRunAccounts reads rows of accountCols, climate zone and DAC.
+func scanBillRunAccounts(rows *sql.Rows) ([]billrun.Account, error) {
+	defer rows.Close()
 	var out []billrun.Account
 	for rows.Next() {
 		var a billrun.Account
@@ -314,37 +328,37 @@ func (q queries) billRunAccounts(ctx context.Context, runID int64, p calendar.Pe
 		err := rows.Scan(&a.ID, &a.Number, &a.CustomerID, &a.PremiseID, &a.Class, &a.RateSchedule, &a.LSE, &start, &end,
 			&size, &income, &verification, &verifiedOn, &cr, &up, &a.ClimateZone, &dac)
 		if err != nil {
-			rows.Close()
 			return nil, fmt.Errorf("store: bill run accounts: %w", err)
 		}
 		if a.ServiceStart, err = calendar.ParseDate(start); err == nil && end.Valid {
 			a.ServiceEnd, err = calendar.ParseDate(end.String)
 		}
 		if err != nil {
-			rows.Close()
 			return nil, fmt.Errorf("store: bill run accounts: %w", err)
 		}
 		a.DAC = dac == 1
 		out = append(out, a)
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil || len(out) == 0 {
-		return out, err
-	}
-	lo, hi := out[0].ID, out[len(out)-1].ID
+	return out, rows.Err()
+}
+
+// fillBillRunAccounts reads the enrollments and meters of the accounts
+// whose id matches cond ("BETWEEN $1 AND $2" or "IN (…)" over args): the
+// accounts of a batch, as one id range.
+func (q queries) fillBillRunAccounts(ctx context.Context, out []billrun.Account, cond string, args ...any) error {
 	pos := make(map[int64]int, len(out))
 	for i := range out {
 		pos[out[i].ID] = i
 	}
-	erows, err := q.q.QueryContext(ctx, `SELECT `+enrollmentCols+` FROM enrollments WHERE account_id BETWEEN $1 AND $2 ORDER BY account_id, id`, lo, hi)
+	erows, err := q.q.QueryContext(ctx, `SELECT `+enrollmentCols+` FROM enrollments WHERE account_id `+cond+` ORDER BY account_id, id`, args...)
 	if err != nil {
-		return nil, fmt.Errorf("store: bill run enrollments: %w", err)
+		return fmt.Errorf("store: bill run enrollments: %w", err)
 	}
 	for erows.Next() {
 		e, err := scanEnrollment(erows)
 		if err != nil {
 			erows.Close()
-			return nil, fmt.Errorf("store: bill run enrollments: %w", err)
+			return fmt.Errorf("store: bill run enrollments: %w", err)
 		}
 		if i, ok := pos[e.AccountID]; ok {
 			out[i].Enrollments = append(out[i].Enrollments, e)
@@ -352,15 +366,15 @@ func (q queries) billRunAccounts(ctx context.Context, runID int64, p calendar.Pe
 	}
 	erows.Close()
 	if err := erows.Err(); err != nil {
-		return nil, err
+		return err
 	}
 	meters := map[int64]*customer.Meter{}
 	var order []int64
 	mrows, err := q.q.QueryContext(ctx, `SELECT m.id, m.account_id, m.serial, m.interval_seconds, m.installed, m.removed,
 		c.id, c.direction, c.interval_seconds, c.net_only
-		FROM meters m JOIN channels c ON c.meter_id = m.id WHERE m.account_id BETWEEN $1 AND $2 ORDER BY m.id, c.id`, lo, hi)
+		FROM meters m JOIN channels c ON c.meter_id = m.id WHERE m.account_id `+cond+` ORDER BY m.id, c.id`, args...)
 	if err != nil {
-		return nil, fmt.Errorf("store: bill run meters: %w", err)
+		return fmt.Errorf("store: bill run meters: %w", err)
 	}
 	for mrows.Next() {
 		var m customer.Meter
@@ -370,7 +384,7 @@ func (q queries) billRunAccounts(ctx context.Context, runID int64, p calendar.Pe
 		var net int64
 		if err := mrows.Scan(&m.ID, &m.AccountID, &m.Serial, &m.IntervalSeconds, &inst, &rem, &c.ID, &c.Direction, &c.IntervalSeconds, &net); err != nil {
 			mrows.Close()
-			return nil, fmt.Errorf("store: bill run meters: %w", err)
+			return fmt.Errorf("store: bill run meters: %w", err)
 		}
 		cur, ok := meters[m.ID]
 		if !ok {
@@ -379,7 +393,7 @@ func (q queries) billRunAccounts(ctx context.Context, runID int64, p calendar.Pe
 			}
 			if err != nil {
 				mrows.Close()
-				return nil, fmt.Errorf("store: bill run meters: %w", err)
+				return fmt.Errorf("store: bill run meters: %w", err)
 			}
 			cur = &m
 			meters[m.ID] = cur
@@ -390,7 +404,7 @@ func (q queries) billRunAccounts(ctx context.Context, runID int64, p calendar.Pe
 	}
 	mrows.Close()
 	if err := mrows.Err(); err != nil {
-		return nil, err
+		return err
 	}
 	for _, id := range order {
 		m := meters[id]
@@ -398,7 +412,7 @@ func (q queries) billRunAccounts(ctx context.Context, runID int64, p calendar.Pe
 			out[i].Meters = append(out[i].Meters, *m)
 		}
 	}
-	return out, nil
+	return nil
 }
 
 // billRunPriors returns, for each account and the period it is billed
@@ -612,6 +626,9 @@ func (db *DB) SaveBillRunOutcomes(ctx context.Context, runID int64, outcomes []b
 					if err := w.supersede(ctx, runActor(run), o.Supersedes, o.Bill); err != nil {
 						return err
 					}
+				}
+				if err := w.applyCredits(ctx, runActor(run), o.Bill, o.Credits); err != nil {
+					return err
 				}
 			}
 			if _, err := w.outcome.ExecContext(ctx, runID, o.AccountID, string(o.Status), o.Reason, billID); err != nil {

@@ -402,19 +402,7 @@ func (q queries) NEMEstimatedCredits(ctx context.Context, accountID int64) ([]ne
 func (q queries) nemFacts(ctx context.Context, a customer.Account, s nem.System, on calendar.Date) (nem.Facts, error) {
 	facts := nem.Facts{Account: nem.AccountFacts{Number: a.Number, CustomerID: a.CustomerID, RateSchedule: a.RateSchedule, Active: a.Active(on)},
 		Others: map[string]nem.AccountFacts{}}
-	var numbers []string
-	for _, al := range s.Allocations {
-		for n := range al.Shares {
-			numbers = append(numbers, n)
-		}
-	}
-	for _, m := range s.Aggregated {
-		numbers = append(numbers, m.Account)
-	}
-	for _, n := range numbers {
-		if _, done := facts.Others[n]; done {
-			continue
-		}
+	for _, n := range s.Accounts() {
 		o, err := q.AccountByNumber(ctx, n)
 		if apperr.Is(err, apperr.NotFound) {
 			continue

@@ -112,6 +112,11 @@ func Run(t *testing.T, open Opener) {
 		{"BillRunCarriesStateAndRefusesGaps", testBillRunCarriesStateAndRefusesGaps},
 		{"SeededStateOpensFirstBill", testSeededStateOpensFirstBill},
 		{"BillRunRefusesConcurrentRunOfCycle", testBillRunRefusesConcurrentRunOfCycle},
+		// billlinks.go
+		{"BillRunAppliesPMPEventDays", testBillRunAppliesPMPEventDays},
+		{"BillRunAppliesIncentiveCreditOnce", testBillRunAppliesIncentiveCreditOnce},
+		{"BillRunBillsVNMAndAggregationTogether", testBillRunBillsVNMAndAggregationTogether},
+		{"BillRunCreditsLateMeterEstimate", testBillRunCreditsLateMeterEstimate},
 		// rec.go
 		{"RecLifecycle", testRecLifecycle},
 		{"RecRefusedCommandStoresNothing", testRecRefusedCommandStoresNothing},
