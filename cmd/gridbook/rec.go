@@ -28,7 +28,7 @@ func recVerbs() map[string]verb {
 		"certify":     {"FACILITY --status precertified|certified|suspended|revoked --from DATE [--cec-id ID] [--source S] [--json]", "append a CEC certification record", runRecCertify},
 		"facilities":  {"[--json]", "list registered facilities", runRecFacilities},
 		"report":      {"--facility ID --vintage YYYY-MM (--mwh X | --hourly FILE) [--revision N] [--source S] [--key K] [--json]", "report a month's generation", runRecReport},
-		"import":      {"FILE.csv [--issue] [--json]", "import a WREGIS-style generation upload (and issue each month with --issue)", runRecImport},
+		"import":      {"FILE.csv [--layout generation|holdings|retirements] [--issue] [--json]", "import a WREGIS-style generation upload (and issue each month with --issue), holdings report or retirements report (serials kept; read twice, nothing changes)", runRecImport},
 		"issue":       {"--facility ID --vintage YYYY-MM [--key K] [--json]", "issue a vintage's certificates", runRecIssue},
 		"blocks":      {"[--account ID] [--facility ID] [--status S] [--vintage YYYY-MM] [--csv|--json]", "list blocks (holdings)", runRecBlocks},
 		"transfer":    {"--block ID --quantity N --to ACCOUNT [--expect-version V] [--note T] [--key K] [--json]", "start a transfer (pending until accepted)", runRecTransfer},
@@ -254,7 +254,8 @@ func runRecReport(ctx context.Context, e *env, args []string) error {
 func runRecImport(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "rec import")
 	dsn := dbFlag(e, fs, "gridbook.db")
-	issue := fs.Bool("issue", false, "issue each reported month")
+	issue := fs.Bool("issue", false, "generation: issue each reported month")
+	layout := fs.String("layout", "", "generation, holdings or retirements (default: told from the header)")
 	asJSON := fs.Bool("json", false, "print JSON")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -262,59 +263,23 @@ func runRecImport(ctx context.Context, e *env, args []string) error {
 	if fs.NArg() != 1 {
 		return errUsage
 	}
-	file, err := os.Open(fs.Arg(0))
+	data, err := os.ReadFile(fs.Arg(0))
 	if err != nil {
 		return apperr.E(apperr.Invalid, "rec import", "cannot read "+fs.Arg(0), err)
-	}
-	defer file.Close()
-	rows, err := rec.ParseGenerationCSV(file)
-	if err != nil {
-		return fileError(fs.Arg(0), err)
 	}
 	db, err := openDB(ctx, *dsn)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	facs, err := db.RecFacilities(ctx)
-	if err != nil {
-		return err
-	}
-	byWREGIS := map[string]int64{}
-	for _, x := range facs {
-		byWREGIS[x.WREGISID] = x.ID
-	}
-	type result struct {
-		Reports   []api.ReportJSON   `json:"reports"`
-		Issuances []api.IssuanceJSON `json:"issuances"`
-	}
-	res := result{Reports: []api.ReportJSON{}, Issuances: []api.IssuanceJSON{}}
+	var res api.ImportJSON
 	// One transaction: a bad row stores nothing.
-	err = db.Registry(ctx, cliActor(e), func(ctx context.Context, reg *rec.Registry, _ *store.Tx) error {
-		for _, row := range rows {
-			id, ok := byWREGIS[row.WREGISID]
-			if !ok {
-				var fe apperr.Fields
-				fe.Add(fmt.Sprintf("line %d: %s", row.Line, rec.GenerationColumns[0]), "no registered facility %s", row.WREGISID)
-				return fe.Err("rec import")
-			}
-			r, err := reg.SubmitReport(ctx, rec.Report{FacilityID: id, Vintage: row.Vintage, Wh: row.Wh, Revision: row.Revision, Source: fs.Arg(0)})
-			if err != nil {
-				return lineError(row.Line, err)
-			}
-			res.Reports = append(res.Reports, api.NewReportJSON(r))
-			if *issue {
-				iss, err := reg.Issue(ctx, id, row.Vintage)
-				if err != nil {
-					return lineError(row.Line, err)
-				}
-				res.Issuances = append(res.Issuances, api.NewIssuanceJSON(iss))
-			}
-		}
-		return nil
+	err = db.Registry(ctx, cliActor(e), func(ctx context.Context, reg *rec.Registry, tx *store.Tx) error {
+		res, err = api.ImportRegistryFile(ctx, reg, tx, rec.Layout(*layout), data, fs.Arg(0), *issue)
+		return err
 	})
 	if err != nil {
-		return err
+		return fileError(fs.Arg(0), err)
 	}
 	if *asJSON {
 		return printJSON(e.stdout, res)
@@ -323,22 +288,17 @@ func runRecImport(ctx context.Context, e *env, args []string) error {
 	for _, i := range res.Issuances {
 		certs += i.Quantity
 	}
-	fmt.Fprintf(e.stdout, "%d generation report(s) stored; %d issuance(s), %d certificate(s)\n", len(res.Reports), len(res.Issuances), certs)
+	switch res.Layout {
+	case rec.LayoutGeneration:
+		fmt.Fprintf(e.stdout, "%d generation report(s) stored; %d issuance(s), %d certificate(s)", len(res.Reports), len(res.Issuances), certs)
+	default:
+		fmt.Fprintf(e.stdout, "%s: %d certificate(s) imported in %d block(s), %d retirement(s)", res.Layout, certs, len(res.Blocks), len(res.Retirements))
+	}
+	if res.Already > 0 {
+		fmt.Fprintf(e.stdout, "; %d line(s) already imported", res.Already)
+	}
+	fmt.Fprintln(e.stdout)
 	return nil
-}
-
-// lineError puts a CSV line number in front of an error's fields or
-// message, keeping its kind.
-func lineError(line int, err error) error {
-	fields := apperr.FieldsOf(err)
-	if len(fields) == 0 {
-		return apperr.E(apperr.KindOf(err), "rec import", fmt.Sprintf("line %d: %s", line, apperr.MessageOf(err)), err)
-	}
-	var f apperr.Fields
-	for _, fe := range fields {
-		f.Add(fmt.Sprintf("line %d: %s", line, fe.Field), "%s", fe.Msg)
-	}
-	return f.Err("rec import")
 }
 
 func runRecIssue(ctx context.Context, e *env, args []string) error {
@@ -414,7 +374,7 @@ func runRecBlocks(ctx context.Context, e *env, args []string) error {
 	for _, b := range blocks {
 		x := facs[b.FacilityID]
 		fmt.Fprintf(tw, "%d\t%d %s\t%s\t%s\t%d\t%d\n", b.ID, b.AccountID, accts[b.AccountID].Name, b.Status,
-			rec.SerialLabel(x.WREGISID, x.State, b.Vintage, b.IssuanceID, b.Start, b.End), b.Quantity(), b.Version)
+			b.Serials(x.Facility), b.Quantity(), b.Version)
 	}
 	return tw.Flush()
 }

@@ -67,6 +67,14 @@ func rpsOperations(add func(path, method string, o operation)) {
 		"with the deadline shown", "RetireInput", 201, "Retirement")
 	cmd("/rec/exports", "exportCertificates", "Export certificates to another registry", "ExportInput", 201, "Export")
 	cmd("/rec/withdrawals", "withdrawCertificates", "Withdraw certificates (a downward revision or an issuance error)", "WithdrawInput", 201, "Block")
+	add("/rec/imports", "post", operation{id: "importRegistryFile", summary: "Import a WREGIS-style CSV: a generation upload (issue=true issues " +
+		"each month), a holdings report (active certificates) or a retirements report; serial ranges and batches are kept, a range overlapping " +
+		"certificates already here is refused (409) naming both, and a file read again changes nothing (200)", tag: "registry",
+		security: recWriteSecurity, params: []any{query("layout", enum("", string(rec.LayoutGeneration), string(rec.LayoutHoldings), string(rec.LayoutRetirements)),
+			"default: told from the header"), query("issue", typ("boolean", ""), "generation: issue each month"),
+			query("source", typ("string", ""), "where the file came from, for the log")},
+		bodyContent: obj{"text/csv": obj{"schema": obj{"type": "string"}}}, ok: 201, alsoOK: []int{http.StatusOK}, okSchema: "RegistryImport",
+		errs: []int{forbidden, conflict}})
 	read("/rec/events", "listRecEvents", "Read the hash-chained event log, oldest first", "RecEventList", pageParams...)
 	read("/rec/verify", "verifyRegistry", "Rehash the event log and check the serial invariants of every issuance", "RegistryVerify")
 
@@ -161,7 +169,7 @@ func rpsSchemas() obj {
 		"mwh": intT(""), "long_term": typ("boolean", ""), "vintage": month, "retired_on": date(""), "note": str(""), "created": instantSchema(""),
 	})
 	settings := object("the choices the sources leave open", obj{
-		"window_anchor":           enum("", string(rps.AnchorMonthEnd), string(rps.AnchorMonthStart)),
+		"window_anchor":           enum("default VINTAGE_MONTH_START (§399.21(a)(7))", string(rps.AnchorMonthStart), string(rps.AnchorMonthEnd)),
 		"long_term_denominator":   enum("", string(rps.LTOfPQR), string(rps.LTOfApplied)),
 		"banked_without_category": typ("boolean", ""), "bank_count_in_full": typ("boolean", ""), "early_opt_in": typ("boolean", ""),
 		"pcc1_min": str("a CPUC-reduced PCC1 minimum, at least 65"), "require_cpuc_approval": typ("boolean", ""),
@@ -186,13 +194,21 @@ func rpsSchemas() obj {
 		"GenerationReportInput": input("a month's generation", obj{"vintage": month, "generation_wh": intT("the month's total"),
 			"hourly_wh": arrayOf(intT("")), "revision": intT("0 for the first report of the month"), "source": str("")}, "vintage"),
 		"IssuanceInput": input("the vintage to issue", obj{"vintage": month}, "vintage"),
-		"Issuance": output("certificates issued", obj{"id": intT(""), "facility_id": intT(""), "report_id": intT(""), "revision": intT(""),
+		"Issuance": output("certificates issued here or imported", obj{"id": intT(""),
+			"origin": enum("issued here from a generation report, or imported from another registry", string(rec.OriginIssued), string(rec.OriginImported)),
+			"batch":  str("the batch in the serial numbers: the issuance id, or the other registry's batch"), "first_serial": intT("1 unless imported"),
+			"facility_id": intT(""), "report_id": nullable("integer", "null when imported"), "revision": intT(""),
 			"vintage": month, "account_id": intT(""), "reported_wh": intT(""), "eligible_wh": intT(""), "credited_wh": intT(""),
 			"carry_in_wh": intT(""), "carry_out_wh": intT(""), "quantity": intT(""), "block_id": nullable("integer", ""), "note": str(""),
 			"issued_at": instantSchema("")}),
 		"Block": output("a block of serial-numbered certificates", obj{"id": intT(""), "issuance_id": intT(""), "parent_id": nullable("integer", ""),
 			"facility_id": intT(""), "wregis_id": str(""), "vintage": month, "account_id": intT(""), "serial_start": intT(""), "serial_end": intT(""),
 			"serials": str("WREGIS-style label"), "quantity": intT(""), "status": str(""), "version": intT("for optimistic concurrency")}),
+		"RegistryImport": output("what reading a WREGIS-style file did", obj{
+			"layout": enum("", string(rec.LayoutGeneration), string(rec.LayoutHoldings), string(rec.LayoutRetirements)),
+			"rows":   intT("lines read"), "already_imported": intT("lines imported before, which changed nothing"),
+			"reports": arrayOf(schemaRef("GenerationReport")), "issuances": arrayOf(schemaRef("Issuance")), "blocks": arrayOf(schemaRef("Block")),
+			"retirements": arrayOf(schemaRef("Retirement"))}),
 		"BlockList": listOf("Block", "a page of blocks"),
 		"Transfer": output("a two-phase transfer", obj{"id": intT(""), "block_id": intT(""), "from_account_id": intT(""), "to_account_id": intT(""),
 			"quantity": intT(""), "status": str(""), "note": str(""), "initiated_at": instantSchema(""), "resolved_at": nullable("string", "")}),

@@ -4,7 +4,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
+	"io"
 	"math/big"
+	"mime"
 	"net/http"
 	"strconv"
 
@@ -37,6 +40,7 @@ func (h *handler) rpsRoutes(mux *http.ServeMux) {
 	h.handle(mux, "POST /rec/retirements", recWrite, h.retireCertificates)
 	h.handle(mux, "POST /rec/exports", recWrite, h.exportCertificates)
 	h.handle(mux, "POST /rec/withdrawals", recWrite, h.withdrawCertificates)
+	h.handle(mux, "POST /rec/imports", recWrite, h.importRegistryFile)
 	h.handle(mux, "GET /rec/events", rpsRead, h.listRecEvents)
 	h.handle(mux, "GET /rec/verify", rpsRead, h.verifyRegistry)
 
@@ -103,7 +107,7 @@ type BlockJSON struct {
 // NewBlockJSON describes a block of facility f.
 func NewBlockJSON(b rec.Block, f rec.Facility) BlockJSON {
 	j := BlockJSON{ID: b.ID, IssuanceID: b.IssuanceID, FacilityID: b.FacilityID, WREGISID: f.WREGISID, Vintage: b.Vintage.String(),
-		AccountID: b.AccountID, Start: b.Start, End: b.End, Serials: rec.SerialLabel(f.WREGISID, f.State, b.Vintage, b.IssuanceID, b.Start, b.End),
+		AccountID: b.AccountID, Start: b.Start, End: b.End, Serials: b.Serials(f.Facility),
 		Quantity: b.Quantity(), Status: b.Status, Version: b.Version}
 	if b.ParentID != 0 {
 		j.ParentID = &b.ParentID
@@ -164,32 +168,96 @@ func NewRetirementJSON(r rec.Retirement) RetirementJSON {
 
 // IssuanceJSON is an issuance.
 type IssuanceJSON struct {
-	ID         int64  `json:"id"`
-	FacilityID int64  `json:"facility_id"`
-	ReportID   int64  `json:"report_id"`
-	Revision   int    `json:"revision"`
-	Vintage    string `json:"vintage"`
-	AccountID  int64  `json:"account_id"`
-	ReportedWh int64  `json:"reported_wh"`
-	EligibleWh int64  `json:"eligible_wh"`
-	CreditedWh int64  `json:"credited_wh"`
-	CarryInWh  int64  `json:"carry_in_wh"`
-	CarryOutWh int64  `json:"carry_out_wh"`
-	Quantity   int64  `json:"quantity"`
-	BlockID    *int64 `json:"block_id"`
-	Note       string `json:"note"`
-	IssuedAt   string `json:"issued_at"`
+	ID         int64      `json:"id"`
+	Origin     rec.Origin `json:"origin"`
+	Batch      string     `json:"batch"`
+	First      int64      `json:"first_serial"`
+	FacilityID int64      `json:"facility_id"`
+	ReportID   *int64     `json:"report_id"`
+	Revision   int        `json:"revision"`
+	Vintage    string     `json:"vintage"`
+	AccountID  int64      `json:"account_id"`
+	ReportedWh int64      `json:"reported_wh"`
+	EligibleWh int64      `json:"eligible_wh"`
+	CreditedWh int64      `json:"credited_wh"`
+	CarryInWh  int64      `json:"carry_in_wh"`
+	CarryOutWh int64      `json:"carry_out_wh"`
+	Quantity   int64      `json:"quantity"`
+	BlockID    *int64     `json:"block_id"`
+	Note       string     `json:"note"`
+	IssuedAt   string     `json:"issued_at"`
 }
 
 // NewIssuanceJSON describes an issuance.
 func NewIssuanceJSON(i rec.Issuance) IssuanceJSON {
-	j := IssuanceJSON{ID: i.ID, FacilityID: i.FacilityID, ReportID: i.ReportID, Revision: i.Revision, Vintage: i.Vintage.String(), AccountID: i.AccountID,
-		ReportedWh: int64(i.ReportedWh), EligibleWh: int64(i.EligibleWh), CreditedWh: int64(i.CreditedWh), CarryInWh: int64(i.CarryIn),
-		CarryOutWh: int64(i.CarryOut), Quantity: i.Quantity, Note: i.Note, IssuedAt: instant(i.Issued)}
+	origin := i.Origin
+	if origin == "" {
+		origin = rec.OriginIssued
+	}
+	j := IssuanceJSON{ID: i.ID, Origin: origin, Batch: i.BatchLabel(), First: i.FirstSerial(), FacilityID: i.FacilityID, Revision: i.Revision,
+		Vintage: i.Vintage.String(), AccountID: i.AccountID, ReportedWh: int64(i.ReportedWh), EligibleWh: int64(i.EligibleWh),
+		CreditedWh: int64(i.CreditedWh), CarryInWh: int64(i.CarryIn), CarryOutWh: int64(i.CarryOut), Quantity: i.Quantity, Note: i.Note,
+		IssuedAt: instant(i.Issued)}
+	if i.ReportID != 0 {
+		j.ReportID = &i.ReportID
+	}
 	if i.BlockID != 0 {
 		j.BlockID = &i.BlockID
 	}
 	return j
+}
+
+// ImportJSON is what reading a WREGIS-style file did.
+type ImportJSON struct {
+	Layout      rec.Layout       `json:"layout"`
+	Rows        int              `json:"rows"`
+	Already     int              `json:"already_imported"`
+	Reports     []ReportJSON     `json:"reports"`
+	Issuances   []IssuanceJSON   `json:"issuances"`
+	Blocks      []BlockJSON      `json:"blocks"`
+	Retirements []RetirementJSON `json:"retirements"`
+}
+
+// NewImportJSON describes an import; facs labels the blocks.
+func NewImportJSON(sum rec.ImportSummary, facs map[int64]rec.Facility) ImportJSON {
+	j := ImportJSON{Layout: sum.Layout, Rows: sum.Rows, Already: sum.Already, Reports: []ReportJSON{}, Issuances: []IssuanceJSON{},
+		Blocks: []BlockJSON{}, Retirements: []RetirementJSON{}}
+	for _, r := range sum.Reports {
+		j.Reports = append(j.Reports, NewReportJSON(r))
+	}
+	for _, i := range sum.Issuances {
+		j.Issuances = append(j.Issuances, NewIssuanceJSON(i))
+	}
+	for _, b := range sum.Blocks {
+		j.Blocks = append(j.Blocks, NewBlockJSON(b, facs[b.FacilityID]))
+	}
+	for _, x := range sum.Retirements {
+		j.Retirements = append(j.Retirements, NewRetirementJSON(x))
+	}
+	return j
+}
+
+// ImportRegistryFile imports a WREGIS-style file in a registry
+// transaction: the layout is named or told from the header (rec.LayoutOf),
+// names resolve against the stored accounts and facilities, and a refusal
+// stores nothing.
+func ImportRegistryFile(ctx context.Context, reg *rec.Registry, tx *store.Tx, layout rec.Layout, data []byte, source string, issue bool) (ImportJSON, error) {
+	if layout == "" {
+		layout = rec.LayoutOf(data)
+	}
+	dir, err := tx.RecDirectory(ctx)
+	if err != nil {
+		return ImportJSON{}, err
+	}
+	sum, err := reg.ImportFile(ctx, layout, data, dir, source, issue)
+	if err != nil {
+		return ImportJSON{}, err
+	}
+	facs := map[int64]rec.Facility{}
+	for _, f := range dir.Facilities {
+		facs[f.ID] = f
+	}
+	return NewImportJSON(sum, facs), nil
 }
 
 // ReportJSON is a generation report (its hourly values counted, not
@@ -684,6 +752,58 @@ func (h *handler) withdrawCertificates(w http.ResponseWriter, r *http.Request, p
 		}
 		f, err := tx.RecFacility(ctx, b.FacilityID)
 		return http.StatusCreated, NewBlockJSON(b, f), err
+	})
+}
+
+// maxRegistryFile bounds an uploaded registry file.
+const maxRegistryFile = 32 << 20
+
+// importRegistryFile imports a WREGIS-style CSV posted as the body
+// (text/csv): a generation upload (?issue=true issues each month), a
+// holdings report or a retirements report (?layout= names it; the header
+// tells them apart otherwise). 201 when something was added, 200 when the
+// file had been imported before and nothing changed.
+func (h *handler) importRegistryFile(w http.ResponseWriter, r *http.Request, p *principal) {
+	ps := newParams(r, "layout", "issue", "source")
+	layout := rec.Layout(ps.str("layout"))
+	switch layout {
+	case "", rec.LayoutGeneration, rec.LayoutHoldings, rec.LayoutRetirements:
+	default:
+		ps.f.Add("layout", "want generation, holdings or retirements")
+	}
+	issue := ps.optBool("issue")
+	source := ps.str("source")
+	if ct := r.Header.Get("Content-Type"); ct != "" {
+		if mt, _, err := mime.ParseMediaType(ct); err != nil || mt != "text/csv" {
+			ps.f.Add("Content-Type", "must be text/csv, got %q", ct)
+		}
+	}
+	if err := ps.err(); err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxRegistryFile))
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if !errors.As(err, &tooBig) {
+			err = apperr.E(apperr.Invalid, "api.importRegistryFile", "could not read the request body", err)
+		}
+		h.writeError(w, r, err)
+		return
+	}
+	if source == "" {
+		source = "POST " + Prefix + "/rec/imports"
+	}
+	h.registry(w, r, p, body, func(ctx context.Context, reg *rec.Registry, tx *store.Tx) (int, any, error) {
+		out, err := ImportRegistryFile(ctx, reg, tx, layout, body, source, issue != nil && *issue)
+		if err != nil {
+			return 0, nil, err
+		}
+		status := http.StatusCreated
+		if len(out.Reports)+len(out.Issuances) == 0 {
+			status = http.StatusOK
+		}
+		return status, out, nil
 	})
 }
 

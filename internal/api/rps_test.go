@@ -279,3 +279,56 @@ func TestRPSCalcEndpoint(t *testing.T) {
 		t.Errorf("problem %+v", p)
 	}
 }
+
+// TestRegistryImportOverHTTP: a holdings report posted as text/csv comes
+// in with its serial ranges (201, origin "imported"), posting it again
+// changes nothing (200), and an overlapping range is refused (409) naming
+// both the range and the block, storing nothing.
+func TestRegistryImportOverHTTP(t *testing.T) {
+	e := newRPSEnv(t, storetest.SQLite())
+	var gen, cca idOnly
+	e.post("/api/v1/rec/accounts", obj{"org": "Desert Sun LLC", "name": "active", "kind": "active"}, e.recClient, 201, &gen)
+	e.post("/api/v1/rec/accounts", obj{"org": "Demo CCA", "name": "active", "kind": "active"}, e.recClient, 201, &cca)
+	e.post("/api/v1/rec/facilities", obj{"name": "Desert Sun Solar", "wregis_id": "W9001", "technology": "solar_pv", "nameplate_kw": 20000,
+		"cod": "2019-01-01", "state": "CA", "account_id": gen.ID, "certifications": []obj{{"status": "certified", "from": "2019-01-01"}}}, e.recClient, 201, nil)
+	file := "Account,Organization,Status,Generating Unit ID,Vintage,Certificate Serial Numbers,Quantity\n" +
+		"active,Desert Sun LLC,active,W9001,02/2026,W9001-CA-02-2026-X1-1 to 400,400\n" +
+		"active,Demo CCA,active,W9001,02/2026,W9001-CA-02-2026-X1-401 to 900,500\n"
+	post := func(body string, status int) result {
+		return e.do("POST", "/api/v1/rec/imports", body, e.recClient, "Content-Type", "text/csv").want(t, status)
+	}
+	var out struct {
+		Layout    string `json:"layout"`
+		Already   int    `json:"already_imported"`
+		Issuances []struct {
+			Origin string `json:"origin"`
+			Batch  string `json:"batch"`
+			First  int64  `json:"first_serial"`
+		} `json:"issuances"`
+		Blocks []struct {
+			Serials string `json:"serials"`
+			Account int64  `json:"account_id"`
+		} `json:"blocks"`
+	}
+	post(file, 201).decode(t, &out)
+	if out.Layout != "holdings" || len(out.Blocks) != 2 || out.Blocks[1].Serials != "W9001-CA-02-2026-X1-401 to 900" || out.Blocks[1].Account != cca.ID ||
+		out.Issuances[1].Origin != "imported" || out.Issuances[1].Batch != "X1" || out.Issuances[1].First != 401 {
+		t.Errorf("import %+v", out)
+	}
+	before := e.rpsRows()
+	post(file, 200).decode(t, &out)
+	if out.Already != 2 || e.rpsRows() != before {
+		t.Errorf("second import %+v", out)
+	}
+	p := post(strings.Replace(file, "X1-401 to 900,500", "X1-400 to 900,501", 1), 409).problem(t)
+	if !strings.Contains(p.Detail, "W9001-CA-02-2026-X1-400 to 900 overlaps block") || !strings.Contains(p.Detail, "(W9001-CA-02-2026-X1-1 to 400,") {
+		t.Errorf("overlap %+v", p)
+	}
+	if e.rpsRows() != before {
+		t.Errorf("a refused import stored something")
+	}
+	p = e.do("POST", "/api/v1/rec/imports", file, e.recClient).want(t, 400).problem(t)
+	if p.Errors[0].Field != "Content-Type" {
+		t.Errorf("JSON content type: %+v", p)
+	}
+}

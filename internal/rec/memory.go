@@ -1,6 +1,7 @@
 package rec
 
 import (
+	"cmp"
 	"context"
 	"slices"
 
@@ -25,10 +26,12 @@ type Memory struct {
 	Events      []Event
 	next        int64
 	// indexes for the per-vintage reads
-	latest map[vintageKey]int // Reports index of the highest revision
-	credit map[vintageKey]energy.Wh
-	issued map[vintageKey]int
-	carry  map[int64]energy.Wh
+	latest   map[vintageKey]int // Reports index of the highest revision
+	credit   map[vintageKey]energy.Wh
+	issued   map[vintageKey]int
+	carry    map[int64]energy.Wh
+	vintages map[vintageKey][]int // Issuances indexes
+	issuance map[int64]int        // Issuances index by id
 }
 
 type vintageKey struct {
@@ -39,7 +42,8 @@ type vintageKey struct {
 // NewMemory returns an empty registry state.
 func NewMemory() *Memory {
 	return &Memory{Accounts: map[int64]Account{}, Facilities: map[int64]Facility{}, Blocks: map[int64]Block{}, Transfers: map[int64]Transfer{},
-		latest: map[vintageKey]int{}, credit: map[vintageKey]energy.Wh{}, issued: map[vintageKey]int{}, carry: map[int64]energy.Wh{}}
+		latest: map[vintageKey]int{}, credit: map[vintageKey]energy.Wh{}, issued: map[vintageKey]int{}, carry: map[int64]energy.Wh{},
+		vintages: map[vintageKey][]int{}, issuance: map[int64]int{}}
 }
 
 func (m *Memory) id() int64 { m.next++; return m.next }
@@ -85,6 +89,27 @@ func (m *Memory) LatestReport(_ context.Context, facilityID int64, v rps.Month) 
 func (m *Memory) Credited(_ context.Context, facilityID int64, v rps.Month) (energy.Wh, int, error) {
 	k := vintageKey{facilityID, v}
 	return m.credit[k], m.issued[k], nil
+}
+
+// VintageIssuances implements State.
+func (m *Memory) VintageIssuances(_ context.Context, facilityID int64, v rps.Month) ([]Issuance, error) {
+	var out []Issuance
+	for _, i := range m.vintages[vintageKey{facilityID, v}] {
+		out = append(out, m.Issuances[i])
+	}
+	return out, nil
+}
+
+// IssuanceBlocks implements State.
+func (m *Memory) IssuanceBlocks(_ context.Context, issuanceID int64) ([]Block, error) {
+	var out []Block
+	for _, b := range m.Blocks {
+		if b.IssuanceID == issuanceID {
+			out = append(out, b)
+		}
+	}
+	slices.SortFunc(out, func(a, b Block) int { return cmp.Or(cmp.Compare(a.Start, b.Start), cmp.Compare(a.ID, b.ID)) })
+	return out, nil
 }
 
 // Carry implements State.
@@ -140,6 +165,11 @@ func (m *Memory) InsertIssuance(_ context.Context, i *Issuance) error {
 	i.ID = m.id()
 	m.Issuances = append(m.Issuances, *i)
 	k := vintageKey{i.FacilityID, i.Vintage}
+	m.vintages[k] = append(m.vintages[k], len(m.Issuances)-1)
+	m.issuance[i.ID] = len(m.Issuances) - 1
+	if i.Origin == OriginImported {
+		return nil // imported certificates credit no generation here
+	}
 	m.credit[k] += i.CreditedWh
 	m.issued[k]++
 	m.carry[i.FacilityID] = i.CarryOut
@@ -152,8 +182,11 @@ func (m *Memory) InsertBlock(_ context.Context, b *Block) error {
 	if b.Version == 0 {
 		b.Version = 1
 	}
-	if b.Status == StatusWithdrawn {
+	if b.Status == StatusWithdrawn && b.Batch == "" {
 		m.credit[vintageKey{b.FacilityID, b.Vintage}] -= energy.Wh(b.Quantity()) * energy.WhPerMWh
+	}
+	if i, ok := m.issuance[b.IssuanceID]; ok && b.ParentID == 0 && m.Issuances[i].BlockID == 0 {
+		m.Issuances[i].BlockID = b.ID
 	}
 	m.Blocks[b.ID] = *b
 	return nil
@@ -165,7 +198,7 @@ func (m *Memory) UpdateBlock(_ context.Context, b Block, fromVersion int64) erro
 	if !ok || cur.Version != fromVersion {
 		return apperr.Conflictf("rec.Memory", "block %d changed concurrently", b.ID)
 	}
-	if b.Status == StatusWithdrawn && cur.Status != StatusWithdrawn {
+	if b.Status == StatusWithdrawn && cur.Status != StatusWithdrawn && cur.Batch == "" {
 		m.credit[vintageKey{cur.FacilityID, cur.Vintage}] -= energy.Wh(cur.Quantity()) * energy.WhPerMWh
 	}
 	cur.Status, cur.AccountID, cur.Version = b.Status, b.AccountID, b.Version

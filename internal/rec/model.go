@@ -3,6 +3,7 @@ package rec
 import (
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/gridbook/gridbook/internal/calendar"
@@ -60,10 +61,29 @@ type Block struct {
 	End        int64     `json:"serial_end"`
 	Status     Status    `json:"status"`
 	Version    int64     `json:"version"`
+	// Batch is the issuance batch of imported certificates as the other
+	// registry numbered it; empty for certificates issued here, whose
+	// batch is their issuance's id.
+	Batch string `json:"batch,omitempty"`
 }
 
 // Quantity is the number of certificates (MWh) in the block.
 func (b Block) Quantity() int64 { return b.End - b.Start + 1 }
+
+// BatchLabel is the batch part of the block's serial numbers: the other
+// registry's batch for imported certificates, else the issuance id.
+func (b Block) BatchLabel() string {
+	if b.Batch != "" {
+		return b.Batch
+	}
+	return strconv.FormatInt(b.IssuanceID, 10)
+}
+
+// Serials names the block's certificates in the WREGIS style for
+// facility f (SerialLabel).
+func (b Block) Serials(f rps.Facility) string {
+	return SerialLabel(f.WREGISID, f.State, b.Vintage, b.BatchLabel(), b.Start, b.End)
+}
 
 // Facility is a generating facility registered in the registry, with the
 // active account its certificates are issued into.
@@ -91,12 +111,28 @@ type Report struct {
 	Received time.Time   `json:"received"`
 }
 
+// Origin is where an issuance's certificates come from.
+type Origin string
+
+// Origins.
+const (
+	// OriginIssued certificates were issued here from a generation report.
+	OriginIssued Origin = "issued"
+	// OriginImported certificates were issued by another registry and
+	// brought in from its holdings or retirements report, their serial
+	// range and batch preserved.
+	OriginImported Origin = "imported"
+)
+
 // Issuance is the certificates created from a facility's generation for
-// one vintage: serials 1 to Quantity, and the Wh carried to the next.
+// one vintage — serials 1 to Quantity, and the Wh carried to the next —
+// or, for imported certificates, the serial range First to
+// First+Quantity−1 of another registry's batch.
 type Issuance struct {
 	ID         int64     `json:"id"`
+	Origin     Origin    `json:"origin"`
 	FacilityID int64     `json:"facility_id"`
-	ReportID   int64     `json:"report_id"`
+	ReportID   int64     `json:"report_id,omitempty"`
 	Revision   int       `json:"revision"`
 	Vintage    rps.Month `json:"vintage"`
 	AccountID  int64     `json:"account_id"`
@@ -110,9 +146,29 @@ type Issuance struct {
 	CarryOut   energy.Wh `json:"carry_out_wh"`
 	Quantity   int64     `json:"quantity"`
 	BlockID    int64     `json:"block_id,omitempty"`
-	// Note says why generation was not eligible, when some was not.
+	// Note says why generation was not eligible, when some was not, or
+	// where imported certificates came from.
 	Note   string    `json:"note,omitempty"`
 	Issued time.Time `json:"issued"`
+	// Batch and First are an imported range's batch in the other
+	// registry and its first serial (empty and 1 when issued here).
+	Batch string `json:"batch,omitempty"`
+	First int64  `json:"first_serial,omitempty"`
+}
+
+// FirstSerial is the issuance's first serial number (1 unless imported).
+func (i Issuance) FirstSerial() int64 { return max(i.First, 1) }
+
+// LastSerial is the issuance's last serial number.
+func (i Issuance) LastSerial() int64 { return i.FirstSerial() + i.Quantity - 1 }
+
+// BatchLabel is the batch of the issuance's serial numbers: the other
+// registry's batch when imported, else the issuance id.
+func (i Issuance) BatchLabel() string {
+	if i.Batch != "" {
+		return i.Batch
+	}
+	return strconv.FormatInt(i.ID, 10)
 }
 
 // TransferStatus is the state of a two-phase transfer.
@@ -196,11 +252,11 @@ type Event struct {
 }
 
 // SerialLabel names a block's certificates in the WREGIS style: facility
-// ID, state, vintage month and year, issuance (batch), serials:
+// ID, state, vintage month and year, issuance batch, serials:
 // "W1234-CA-03-2021-17-1 to 250".
-func SerialLabel(wregisID, state string, v rps.Month, issuanceID, start, end int64) string {
+func SerialLabel(wregisID, state string, v rps.Month, batch string, start, end int64) string {
 	if state == "" {
 		state = "CA"
 	}
-	return fmt.Sprintf("%s-%s-%02d-%04d-%d-%d to %d", wregisID, state, int(v.Month), v.Year, issuanceID, start, end)
+	return fmt.Sprintf("%s-%s-%02d-%04d-%s-%d to %d", wregisID, state, int(v.Month), v.Year, batch, start, end)
 }

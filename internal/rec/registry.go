@@ -35,6 +35,13 @@ type State interface {
 	// Carry returns the Wh remainder carried by the facility's latest
 	// issuance (zero before the first).
 	Carry(ctx context.Context, facilityID int64) (energy.Wh, error)
+	// VintageIssuances returns every issuance of a facility's vintage,
+	// issued here or imported, oldest first, each with the id of its
+	// first block (BlockID, zero when it issued none).
+	VintageIssuances(ctx context.Context, facilityID int64, v rps.Month) ([]Issuance, error)
+	// IssuanceBlocks returns the blocks of an issuance, split ones
+	// included, by first serial.
+	IssuanceBlocks(ctx context.Context, issuanceID int64) ([]Block, error)
 	// Head returns the last event's sequence number and hash (0 and
 	// GenesisHash for an empty log); implementations lock it for the
 	// transaction so that events are appended one at a time.
@@ -310,6 +317,16 @@ func (r *Registry) Issue(ctx context.Context, facilityID int64, v rps.Month) (Is
 	if !ok {
 		return Issuance{}, apperr.NotFoundf(op, "%s has no generation report for %v", fac.Name, v)
 	}
+	prior, err := r.State.VintageIssuances(ctx, facilityID, v)
+	if err != nil {
+		return Issuance{}, err
+	}
+	for _, e := range prior {
+		if e.Origin == OriginImported {
+			return Issuance{}, apperr.Conflictf(op, "certificates of %v of %s were imported from another registry (issuance %d, batch %s): issuing its generation here too would count it twice",
+				v, fac.Name, e.ID, e.Batch)
+		}
+	}
 	eligible, note := eligibleWh(&fac.Facility, &rep)
 	credited, n, err := r.State.Credited(ctx, facilityID, v)
 	if err != nil {
@@ -329,7 +346,7 @@ func (r *Registry) Issue(ctx context.Context, facilityID int64, v rps.Month) (Is
 		return Issuance{}, err
 	}
 	q, rest := energy.SplitMWh(carry + delta)
-	iss := Issuance{FacilityID: facilityID, ReportID: rep.ID, Revision: rep.Revision, Vintage: v, AccountID: fac.AccountID,
+	iss := Issuance{Origin: OriginIssued, FacilityID: facilityID, ReportID: rep.ID, First: 1, Revision: rep.Revision, Vintage: v, AccountID: fac.AccountID,
 		ReportedWh: rep.Wh, EligibleWh: eligible, CreditedWh: delta, CarryIn: carry, CarryOut: rest, Quantity: q, Note: note, Issued: r.now()}
 	if err := r.State.InsertIssuance(ctx, &iss); err != nil {
 		return Issuance{}, err
@@ -362,9 +379,9 @@ func (r *Registry) take(ctx context.Context, b Block, qty int64, status Status, 
 		return Block{}, nil, err
 	}
 	taken = Block{IssuanceID: b.IssuanceID, ParentID: b.ID, FacilityID: b.FacilityID, Vintage: b.Vintage, AccountID: account,
-		Start: b.Start, End: b.Start + qty - 1, Status: status}
+		Start: b.Start, End: b.Start + qty - 1, Status: status, Batch: b.Batch}
 	left := Block{IssuanceID: b.IssuanceID, ParentID: b.ID, FacilityID: b.FacilityID, Vintage: b.Vintage, AccountID: b.AccountID,
-		Start: b.Start + qty, End: b.End, Status: StatusActive}
+		Start: b.Start + qty, End: b.End, Status: StatusActive, Batch: b.Batch}
 	if err := r.State.InsertBlock(ctx, &taken); err != nil {
 		return Block{}, nil, err
 	}

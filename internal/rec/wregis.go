@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -36,7 +37,7 @@ type GenerationRow struct {
 // wregisDate is the M/D/YYYY layout of WREGIS reports.
 const wregisDate = "1/2/2006"
 
-// maxGenerationRows bounds one upload.
+// maxGenerationRows bounds one upload (of any layout).
 const maxGenerationRows = 1_000_000
 
 // ParseGenerationCSV reads a generation upload: the header (columns in
@@ -46,56 +47,8 @@ const maxGenerationRows = 1_000_000
 // Wh). Every problem is reported, as "line N: column".
 func ParseGenerationCSV(r io.Reader) ([]GenerationRow, error) {
 	const op = "rec.ParseGenerationCSV"
-	var f apperr.Fields
-	cr := csv.NewReader(r)
-	cr.FieldsPerRecord = -1
-	cr.TrimLeadingSpace = true
-	header, err := cr.Read()
-	if err != nil {
-		f.Add("file", "no header line: want %s", strings.Join(GenerationColumns, ","))
-		return nil, f.Err(op)
-	}
-	col := map[string]int{}
-	for i, h := range header {
-		col[strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))] = i
-	}
-	idx := make([]int, len(GenerationColumns))
-	for i, name := range GenerationColumns {
-		j, ok := col[strings.ToLower(name)]
-		if !ok && name != "Revision" {
-			f.Add("header", "column %q is missing", name)
-		}
-		if !ok {
-			j = -1
-		}
-		idx[i] = j
-	}
-	if err := f.Err(op); err != nil {
-		return nil, err
-	}
 	var rows []GenerationRow
-	for line := 2; ; line++ {
-		rec, err := cr.Read()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			f.Add(fmt.Sprintf("line %d", line), "%v", err)
-			break
-		}
-		if len(rows) >= maxGenerationRows {
-			f.Add("file", "more than %d rows", maxGenerationRows)
-			break
-		}
-		cell := func(i int) string {
-			if idx[i] < 0 || idx[i] >= len(rec) {
-				return ""
-			}
-			return strings.TrimSpace(rec[idx[i]])
-		}
-		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
-			continue
-		}
+	err := readTable(r, op, GenerationColumns, []string{"Revision"}, func(line int, cell func(int) string, f *apperr.Fields) {
 		at := func(c string) string { return fmt.Sprintf("line %d: %s", line, c) }
 		row := GenerationRow{Line: line, WREGISID: cell(0)}
 		if row.WREGISID == "" {
@@ -127,11 +80,72 @@ func ParseGenerationCSV(r io.Reader) ([]GenerationRow, error) {
 			row.Revision = n
 		}
 		rows = append(rows, row)
-	}
-	if err := f.Err(op); err != nil {
+	})
+	if err != nil {
 		return nil, err
 	}
 	return rows, nil
+}
+
+// readTable reads a CSV table whose header names columns (in any order,
+// compared without case; those in optional may be missing) and calls row
+// for each non-empty line with the line number and a reader of the cell
+// of column i (of columns; "" when absent). Problems are collected in one
+// Invalid error naming "line N: column"; reading stops at a malformed
+// line or after maxGenerationRows rows.
+func readTable(r io.Reader, op string, columns, optional []string, row func(line int, cell func(int) string, f *apperr.Fields)) error {
+	var f apperr.Fields
+	cr := csv.NewReader(r)
+	cr.FieldsPerRecord = -1
+	cr.TrimLeadingSpace = true
+	header, err := cr.Read()
+	if err != nil {
+		f.Add("file", "no header line: want %s", strings.Join(columns, ","))
+		return f.Err(op)
+	}
+	col := map[string]int{}
+	for i, h := range header {
+		col[strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))] = i
+	}
+	idx := make([]int, len(columns))
+	for i, name := range columns {
+		j, ok := col[strings.ToLower(name)]
+		if !ok && !slices.Contains(optional, name) {
+			f.Add("header", "column %q is missing", name)
+		}
+		if !ok {
+			j = -1
+		}
+		idx[i] = j
+	}
+	if err := f.Err(op); err != nil {
+		return err
+	}
+	n := 0
+	for line := 2; ; line++ {
+		rec, err := cr.Read()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			f.Add(fmt.Sprintf("line %d", line), "%v", err)
+			break
+		}
+		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
+			continue
+		}
+		if n++; n > maxGenerationRows {
+			f.Add("file", "more than %d rows", maxGenerationRows)
+			break
+		}
+		row(line, func(i int) string {
+			if idx[i] < 0 || idx[i] >= len(rec) {
+				return ""
+			}
+			return strings.TrimSpace(rec[idx[i]])
+		}, &f)
+	}
+	return f.Err(op)
 }
 
 // ParseMWh reads a non-negative MWh amount with at most six decimals
@@ -170,8 +184,7 @@ func WriteHoldingsCSV(w io.Writer, rows []HoldingRow) error {
 		b := r.Block
 		cw.Write([]string{strconv.FormatInt(r.Account.ID, 10), r.Account.Name, r.Account.Org, string(r.Account.Kind), string(b.Status),
 			r.Facility.WREGISID, r.Facility.Name, string(r.Facility.Technology), r.Facility.State, monthMDY(b.Vintage),
-			SerialLabel(r.Facility.WREGISID, r.Facility.State, b.Vintage, b.IssuanceID, b.Start, b.End),
-			strconv.FormatInt(b.Quantity(), 10), strconv.FormatInt(b.ID, 10)})
+			b.Serials(r.Facility), strconv.FormatInt(b.Quantity(), 10), strconv.FormatInt(b.ID, 10)})
 	}
 	cw.Flush()
 	return cw.Error()
@@ -201,7 +214,7 @@ func WriteRetirementsCSV(w io.Writer, rows []RetirementRow) error {
 		}
 		cw.Write([]string{strconv.FormatInt(x.ID, 10), dateMDY(x.RetiredOn), r.Account.Name, r.Account.Org, string(x.Reason), x.Beneficiary, year,
 			r.Facility.WREGISID, r.Facility.Name, string(r.Facility.Technology), r.Facility.State, monthMDY(x.Vintage),
-			SerialLabel(r.Facility.WREGISID, r.Facility.State, x.Vintage, b.IssuanceID, b.Start, b.End),
+			SerialLabel(r.Facility.WREGISID, r.Facility.State, x.Vintage, b.BatchLabel(), b.Start, b.End),
 			strconv.FormatInt(x.Quantity, 10), strconv.FormatBool(x.RPSEligible), dateMDY(x.Deadline)})
 	}
 	cw.Flush()

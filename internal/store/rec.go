@@ -214,13 +214,13 @@ func (q queries) RecFacilities(ctx context.Context) ([]rec.Facility, error) {
 	return out, rows.Err()
 }
 
-const recBlockCols = `id, issuance_id, parent_id, facility_id, vintage, account_id, serial_start, serial_end, status, version`
+const recBlockCols = `id, issuance_id, parent_id, facility_id, vintage, account_id, serial_start, serial_end, status, version, batch`
 
 func scanRecBlock(row interface{ Scan(...any) error }) (rec.Block, error) {
 	var b rec.Block
 	var parent sql.NullInt64
 	var v string
-	if err := row.Scan(&b.ID, &b.IssuanceID, &parent, &b.FacilityID, &v, &b.AccountID, &b.Start, &b.End, &b.Status, &b.Version); err != nil {
+	if err := row.Scan(&b.ID, &b.IssuanceID, &parent, &b.FacilityID, &v, &b.AccountID, &b.Start, &b.End, &b.Status, &b.Version, &b.Batch); err != nil {
 		return b, err
 	}
 	b.ParentID = parent.Int64
@@ -345,15 +345,16 @@ func (q queries) RecReports(ctx context.Context, facilityID int64) ([]rec.Report
 	return out, rows.Err()
 }
 
-// Credited implements rec.State.
+// Credited implements rec.State: generation credited by issuances made
+// here (imported certificates credit none).
 func (s recState) Credited(ctx context.Context, facilityID int64, v rps.Month) (energy.Wh, int, error) {
 	var credited, withdrawn int64
 	var n int
-	err := s.row(ctx, `SELECT COALESCE(SUM(credited_wh), 0), COUNT(*) FROM rec_issuances WHERE facility_id = $1 AND vintage = $2`,
+	err := s.row(ctx, `SELECT COALESCE(SUM(credited_wh), 0), COUNT(*) FROM rec_issuances WHERE facility_id = $1 AND vintage = $2 AND origin = 'issued'`,
 		facilityID, monthArg(v)).Scan(&credited, &n)
 	if err == nil {
 		err = s.row(ctx, `SELECT COALESCE(SUM(serial_end - serial_start + 1), 0) FROM rec_blocks
-			WHERE facility_id = $1 AND vintage = $2 AND status = 'withdrawn'`, facilityID, monthArg(v)).Scan(&withdrawn)
+			WHERE facility_id = $1 AND vintage = $2 AND status = 'withdrawn' AND batch = ''`, facilityID, monthArg(v)).Scan(&withdrawn)
 	}
 	if err != nil {
 		return 0, 0, fmt.Errorf("store: credited generation: %w", err)
@@ -364,7 +365,7 @@ func (s recState) Credited(ctx context.Context, facilityID int64, v rps.Month) (
 // Carry implements rec.State.
 func (s recState) Carry(ctx context.Context, facilityID int64) (energy.Wh, error) {
 	var carry int64
-	err := s.row(ctx, `SELECT carry_out_wh FROM rec_issuances WHERE facility_id = $1 ORDER BY id DESC LIMIT 1`, facilityID).Scan(&carry)
+	err := s.row(ctx, `SELECT carry_out_wh FROM rec_issuances WHERE facility_id = $1 AND origin = 'issued' ORDER BY id DESC LIMIT 1`, facilityID).Scan(&carry)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, nil
 	}
@@ -372,6 +373,28 @@ func (s recState) Carry(ctx context.Context, facilityID int64) (energy.Wh, error
 		return 0, fmt.Errorf("store: carried generation: %w", err)
 	}
 	return energy.Wh(carry), nil
+}
+
+// VintageIssuances implements rec.State.
+func (s recState) VintageIssuances(ctx context.Context, facilityID int64, v rps.Month) ([]rec.Issuance, error) {
+	st, err := s.stmt(ctx, issuanceSelect+` WHERE i.facility_id = $1 AND i.vintage = $2 ORDER BY i.id`)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := st.QueryContext(ctx, facilityID, monthArg(v))
+	if err != nil {
+		return nil, fmt.Errorf("store: issuances: %w", err)
+	}
+	return scanIssuances(rows)
+}
+
+// IssuanceBlocks implements rec.State.
+func (s recState) IssuanceBlocks(ctx context.Context, issuanceID int64) ([]rec.Block, error) {
+	st, err := s.stmt(ctx, `SELECT `+recBlockCols+` FROM rec_blocks WHERE issuance_id = $1 ORDER BY serial_start, id`)
+	if err != nil {
+		return nil, err
+	}
+	return scanRecBlocks(st.QueryContext(ctx, issuanceID))
 }
 
 // Head implements rec.State.
@@ -453,10 +476,18 @@ func (s recState) InsertReport(ctx context.Context, r *rec.Report) error {
 
 // InsertIssuance implements rec.State.
 func (s recState) InsertIssuance(ctx context.Context, i *rec.Issuance) error {
+	var report any
+	if i.ReportID != 0 {
+		report = i.ReportID
+	}
+	if i.Origin == "" {
+		i.Origin = rec.OriginIssued
+	}
 	err := s.row(ctx, `INSERT INTO rec_issuances (facility_id, report_id, revision, vintage, account_id, reported_wh, eligible_wh,
-		credited_wh, carry_in_wh, carry_out_wh, quantity, note, issued_unix) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id`,
-		i.FacilityID, i.ReportID, i.Revision, monthArg(i.Vintage), i.AccountID, int64(i.ReportedWh), int64(i.EligibleWh), int64(i.CreditedWh),
-		int64(i.CarryIn), int64(i.CarryOut), i.Quantity, i.Note, i.Issued.Unix()).Scan(&i.ID)
+		credited_wh, carry_in_wh, carry_out_wh, quantity, note, issued_unix, origin, batch, serial_start)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING id`,
+		i.FacilityID, report, i.Revision, monthArg(i.Vintage), i.AccountID, int64(i.ReportedWh), int64(i.EligibleWh), int64(i.CreditedWh),
+		int64(i.CarryIn), int64(i.CarryOut), i.Quantity, i.Note, i.Issued.Unix(), i.Origin, i.Batch, i.FirstSerial()).Scan(&i.ID)
 	return wrap("issuance", mapErr(err))
 }
 
@@ -470,8 +501,8 @@ func (s recState) InsertBlock(ctx context.Context, b *rec.Block) error {
 		parent = b.ParentID
 	}
 	err := s.row(ctx, `INSERT INTO rec_blocks (issuance_id, parent_id, facility_id, vintage, account_id, serial_start, serial_end,
-		status, version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`, b.IssuanceID, parent, b.FacilityID, monthArg(b.Vintage),
-		b.AccountID, b.Start, b.End, b.Status, b.Version).Scan(&b.ID)
+		status, version, batch) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`, b.IssuanceID, parent, b.FacilityID, monthArg(b.Vintage),
+		b.AccountID, b.Start, b.End, b.Status, b.Version, b.Batch).Scan(&b.ID)
 	return wrap("block", mapErr(err))
 }
 

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"strings"
 	"time"
@@ -53,6 +54,12 @@ func (q queries) RecBlocks(ctx context.Context, f BlockFilter) ([]rec.Block, err
 	args = append(args, f.Limit)
 	rows, err := q.q.QueryContext(ctx, `SELECT `+recBlockCols+` FROM rec_blocks WHERE `+strings.Join(where, " AND ")+
 		fmt.Sprintf(" ORDER BY id LIMIT $%d", len(args)), args...)
+	return scanRecBlocks(rows, err)
+}
+
+// scanRecBlocks reads the blocks a query of recBlockCols returned (or its
+// error) and closes the rows.
+func scanRecBlocks(rows *sql.Rows, err error) ([]rec.Block, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: blocks: %w", err)
 	}
@@ -186,19 +193,15 @@ func (q queries) RecRetirement(ctx context.Context, id int64) (rec.Retirement, e
 	return r, nil
 }
 
-// RecIssuances returns issuances, newest first: a facility's when
-// facilityID is set, else everyone's; up to limit.
-func (q queries) RecIssuances(ctx context.Context, facilityID int64, limit int) ([]rec.Issuance, error) {
-	if limit <= 0 {
-		limit = 1 << 30
-	}
-	rows, err := q.q.QueryContext(ctx, `SELECT i.id, i.facility_id, i.report_id, i.revision, i.vintage, i.account_id, i.reported_wh, i.eligible_wh,
-		i.credited_wh, i.carry_in_wh, i.carry_out_wh, i.quantity, i.note, i.issued_unix,
+// issuanceSelect reads issuances (alias i) with the id of each one's
+// first block.
+const issuanceSelect = `SELECT i.id, i.facility_id, COALESCE(i.report_id, 0), i.revision, i.vintage, i.account_id, i.reported_wh, i.eligible_wh,
+		i.credited_wh, i.carry_in_wh, i.carry_out_wh, i.quantity, i.note, i.issued_unix, i.origin, i.batch, i.serial_start,
 		COALESCE((SELECT MIN(b.id) FROM rec_blocks b WHERE b.issuance_id = i.id), 0)
-		FROM rec_issuances i WHERE (i.facility_id = $1 OR $1 = 0) ORDER BY i.id DESC LIMIT $2`, facilityID, limit)
-	if err != nil {
-		return nil, fmt.Errorf("store: issuances: %w", err)
-	}
+		FROM rec_issuances i`
+
+// scanIssuances reads issuanceSelect's rows and closes them.
+func scanIssuances(rows *sql.Rows) ([]rec.Issuance, error) {
 	defer rows.Close()
 	var out []rec.Issuance
 	for rows.Next() {
@@ -206,16 +209,30 @@ func (q queries) RecIssuances(ctx context.Context, facilityID int64, limit int) 
 		var v string
 		var at int64
 		if err := rows.Scan(&i.ID, &i.FacilityID, &i.ReportID, &i.Revision, &v, &i.AccountID, &i.ReportedWh, &i.EligibleWh, &i.CreditedWh,
-			&i.CarryIn, &i.CarryOut, &i.Quantity, &i.Note, &at, &i.BlockID); err != nil {
+			&i.CarryIn, &i.CarryOut, &i.Quantity, &i.Note, &at, &i.Origin, &i.Batch, &i.First, &i.BlockID); err != nil {
 			return nil, fmt.Errorf("store: issuances: %w", err)
 		}
 		i.Issued = time.Unix(at, 0).UTC()
+		var err error
 		if i.Vintage, err = scanMonth(v); err != nil {
 			return nil, err
 		}
 		out = append(out, i)
 	}
 	return out, rows.Err()
+}
+
+// RecIssuances returns issuances, newest first: a facility's when
+// facilityID is set, else everyone's; up to limit.
+func (q queries) RecIssuances(ctx context.Context, facilityID int64, limit int) ([]rec.Issuance, error) {
+	if limit <= 0 {
+		limit = 1 << 30
+	}
+	rows, err := q.q.QueryContext(ctx, issuanceSelect+` WHERE (i.facility_id = $1 OR $1 = 0) ORDER BY i.id DESC LIMIT $2`, facilityID, limit)
+	if err != nil {
+		return nil, fmt.Errorf("store: issuances: %w", err)
+	}
+	return scanIssuances(rows)
 }
 
 // CheckRecRegistry loads every issuance and block and checks the serial
@@ -249,4 +266,15 @@ func (q queries) CheckRecRegistry(ctx context.Context) ([]string, error) {
 		}
 	}
 	return rec.CheckBlocks(iss, blocks), nil
+}
+
+// RecDirectory returns every account and facility, for resolving the
+// names a registry file uses (rec.Directory).
+func (q queries) RecDirectory(ctx context.Context) (rec.Directory, error) {
+	accts, err := q.RecAccounts(ctx)
+	if err != nil {
+		return rec.Directory{}, err
+	}
+	facs, err := q.RecFacilities(ctx)
+	return rec.Directory{Accounts: accts, Facilities: facs}, err
 }

@@ -511,7 +511,7 @@ func (h *handler) recAccountPage(r *http.Request) (RecAccountPage, error) {
 	for _, b := range slices.Backward(blocks) {
 		f := facs[b.FacilityID]
 		dl := rps.RetirementDeadline(b.Vintage, prof.Settings.WindowAnchor)
-		page.Blocks = append(page.Blocks, BlockRow{Block: b, Facility: f.Name, Serials: rec.SerialLabel(f.WREGISID, f.State, b.Vintage, b.IssuanceID, b.Start, b.End),
+		page.Blocks = append(page.Blocks, BlockRow{Block: b, Facility: f.Name, Serials: b.Serials(f.Facility),
 			Qty: mwh(b.Quantity()), Deadline: dl.String(), CanRPS: !today.After(dl)})
 	}
 	accts, err := h.db.RecAccounts(ctx)
@@ -643,7 +643,7 @@ func (h *handler) recTransfers(w http.ResponseWriter, r *http.Request) {
 		row := TransferRow{Transfer: t, From: name[t.From], To: name[t.To], Qty: mwh(t.Quantity), CanAct: u != nil && u.CanWrite()}
 		if b, err := h.db.RecBlock(ctx, t.BlockID); err == nil {
 			f := facs[b.FacilityID]
-			row.Serials = rec.SerialLabel(f.WREGISID, f.State, b.Vintage, b.IssuanceID, b.Start, b.End)
+			row.Serials = b.Serials(f.Facility)
 		}
 		if t.Status == rec.TransferPending {
 			page.Pending = append(page.Pending, row)

@@ -122,6 +122,7 @@ func Run(t *testing.T, open Opener) {
 		{"RecRefusedCommandStoresNothing", testRecRefusedCommandStoresNothing},
 		{"RecConcurrentClients", testRecConcurrentClients},
 		{"RecTamperingDetected", testRecTamperingDetected},
+		{"RecImportCertificates", testRecImportCertificates},
 		{"RPSClaims", testRPSClaims},
 		{"RPSProfileAnchor", testRPSProfileAnchor},
 		{"GreenProductHourly", testGreenProductHourly},
