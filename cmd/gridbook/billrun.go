@@ -20,17 +20,15 @@ import (
 	"github.com/gridbook/gridbook/internal/store"
 )
 
-// kindBillRun is the job kind that works a stored bill run.
-const kindBillRun = "bill.run"
+// kindBillRun is the job kind that works a stored bill run, with its
+// arguments and attempts (billrun.JobKind: the console enqueues it too).
+const (
+	kindBillRun     = billrun.JobKind
+	billRunAttempts = billrun.JobAttempts
+)
 
 // billRunArgs are the arguments of a bill.run job.
-type billRunArgs struct {
-	RunID int64 `json:"run_id"`
-}
-
-// billRunAttempts is how many times a bill run's job is tried: each
-// attempt resumes where the last one stopped.
-const billRunAttempts = 3
+type billRunArgs = billrun.JobArgs
 
 // registerBillRun binds the bill.run job kind to the runner.
 func registerBillRun(q *job.Queue, db *store.DB) error {

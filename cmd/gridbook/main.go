@@ -64,6 +64,7 @@ func commands() []command {
 		{"bill runs", "[--limit N] [--json]", "list bill runs with their counts", runBillRuns},
 		{"bill list", "--account NUMBER [--versions] [--json]", "list an account's stored bills", runBillList},
 		{"bill show", "ID [--verify] [--json]", "show a stored bill: lines by ledger and bucket, balances, true-up, notes, inputs", runBillShow},
+		{"bill seed-balance", "--account NUMBER --through DATE [--state FILE.json | --relevant-start DATE --bills N --balance-cents C [--minimum-paid-cents C] [--export-credits-cents C] [--acc-plus-cents C] [--cca-relevant-start DATE --cca-bills N --cca-balance-cents C]] [--json]", "seed the opening net-metering balances of an account migrated mid-Relevant-Period (audited; refused once it has bills)", runBillSeedBalance},
 		{"incentive quote", "--program ID --facts FILE.json [--catalog FILE] [--json]", "decide a program for a facts file: eligibility, amount and trace (no database)", runIncentiveQuote},
 		{"incentive programs", "[--catalog FILE] [--json]", "list the incentive program catalog", runIncentivePrograms},
 		{"dr baseline", "--intervals FILE --event-start T --event-end T [--method caiso-10in10|caiso-4in4|pge-5of10|pge-3of5-weighted|highest-3of10] [--exclude DATE]... [--json]", "compute a participant's event baseline and reduction from an interval file (no database)", runDRBaseline},

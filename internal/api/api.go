@@ -116,6 +116,7 @@ func (h *handler) routes(mux *http.ServeMux) {
 	h.handle(mux, "POST /bills/calc", tariffRead, h.calcBills)
 	h.handle(mux, "GET /accounts/{id}/bills", read, h.listAccountBills)
 	h.handle(mux, "GET /bills/{id}", read, h.getBill)
+	h.handle(mux, "POST /accounts/{id}/billing-state", write, h.seedBillingState)
 	h.savingsRoutes(mux)
 	h.costeffRoutes(mux)
 

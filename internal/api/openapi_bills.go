@@ -12,7 +12,7 @@ import (
 // storedBillOperations and merges storedBillSchemas).
 
 func storedBillOperations(add func(path, method string, o operation)) {
-	const bad, forbidden, notFound = http.StatusBadRequest, http.StatusForbidden, http.StatusNotFound
+	const bad, forbidden, notFound, conflict = http.StatusBadRequest, http.StatusForbidden, http.StatusNotFound, http.StatusConflict
 	add("/accounts/{id}/bills", "get", operation{id: "listAccountBills",
 		summary: "List an account's stored bills, newest first: current versions, or every version with versions=true",
 		tag:     "bills", security: readSecurity, params: append([]any{pathParam("id", "account id"),
@@ -22,6 +22,13 @@ func storedBillOperations(add func(path, method string, o operation)) {
 		summary: "Get a stored bill with its document, the balances it carries forward and the inputs it was computed from",
 		tag:     "bills", security: readSecurity, params: []any{pathParam("id", "bill id")},
 		ok: 200, okSchema: "StoredBill", errs: []int{forbidden, notFound}})
+	add("/accounts/{id}/billing-state", "post", operation{id: "seedBillingState",
+		summary: "Seed the opening net-metering balances of an account migrated to gridbook part-way through a Relevant Period: the State " +
+			"its first bill in gridbook (the period starting on through) carries in. Each ledger's Relevant Period began on or before through " +
+			"and less than a year before it, with 0–11 bills in it; 409 once the account has bills; audited. Money-moving: the " +
+			"Idempotency-Key header is required (400 naming it when absent).",
+		tag: "bills", security: writeSecurity, params: []any{pathParam("id", "account id")}, body: "OpeningBalanceRequest",
+		ok: 201, okSchema: "OpeningBalance", errs: []int{forbidden, notFound, conflict}})
 }
 
 func storedBillSchemas() obj {
@@ -58,7 +65,22 @@ func storedBillSchemas() obj {
 	})
 	side["required"] = []string{"side", "total_cents", "nem_balance_cents"}
 	side["additionalProperties"] = true // carried export and ACC Plus credits when any
+	ledger := output("one ledger's carried values (billing.LedgerState)", obj{
+		"relevant_start": date("first day of the current Relevant Period"), "bills": typ("integer", "bills already in it, 0–11"),
+		"delivered_wh": typ("integer", "energy delivered in it"), "received_wh": typ("integer", "energy received in it"),
+		"nem_balance_cents":    typ("integer", "net-metering balance: charges deferred to the true-up (positive) or credit (negative)"),
+		"minimum_paid_cents":   typ("integer", "minimum-charge top-ups paid in it, credited against the true-up charge"),
+		"export_credits_cents": typ("integer", "unused Net Billing export credits"), "acc_plus_cents": typ("integer", "unused ACC Plus credits"),
+	})
+	ledger["required"] = []string{}
+	state := output("the State carried into the next bill: the utility's and the CCA's ledgers", obj{"utility": ledger, "cca": ledger,
+		"cpp_protection_net_cents": typ("integer", "peak-pricing charges less credits since bill protection began")})
+	state["required"] = []string{}
 	return obj{
+		"OpeningBalanceRequest": input("an opening balance to seed", obj{"through": date("first day of the account's first bill in gridbook"),
+			"state": state}, "through", "state"),
+		"OpeningBalance": output("an opening balance seeded for an account", obj{"account_id": typ("integer", ""),
+			"account_number": typ("string", ""), "through": date(""), "state": state}),
 		"StoredBillSummary": output("a stored bill's totals", summary),
 		"StoredBillList":    listOf("StoredBillSummary", "a page of an account's bills, newest first"),
 		"StoredBill":        output("a stored bill with its document and inputs", full),

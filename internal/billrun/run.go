@@ -100,6 +100,20 @@ func CyclePeriod(cycle string, readDay int) (calendar.Period, error) {
 	return ps[0], nil
 }
 
+// JobKind is the durable job kind that works a bill run, with JobArgs
+// as its arguments: every gridbook process registers it (cmd/gridbook),
+// so the CLI and the console enqueue the same job. A run's job is tried
+// JobAttempts times; each attempt resumes where the last one stopped.
+const (
+	JobKind     = "bill.run"
+	JobAttempts = 3
+)
+
+// JobArgs are the arguments of a bill run's job.
+type JobArgs struct {
+	RunID int64 `json:"run_id"`
+}
+
 // Store is what a run reads and writes. *store.DB implements it; every
 // method that writes does so in one transaction.
 type Store interface {

@@ -290,6 +290,10 @@ type BillRunsPage struct {
 	First   bool
 	NextURL string
 	Polling bool // a listed run is unfinished: the table refreshes itself
+	// CanStart shows the "Run bills" form: the server has a job queue
+	// (writers only; the template checks the role).
+	CanStart bool
+	Form     BillRunForm
 }
 
 // PollSeconds is how often the bill-run pages refresh unfinished runs.
@@ -334,25 +338,53 @@ const billRunsPageSize = 25
 // billRuns lists the bill runs, newest first, with their progress; while
 // one is unfinished the table polls itself (HX-Target "bill-runs").
 func (h *handler) billRuns(w http.ResponseWriter, r *http.Request) {
+	if isPartial(r) && r.Header.Get("HX-Target") == "bill-runs" {
+		h.renderBillRunsBlock(w, r)
+		return
+	}
+	next := h.today().AddDays(-h.today().Day + 1)
+	h.renderBillRuns(w, r, http.StatusOK, &View{}, BillRunForm{Cycle: fmt.Sprintf("%d-%02d", next.AddDays(-1).Year, next.AddDays(-1).Month), ReadDay: "1"})
+}
+
+// billRunsPage lists the runs of the page the request asks for.
+func (h *handler) billRunsPage(r *http.Request) (BillRunsPage, error) {
 	before, _ := strconv.ParseInt(r.URL.Query().Get("before"), 10, 64)
 	runs, err := h.db.BillRuns(r.Context(), max(before, 0), billRunsPageSize+1)
 	if err != nil {
-		h.rd.Error(w, r, err)
-		return
+		return BillRunsPage{}, err
 	}
 	page := BillRunsPage{First: before <= 0}
+	_, page.CanStart = h.enqueuer()
 	runs, page.NextURL = cutPage(runs, billRunsPageSize, func(r billrun.Run) int64 { return r.ID }, "/bill-runs", "before")
 	for _, run := range runs {
 		row := BillRunRow{run}
 		page.Runs = append(page.Runs, row)
 		page.Polling = page.Polling || row.Unfinished()
 	}
-	v := &View{Title: "Bill runs", Nav: NavBillRuns, Data: page}
-	if isPartial(r) && r.Header.Get("HX-Target") == "bill-runs" {
-		h.rd.RenderBlock(w, r, http.StatusOK, "console/billruns", "bill_runs", v)
+	return page, nil
+}
+
+// renderBillRunsBlock answers the table's own refresh.
+func (h *handler) renderBillRunsBlock(w http.ResponseWriter, r *http.Request) {
+	page, err := h.billRunsPage(r)
+	if err != nil {
+		h.rd.Error(w, r, err)
 		return
 	}
-	h.rd.Render(w, r, http.StatusOK, "console/billruns", v)
+	h.rd.RenderBlock(w, r, http.StatusOK, "console/billruns", "bill_runs", &View{Title: "Bill runs", Nav: NavBillRuns, Data: page})
+}
+
+// renderBillRuns renders the page with the "Run bills" form's values and
+// v's errors.
+func (h *handler) renderBillRuns(w http.ResponseWriter, r *http.Request, status int, v *View, form BillRunForm) {
+	page, err := h.billRunsPage(r)
+	if err != nil {
+		h.rd.Error(w, r, err)
+		return
+	}
+	page.Form = form
+	v.Title, v.Nav, v.Data = "Bill runs", NavBillRuns, page
+	h.rd.Render(w, r, status, "console/billruns", v)
 }
 
 // BillRunPage is the Data of console/billrun.

@@ -51,6 +51,7 @@ func (h *handler) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /audit", h.staffOnly(h.auditLog))
 	mux.HandleFunc("GET /bills/{id}", h.staffOnly(h.billDetail))
 	mux.HandleFunc("GET /bill-runs", h.staffOnly(h.billRuns))
+	mux.HandleFunc("POST /bill-runs", h.writersOnly(h.billRunStart))
 	mux.HandleFunc("GET /bill-runs/{id}", h.staffOnly(h.billRunDetail))
 	mux.HandleFunc("GET /jobs", h.staffOnly(h.jobsList))
 	mux.HandleFunc("GET /jobs/{id}", h.staffOnly(h.jobDetail))
