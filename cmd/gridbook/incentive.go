@@ -275,7 +275,7 @@ func runIncentiveReport(ctx context.Context, e *env, args []string) error {
 
 // runIncentiveExpire expires lapsed reservations and coupons on a day
 // (default today), releasing their funds and promoting the waitlists, in
-// one transaction.
+// one transaction, and records the run (also a daily job).
 func runIncentiveExpire(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "incentive expire")
 	dsn := dbFlag(e, fs, "gridbook.db")
@@ -293,21 +293,14 @@ func runIncentiveExpire(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	var apps, coupons int
-	err = db.InTx(ctx, func(tx *store.Tx) error {
-		if apps, err = tx.ExpireReservations(ctx, cliActor(e), day); err != nil {
-			return err
-		}
-		coupons, err = tx.ExpireCoupons(ctx, cliActor(e), day)
-		return err
-	})
+	run, err := db.RunIncentiveExpiry(ctx, cliActor(e), day)
 	if err != nil {
 		return err
 	}
 	if *asJSON {
-		return printJSON(e.stdout, map[string]int{"reservations": apps, "coupons": coupons})
+		return printJSON(e.stdout, map[string]int64{"reservations": run.Counts["reservations"], "coupons": run.Counts["coupons"]})
 	}
-	fmt.Fprintf(e.stdout, "expired on %s: %d reservations, %d coupons\n", day, apps, coupons)
+	fmt.Fprintln(e.stdout, run.Summary)
 	return nil
 }
 

@@ -60,6 +60,9 @@ func openQueue(ctx context.Context, db *store.DB, log *slog.Logger) (q *job.Queu
 	if err == nil {
 		err = registerDR(q, db, log)
 	}
+	if err == nil {
+		err = registerTasks(q, db)
+	}
 	if err != nil {
 		closeQueue()
 		return nil, nil, err

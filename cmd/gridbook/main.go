@@ -102,6 +102,7 @@ func commands() []command {
 		{"incentive expire", "[--db DB] [--date DATE] [--json]", "expire lapsed reservations and coupons, releasing their funds to the waitlist", runIncentiveExpire},
 		{"incentive power-share-enroll", "[--db DB] --capacity N [--risk FILE.csv] [--date DATE] [--json]", "enroll eligible accounts in Power Share by disconnection risk up to capacity", runPowerShareEnroll},
 		{"incentive score-round", "--round FILE.json [--json]", "score an innovation-fund round: weighted scores, ranks and awards while the fund lasts (no database)", runScoreRound},
+		{"incentive policy", "[--db DB] --program ID [--set POLICY=READING] [--json]", "a program's policies (open questions answered explicitly) and the reading in force; --set chooses one", runIncentivePolicy},
 		{"import intervals", "[--db DB] [--meter ID|SERIAL] [--format auto|espi|sce-csv|pge-csv|plain-csv] [--json] FILE...", "import interval data (Green Button XML or CSV) for a meter", runImportIntervals},
 	}
 }

@@ -49,9 +49,11 @@ func nemVerbs() map[string]nemVerb {
 		"terminate": step(nem.Terminated, ""),
 		"withdraw":  step(nem.Withdrawn, ""),
 		"decide":    {"ID [--on DATE] [--json]", "check an application's eligibility again and store the decision", runNEMDecide},
-		"show":      {"ID [--json]", "show an application with its history, decisions and documents", runNEMShow},
-		"list":      {"[--status S[,S]] [--installer ID] [--account NUMBER] [--json|--csv]", "list applications with their meter due date and age", runNEMList},
-		"document":  {"ID --kind single_line_diagram|site_plan|agreement|inspection|pto_letter|other FILE [--json]", "attach a document (its SHA-256 is kept)", runNEMDocument},
+		"transition": {"[ID] [--date DATE] [--dry-run] [--json]",
+			"move NEM 1.0/2.0 systems whose 20-year legacy period has ended to the Net Billing Tariff (also a daily job)", runNEMTransition},
+		"show":     {"ID [--json]", "show an application with its history, decisions and documents", runNEMShow},
+		"list":     {"[--status S[,S]] [--installer ID] [--account NUMBER] [--json|--csv]", "list applications with their meter due date and age", runNEMList},
+		"document": {"ID --kind single_line_diagram|site_plan|agreement|inspection|pto_letter|other FILE [--json]", "attach a document (its SHA-256 is kept)", runNEMDocument},
 		"cap-report": {"--month YYYY-MM [--applications FILE.csv --aggregate-peak-mw MW [--floor-mw MW]] [--json]",
 			"the AB 327 program-cap report, from the database or from a CSV export (no database)", runNEMCapReport},
 		"installer": {"add --name N --license L [--email E] | link --installer ID (--user EMAIL | --client ID) | list [--json]",
@@ -284,6 +286,10 @@ func printNEM(ctx context.Context, e *env, db *store.DB, id int64, asJSON bool) 
 			fmt.Fprintf(w, ", export prices of vintage %d until %s", *v.ExportVintage, *v.ExportLockEnd)
 		}
 		fmt.Fprintln(w)
+	}
+	if t := d.Transition; t != nil {
+		fmt.Fprintf(w, "successor  %s from %s: the %s legacy period ended (moved %s by %s, enrollment %d)\n", t.To.Label, t.On, t.From.Label,
+			t.At.Format("2006-01-02"), t.Actor, t.NewEnrollmentID)
 	}
 	if ms := d.MeterService; ms.DueOn != nil {
 		fmt.Fprintf(w, "meter      due %s", *ms.DueOn)

@@ -43,6 +43,7 @@ func (h *handler) incentiveRoutes(mux *http.ServeMux) {
 	h.handle(mux, "POST /incentive/payment-batches", write, h.createBatch)
 	h.handle(mux, "GET /incentive/payment-batches/{id}", registryWide, h.getBatch)
 	h.handle(mux, "POST /incentive/payment-batches/{id}/results", write, h.reconcileBatch)
+	h.incentiveTrackingRoutes(mux)
 }
 
 // requireKey refuses a money-moving POST without an Idempotency-Key: a

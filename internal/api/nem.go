@@ -140,6 +140,9 @@ type NEMApplicationDetailJSON struct {
 	Decisions []store.NEMDecision   `json:"decisions"`
 	Documents []store.NEMDocument   `json:"documents"`
 	Credits   []nem.EstimatedCredit `json:"estimated_credits"`
+	// Transition is the move to the successor tariff when a NEM 1.0/2.0
+	// legacy period ended; nil until then.
+	Transition *store.NEMTransition `json:"legacy_transition"`
 }
 
 type nemEventJSON struct {
@@ -159,6 +162,7 @@ type NEMReader interface {
 	NEMDecisions(ctx context.Context, id int64) ([]store.NEMDecision, error)
 	NEMDocuments(ctx context.Context, id int64) ([]store.NEMDocument, error)
 	NEMEstimatedCredits(ctx context.Context, accountID int64) ([]nem.EstimatedCredit, error)
+	NEMTransitionOf(ctx context.Context, applicationID int64) (store.NEMTransition, error)
 }
 
 // NEMDetail reads an application's detail on today's date.
@@ -195,6 +199,13 @@ func NEMDetail(ctx context.Context, q NEMReader, a nem.Application, today calend
 		if c.ApplicationID == a.ID {
 			out.Credits = append(out.Credits, c)
 		}
+	}
+	tr, err := q.NEMTransitionOf(ctx, a.ID)
+	switch {
+	case err == nil:
+		out.Transition = &tr
+	case !apperr.Is(err, apperr.NotFound):
+		return out, err
 	}
 	return out, nil
 }

@@ -205,6 +205,7 @@ func nemSchemas() obj {
 			bareDecision[k] = v
 		}
 	}
+	tariffVintage := obj{"program": enum("", nem.NEM1, nem.NEM2, nem.NBT), "label": str(""), "aggregation": boolean(""), "applied_on": date("")}
 	detail := obj{
 		"history": arrayOf(output("one step", obj{"from": str("empty for the filing"), "to": enum("", statuses...), "on": date(""),
 			"at": instantSchema(""), "actor": str(""), "note": str("")})),
@@ -214,6 +215,14 @@ func nemSchemas() obj {
 			"id": intg(""), "application_id": intg(""), "account_id": intg(""),
 			"period": output("[start, end)", obj{"start": date(""), "end": date("")}), "days": intg(""), "reason": str(""),
 		})),
+		"legacy_transition": nullableObject("the move to the successor tariff (the Net Billing Tariff, NBT-A for aggregation; "+
+			"D.22-12-056) when the NEM 1.0/2.0 legacy period of 20 years from PTO ended; null until then", obj{
+			"id": intg(""), "application_id": intg(""), "number": str(""), "account_id": intg(""),
+			"from": output("the vintage whose legacy period ended", tariffVintage), "to": output("the successor", tariffVintage),
+			"pto_on": date(""), "on": date("the first day on the successor: the old nem enrollment ends and the new one starts"),
+			"old_enrollment_id": intg("0 when the application had none"), "new_enrollment_id": intg("source legacy_transition"),
+			"at": instantSchema(""), "actor": str(""),
+		}),
 	}
 	for k, v := range application {
 		detail[k] = v

@@ -63,6 +63,9 @@ type Program struct {
 	// Budgets are the funds the program draws on, created by an import
 	// when absent.
 	Budgets []BudgetSpec `json:"budgets,omitempty"`
+	// Policies answer the open questions of the program's rules
+	// explicitly, each with its readings and the one in force.
+	Policies []Policy `json:"policies,omitempty"`
 }
 
 // BudgetSpec is a budget as configured in a programs document.
@@ -243,6 +246,7 @@ func (p *Program) Validate() error {
 		}
 	}
 	checkConditions(&f, "eligibility", p.Eligibility)
+	checkPolicies(&f, p.Policies)
 	if len(p.Measures) == 0 {
 		f.Add("measures", "must list at least one measure")
 	}

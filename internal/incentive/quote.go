@@ -132,6 +132,7 @@ func (p *Program) Quote(f Facts, ref IncomeTables) (Decision, error) {
 	for i, cond := range p.Eligibility {
 		e.condition(fmt.Sprintf("eligibility[%d]", i), cond)
 	}
+	e.policies(p.Policies)
 	for i, cond := range m.Conditions {
 		e.condition(fmt.Sprintf("%s.conditions[%d]", m.ID, i), cond)
 	}

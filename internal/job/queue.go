@@ -53,7 +53,8 @@ type Queue struct {
 
 	mu       sync.Mutex
 	handlers map[string]Handler
-	running  worker // nil until Start
+	periodic []periodic // recurring kinds (Every)
+	running  worker     // nil until Start
 }
 
 func newQueue(eng engine, opts Options) *Queue {
@@ -199,6 +200,7 @@ func (q *Queue) Start(ctx context.Context, workers int) error {
 		Queues:                      map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: workers}},
 		RescueStuckJobsAfter:        q.opts.RescueStuckJobsAfter,
 		Workers:                     bundle,
+		PeriodicJobs:                q.periodicJobs(),
 	}
 	if cfg.FetchPollInterval > 0 && cfg.FetchPollInterval < river.FetchCooldownDefault {
 		// River refuses a poll interval shorter than the fetch cooldown.

@@ -16,9 +16,18 @@ import (
 // eligibility (CARE or FERA, residential, CPA customer, in a DAC).
 const PowerShareProgram = "power-share"
 
+// PowerShareIncomeBasis is Power Share's policy on whether households
+// eligible for CARE or FERA but not enrolled qualify, and
+// PowerShareEnrolledOnly its conservative reading (the shipped default;
+// research/programs.md §8).
+const (
+	PowerShareIncomeBasis  = "income_basis"
+	PowerShareEnrolledOnly = "enrolled"
+)
+
 // AutoEnrollPowerShare fills Power Share up to capacity on day on: every
-// account the program's rules find eligible on that day and not yet
-// enrolled is a candidate; candidates are ranked by disconnection risk
+// account the program's rules (with the income-basis policy in force)
+// find eligible on that day and not yet enrolled is a candidate; candidates are ranked by disconnection risk
 // (more notices first, then larger arrears; accounts absent from risk
 // count as none) and the first are enrolled (program enrollment
 // "power_share", source "auto", the rank and risk in the note) until the
@@ -45,9 +54,19 @@ func (tx *Tx) AutoEnrollPowerShare(ctx context.Context, actor auth.Actor, on cal
 	if room <= 0 {
 		return nil, nil
 	}
+	// Under the conservative reading of the income basis (the default),
+	// the candidates are the CARE and FERA homes; under the broad one,
+	// every CCA home in a DAC, which the program's rules then test against
+	// the CARE and FERA income limits.
+	filters := []AccountFilter{{Program: customer.ProgramCARE, On: on, Class: customer.Residential, LSE: customer.CCA},
+		{Program: customer.ProgramFERA, On: on, Class: customer.Residential, LSE: customer.CCA}}
+	if pol, ok := p.Policy(PowerShareIncomeBasis); ok && pol.InForce().ID != PowerShareEnrolledOnly {
+		dac := true
+		filters = []AccountFilter{{Class: customer.Residential, LSE: customer.CCA, DAC: &dac}}
+	}
 	var cands []incentive.Candidate
-	for _, program := range []string{customer.ProgramCARE, customer.ProgramFERA} {
-		ids, err := tx.accountIDs(ctx, AccountFilter{Program: program, On: on, Class: customer.Residential, LSE: customer.CCA})
+	for _, filter := range filters {
+		ids, err := tx.accountIDs(ctx, filter)
 		if err != nil {
 			return nil, err
 		}

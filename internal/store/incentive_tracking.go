@@ -57,6 +57,28 @@ func (tx *Tx) CreateProject(ctx context.Context, actor auth.Actor, p *incentive.
 	return tx.audit(ctx, actor, "create", "incentive_project", p.ID, nil, p)
 }
 
+// Project returns a tracked project, or NotFound.
+func (q queries) Project(ctx context.Context, id int64) (incentive.Project, error) {
+	p, err := scanProject(q.q.QueryRowContext(ctx, `SELECT `+projectCols+` FROM incentive_projects WHERE id = $1`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return p, apperr.NotFoundf("store.Project", "project %d not found", id)
+	} else if err != nil {
+		return p, fmt.Errorf("store: project: %w", err)
+	}
+	return p, nil
+}
+
+// Engagement returns an engagement, or NotFound.
+func (q queries) Engagement(ctx context.Context, id int64) (incentive.Engagement, error) {
+	e, err := scanEngagement(q.q.QueryRowContext(ctx, `SELECT `+engagementCols+` FROM incentive_engagements WHERE id = $1`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return e, apperr.NotFoundf("store.Engagement", "engagement %d not found", id)
+	} else if err != nil {
+		return e, fmt.Errorf("store: engagement: %w", err)
+	}
+	return e, nil
+}
+
 // Projects lists the tracked projects of a program ("" for all).
 func (q queries) Projects(ctx context.Context, program string) ([]incentive.Project, error) {
 	return collect(ctx, q, scanProject, `SELECT `+projectCols+` FROM incentive_projects WHERE ($1 = '' OR program = $1) ORDER BY program, id`, program)

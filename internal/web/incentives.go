@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/gridbook/gridbook/internal/apperr"
+	"github.com/gridbook/gridbook/internal/auth"
 	"github.com/gridbook/gridbook/internal/incentive"
 	"github.com/gridbook/gridbook/internal/money"
 	"github.com/gridbook/gridbook/internal/store"
@@ -128,6 +129,9 @@ type ProgramPage struct {
 	Cards    []Card
 	BurnDown *Chart
 	Statuses []StatusCount
+	// CanSetPolicy lets an administrator choose the readings of the
+	// program's policies.
+	CanSetPolicy bool
 }
 
 // StatusCount is how many applications are in a status.
@@ -150,7 +154,7 @@ func (h *handler) incentiveProgram(w http.ResponseWriter, r *http.Request) {
 		h.rd.Error(w, r, err)
 		return
 	}
-	page := ProgramPage{Program: p, Report: rep}
+	page := ProgramPage{Program: p, Report: rep, CanSetPolicy: UserFromContext(ctx).Access == auth.Admin}
 	page.Cards = []Card{
 		{Label: "Paid", Value: rep.PaidCents.String(), Note: fmt.Sprintf("to %s participants", count(rep.Participants))},
 		{Label: "Reserved", Value: rep.ReservedCents.String(), Note: fmt.Sprintf("%s applications and coupons", count(rep.ReservedFor+rep.CouponsOpen))},
@@ -198,6 +202,7 @@ type ApplicationsPage struct {
 	Rows            []ApplicationRow
 	NextURL         string
 	First           bool
+	Expiry          TaskRunView // the daily expiry of lapsed reservations and coupons
 }
 
 const applicationsPageSize = 50
@@ -226,6 +231,10 @@ func (h *handler) incentiveApplications(w http.ResponseWriter, r *http.Request) 
 	page.Programs = []Option{{Value: "", Label: "All programs"}}
 	for _, p := range ps {
 		page.Programs = append(page.Programs, Option{Value: p.ID, Label: p.Name})
+	}
+	if page.Expiry, err = h.taskRun(ctx, store.TaskIncentiveExpire, "Expiry of lapsed reservations and coupons", "gridbook incentive expire"); err != nil {
+		h.rd.Error(w, r, err)
+		return
 	}
 	status := incentive.Status(page.Status)
 	if page.Status == "queue" {

@@ -48,6 +48,7 @@ type NEMQueuePage struct {
 	Installers []Option
 	Rows       []NEMRow
 	Cards      []Card
+	Legacy     TaskRunView // the daily move of systems past their legacy period
 }
 
 // nemApps lists applications (those of f) as rows on today.
@@ -163,6 +164,10 @@ func (h *handler) nemQueue(w http.ResponseWriter, r *http.Request) {
 	for _, in := range ins {
 		page.Installers = append(page.Installers, Option{Value: strconv.FormatInt(in.ID, 10), Label: in.Name})
 	}
+	if page.Legacy, err = h.taskRun(ctx, store.TaskNEMLegacy, "NEM 1.0/2.0 legacy-period transitions", "gridbook nem transition"); err != nil {
+		h.rd.Error(w, r, err)
+		return
+	}
 	h.rd.Render(w, r, http.StatusOK, "console/nem", &View{Title: "Interconnection applications", Nav: NavNEM, Data: page})
 }
 
@@ -182,6 +187,11 @@ type NEMAppPage struct {
 	DocKinds  []Option
 	Step      NEMStepForm
 	Today     calendar.Date
+	// Transition is the move to the successor tariff at the end of a NEM
+	// 1.0/2.0 legacy period, once made; LegacyDue says the period has
+	// ended and the daily job (or `gridbook nem transition`) will move it.
+	Transition *store.NEMTransition
+	LegacyDue  bool
 }
 
 // NEMStepForm is the step form's values.
@@ -256,6 +266,14 @@ func (h *handler) nemAppPage(ctx context.Context, a nem.Application, base string
 	}
 	page.Step.On = page.Today.String()
 	page.CanUpload = !a.Status.Closed()
+	switch tr, err := h.db.NEMTransitionOf(ctx, a.ID); {
+	case err == nil:
+		page.Transition = &tr
+	case apperr.Is(err, apperr.NotFound):
+		_, page.LegacyDue = nem.SCEVintages.TransitionOf(a, page.Today)
+	default:
+		return page, err
+	}
 	return page, nil
 }
 

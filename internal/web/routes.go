@@ -71,6 +71,7 @@ func (h *handler) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /nem/fit", h.staffOnly(h.nemFIT))
 	mux.HandleFunc("GET /incentives", h.staffOnly(h.incentives))
 	mux.HandleFunc("GET /incentives/programs/{pid}", h.staffOnly(h.incentiveProgram))
+	mux.HandleFunc("POST /incentives/programs/{pid}/policies/{policy}", h.writersOnly(h.incentivePolicySet))
 	mux.HandleFunc("GET /incentives/applications", h.staffOnly(h.incentiveApplications))
 	mux.HandleFunc("GET /incentives/applications/{id}", h.staffOnly(h.incentiveApplication))
 	mux.HandleFunc("POST /incentives/applications/{id}/transition", h.writersOnly(h.incentiveTransition))

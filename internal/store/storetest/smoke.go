@@ -84,6 +84,7 @@ func Run(t *testing.T, open Opener) {
 		{"IncentiveReportSunStorageFigures", testIncentiveReportSunStorage},
 		{"IncentivePowerShareAutoEnrollByRisk", testIncentivePowerShareAutoEnroll},
 		{"IncentiveTrackingProjectsAndEngagements", testIncentiveTracking},
+		{"IncentivePowerShareIncomeBasisPolicy", testIncentivePowerShareIncomeBasis},
 		// weather.go
 		{"WeatherRoundTripAcrossMonths", testWeatherRoundTripAcrossMonths},
 		{"WeatherMergeKeepsWhatAFileLacks", testWeatherMergeKeepsWhatAFileLacks},
@@ -104,6 +105,9 @@ func Run(t *testing.T, open Opener) {
 		{"NEMInstallersAndMembers", testNEMInstallers},
 		{"NEMSpecialRates", testNEMSpecialRates},
 		{"NEMFeedInTariffQueue", testNEMFeedInTariff},
+		// nem_transitions.go
+		{"NEMLegacyTransitionMovesToSuccessor", testNEMLegacyTransition},
+		{"TaskRunsIncentiveExpiry", testTaskRunsIncentiveExpiry},
 		// bills.go
 		{"BillRunBillsEveryAccountInService", testBillRunBillsEveryAccountInService},
 		{"BillRunRerunIsIdempotent", testBillRunRerunIsIdempotent},
