@@ -23,8 +23,13 @@ import (
 //
 //	0  net energy metering: net energy per TOU period each month; surplus
 //	   kWh roll over to the next month's matching period (periods matched
-//	   by the weekday schedule at 12 am, 6 am, 12 pm and 6 pm); the
-//	   December surplus is paid at the NSC rate and the rollover resets
+//	   by the weekday schedule at 12 am, 6 am, 12 pm and 6 pm). Net
+//	   surplus compensation is paid in December on the cumulative excess:
+//	   a running sum of each whole month's net generation (all periods
+//	   together), floored at zero every month — not on the per-period
+//	   surplus left after the rollover (SAM's monthly cumulative excess
+//	   energy, research/billing.md §2.2; ssc's residential TOU test pays
+//	   $75.9 at $0.02789/kWh, testdata/ssc)
 //	2  net billing: each step's net import at the buy rate, net export at
 //	   the sell rate; a month may be negative; nothing carries
 //	1  net energy metering with dollar credits: each month's surplus per
@@ -254,8 +259,10 @@ func (s *samRun) run() []*Bill {
 		}
 	}
 	var bills []*Bill
-	var surplusPrev []int64 // option 0: last month's surplus kWh per period
-	var credit int64        // option 1: carried $ credit, n$
+	var yearDel, yearRec energy.Wh // totals of the months billed so far
+	var surplusPrev []int64        // option 0: last month's surplus kWh per period
+	var cumExcess int64            // option 0: cumulative monthly net excess, Wh (floored at 0 each month)
+	var credit int64               // option 1: carried $ credit, n$
 	for m := range 12 {
 		ms := months[m]
 		from := calendar.Date{Year: s.year, Month: time.Month(m + 1), Day: 1}
@@ -286,9 +293,15 @@ func (s *samRun) run() []*Bill {
 			}
 		case 0, 1:
 			net := make([]int64, np) // SAM's sign: generation surplus positive
+			var monthNet int64
 			for p := range np {
 				net[p] = ms.exp[p] - ms.imp[p]
+				monthNet += net[p]
 			}
+			// The excess SAM pays at the true-up nets the whole month across
+			// periods and never goes below zero (the year starts after
+			// December's true-up, so at zero).
+			cumExcess = max(cumExcess+monthNet, 0)
 			if s.option == 0 && m > 0 && surplusPrev != nil {
 				for p, sur := range surplusPrev {
 					if sur <= 0 {
@@ -340,24 +353,27 @@ func (s *samRun) run() []*Bill {
 			}
 		}
 		if m == 11 { // December: SAM's default true-up month (ur_nm_credit_month = 11)
+			// The Relevant Period is SAM's year: the twelve bills.
+			tu := TrueUp{Side: Utility, Span: calendar.Period{Start: bills[0].Period.Start, End: b.Period.End}, Bills: 12, Delivered: yearDel + ms.del, Received: yearRec + ms.rec}
 			switch s.option {
 			case 0:
-				var sur int64
-				for _, x := range surplusPrev {
-					sur += x
+				// NetSurplus is SAM's cumulative excess, the kWh it pays.
+				tu.NetSurplus = energy.Wh(cumExcess)
+				if cumExcess > 0 && s.nsc > 0 {
+					add(Line{Kind: NSCLine, Label: fmt.Sprintf("Net surplus compensation: %s kWh × %s", kwh(cumExcess), s.nsc), Quantity: cumExcess, Unit: "Wh", Rate: int64(s.nsc),
+						Nanos: money.Nanos(-int64(s.nsc) * cumExcess)})
+					tu.NSC = b.Lines[len(b.Lines)-1].Amount
 				}
-				if sur > 0 && s.nsc > 0 {
-					add(Line{Kind: NSCLine, Label: fmt.Sprintf("Net surplus compensation: %s kWh × %s", kwh(sur), s.nsc), Quantity: sur, Unit: "Wh", Rate: int64(s.nsc),
-						Nanos: money.Nanos(-int64(s.nsc) * sur)})
-				}
-				b.TrueUps = append(b.TrueUps, TrueUp{Side: Utility, NetSurplus: energy.Wh(sur)})
+				b.TrueUps = append(b.TrueUps, tu)
 			case 1:
 				if credit > 0 {
 					add(Line{Kind: TrueUpLine, Label: "Year-end payout of unused net-metering dollar credit", Nanos: money.Nanos(-credit)})
-					b.TrueUps = append(b.TrueUps, TrueUp{Side: Utility, NSC: money.Nanos(-credit).Round()})
+					tu.NSC = b.Lines[len(b.Lines)-1].Amount
+					b.TrueUps = append(b.TrueUps, tu)
 				}
 			}
 		}
+		yearDel, yearRec = yearDel+ms.del, yearRec+ms.rec
 		for _, l := range b.Lines {
 			b.Total += l.Amount
 		}
