@@ -45,6 +45,9 @@ func registerDR(q *job.Queue, db *store.DB, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
+	if err := registerDRPay(q, db); err != nil {
+		return err
+	}
 	return q.Register(kindDRDispatch, job.Decode(func(ctx context.Context, a drEventArgs, p *job.Progress) error {
 		n, err := drDispatch(ctx, db, auth.System, a.EventID, logSender{log})
 		if apperr.Is(err, apperr.NotFound) {
@@ -74,7 +77,12 @@ func drSettle(ctx context.Context, db *store.DB, eventID int64, progress func(do
 	if err != nil {
 		return dr.SettleSummary{}, err
 	}
-	return dr.SettleEvent(ctx, db, p, eventID, dr.SettleOptions{Holidays: calendar.UtilityHolidays(), Progress: progress}, db.SaveOutcomes(auth.System, p.Code))
+	payer, err := drPayer(db, auth.System)
+	if err != nil {
+		return dr.SettleSummary{}, err
+	}
+	return dr.SettleEvent(ctx, db, p, eventID, dr.SettleOptions{Holidays: calendar.UtilityHolidays(), Progress: progress, Payer: payer},
+		db.SaveOutcomes(auth.System, p.Code))
 }
 
 // Sender delivers one notice (e-mail, SMS or a device message).
@@ -171,8 +179,12 @@ func drDispatch(ctx context.Context, db *store.DB, actor auth.Actor, eventID int
 }
 
 func settleText(s dr.SettleSummary) string {
-	return fmt.Sprintf("%d participants: %d settled (%d newly), %d without a baseline, %d missing data; %s kWh reduced (portfolio delta %s kWh), %s owed",
+	out := fmt.Sprintf("%d participants: %d settled (%d newly), %d without a baseline, %d missing data; %s kWh reduced (portfolio delta %s kWh), %s owed",
 		s.Participants, s.Settled, s.Saved, s.NoBaseline, s.MissingData, s.ReductionWh.KWhString(), s.DeltaWh.KWhString(), s.Amount)
+	if p := s.Payments; p.Paid+p.Refused > 0 {
+		out += "; payments " + p.String()
+	}
+	return out
 }
 
 // runDRPrograms lists the demand-response programs and their rules.

@@ -24,6 +24,8 @@ func (h *handler) drRoutes(mux *http.ServeMux) {
 	h.handle(mux, "GET /dr/events/{id}/settlements", read, h.listDRSettlements)
 	h.handle(mux, "POST /dr/events/{id}/overrides", read, h.overrideDREvent)
 	h.handle(mux, "GET /dr/days", read, h.getDRDays)
+	h.handle(mux, "GET /dr/payables", read, h.listDRPayables)
+	h.handle(mux, "POST /dr/payables/pay", write, h.payDRPayables)
 	h.handle(mux, "GET /accounts/{id}/dr-events", read, h.listAccountDREvents)
 	h.handle(mux, "GET /signals/tou", tariffRead, h.getTOUSignal)
 	h.handle(mux, "POST /ev/sessions", write, h.importSessions)

@@ -39,6 +39,17 @@ func drOperations(add func(path, method string, o operation)) {
 		"that were not cancelled (Peak Management Pricing's days for the billing rider)", tag: "demand-response", security: readSecurity,
 		params: []any{query("program", typ("string", ""), "program code (default pmp)"), requiredQuery("from", date(""), "first day"),
 			requiredQuery("to", date(""), "day after the last")}, ok: 200, okSchema: "DRDays", errs: []int{bad, forbidden}})
+	add("/dr/payables", "get", operation{id: "listDRPayables", summary: "Amounts demand response owes (participation incentives and " +
+		"event settlements), oldest due first, each with its budget payment or the refusal naming the rule (customers list their own " +
+		"account's with account=)", tag: "demand-response", security: readSecurity, params: []any{
+		query("program", typ("string", ""), "program code"), query("status", enum("", "payable", "paid", "refused"), ""),
+		query("event", typ("integer", ""), "event id"), query("account", typ("integer", ""), "account id"),
+	}, ok: 200, okSchema: "DRPayableList", errs: []int{bad, forbidden}})
+	add("/dr/payables/pay", "post", operation{id: "payDRPayables", summary: "Pay the open payables (owed, or refused before) of a program " +
+		"or event from the incentive budgets that fund them: each whole, in one transaction with its reserve, commit and pay ledger " +
+		"entries, or refused naming the rule (no_funding, no_budget_in_force, budget_closed, budget_exhausted); a payable is never paid " +
+		"twice. Money-moving: the Idempotency-Key header is required (400 naming it when absent)", tag: "demand-response", security: writeSecurity,
+		body: "DRPayInput", ok: 200, okSchema: "DRPaySummary", errs: []int{bad, forbidden}})
 	add("/accounts/{id}/dr-events", "get", operation{id: "listAccountDREvents", summary: "The events of an account's demand-response " +
 		"enrollments, newest first, with its settlement and whether it overrode", tag: "demand-response", security: readSecurity,
 		params: []any{pathParam("id", "account id")}, ok: 200, okSchema: "AccountDREventList", errs: []int{bad, forbidden, notFound}})
@@ -115,6 +126,23 @@ func drSchemas() obj {
 			"account_id"),
 		"DROverride": output("a recorded override", obj{"event_id": typ("integer", ""), "account_id": typ("integer", "")}),
 		"DRDays":     output("an event-day calendar", obj{"program": typ("string", ""), "days": arrayOf(date(""))}),
+		"DRPayable": output("an amount demand response owes and its payment", obj{
+			"key":     typ("string", "dr:<program>:device:<id>:enrollment|annual:<n>, dr:<program>:event:<id>:account:<id>"),
+			"program": typ("string", ""), "account_id": typ("integer", ""), "device_id": nullable("integer", ""), "event_id": nullable("integer", ""),
+			"kind": enum("", "enrollment", "annual", "event"), "due": date("the day it was earned"), "amount_cents": typ("integer", ""),
+			"paid_as": enum("", "budget", "bill_credit"), "source": typ("string", "the rule it was earned under"),
+			"status":    enum("", "payable", "paid", "refused"),
+			"reference": typ("string", "the budget and ledger entry that paid it: <budget slug>#<ledger id>"),
+			"budget_id": nullable("integer", "the budget that paid it"), "paid_at": nullable("string", ""),
+			"refusal": typ("string", "the rule and why, when refused"), "created_at": instantSchema(""),
+		}),
+		"DRPayableList": listOf("DRPayable", "payables"),
+		"DRPayInput": input("which open payables to pay (both optional)", obj{"program": typ("string", "program code"),
+			"event_id": typ("integer", "one event's settlement payables")}),
+		"DRPaySummary": output("what a pay run did", obj{"paid": typ("integer", "payables paid (now or before)"),
+			"paid_cents": typ("integer", ""), "refused": typ("integer", ""), "refused_cents": typ("integer", ""),
+			"refused_by_rule": obj{"type": "object", "additionalProperties": obj{"type": "integer"}, "description": "refusals by rule"},
+			"last_refusal":    typ("string", "the last refusal, rule first")}),
 		"AccountDREvent": output("an event an account took part in", obj{
 			"event": schemaRef("DREvent"), "track": typ("string", ""), "overridden": typ("boolean", ""),
 			"settlement": obj{"anyOf": []any{schemaRef("DRSettlement"), obj{"type": "null"}}},

@@ -28,12 +28,13 @@ type DRSummary struct {
 	ReducedWh    energy.Wh   // Σ floored reductions
 	Payables     int         // participation incentives owed
 	PayableCents money.Cents // their total
+	Payments     dr.PaySummary
 }
 
 // String renders the summary line.
 func (s DRSummary) String() string {
-	return fmt.Sprintf("demand response: %d Power Response events (+%d cancelled), %d PMP days for %d accounts, %d devices, %d settlements reducing %s kWh, %d incentives owed (%s)",
-		s.Events, s.Cancelled, s.PMPDays, s.PMPAccounts, s.Devices, s.Settled, s.ReducedWh.KWhString(), s.Payables, s.PayableCents)
+	return fmt.Sprintf("demand response: %d Power Response events (+%d cancelled), %d PMP days for %d accounts, %d devices, %d settlements reducing %s kWh, %d incentives owed (%s), paid from the budget: %s",
+		s.Events, s.Cancelled, s.PMPDays, s.PMPAccounts, s.Devices, s.Settled, s.ReducedWh.KWhString(), s.Payables, s.PayableCents, s.Payments)
 }
 
 // drEventsHeld is CPA's 2025 count (seed 000: "12 events"); PMP had 2
@@ -158,6 +159,13 @@ func GenerateDR(ctx context.Context, db *store.DB, seed int64, year int) (DRSumm
 		return nil
 	})
 	if err != nil {
+		return sum, err
+	}
+
+	// The incentives are paid from Power Response's budget (the demo's
+	// incentive budgets are written before demand response).
+	payer := store.BudgetPayer{DB: db, Actor: actor, Funding: store.CatalogFunding(cat)}
+	if sum.Payments, err = db.PayOpen(ctx, payer, store.PayableFilter{Program: pr.Code}); err != nil {
 		return sum, err
 	}
 

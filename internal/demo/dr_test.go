@@ -40,6 +40,11 @@ func TestDemoHoldsASummerOfEvents(t *testing.T) {
 	if s.DR.Settled == 0 || s.DR.ReducedWh <= 0 || s.DR.Devices == 0 || s.DR.Payables == 0 {
 		t.Errorf("summary %+v: want settlements, a reduction, devices and incentives", s.DR)
 	}
+	// The demo's Power Response budget ($250,000) covers every incentive
+	// owed, each paid once.
+	if p := s.DR.Payments; p.Paid != s.DR.Payables || p.PaidCents != s.DR.PayableCents || p.Refused != 0 {
+		t.Errorf("payments %+v; want all %d incentives (%s) paid", p, s.DR.Payables, s.DR.PayableCents)
+	}
 	// Settling again stores nothing.
 	cat, _ := dr.Shipped()
 	p, _ := cat.Program(evs[0].Program)

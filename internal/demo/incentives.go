@@ -46,7 +46,19 @@ func demoBudgets(year int) []incentive.Budget {
 		b(fmt.Sprintf("pathways-%d", year), "energized-communities", "Energized Communities pathways (19 × $250,000)", 4_750_000, 0, "pathway"),
 		b(fmt.Sprintf("heer-thermostat-%d", year), "heer-smart-thermostat", fmt.Sprintf("HEER smart thermostat %d", year), 60_000, 7500),
 		b(fmt.Sprintf("heer-hpwh-%d", year), "heer-hpwh", fmt.Sprintf("HEER heat pump water heaters %d", year), 40_000, 20000),
+		powerResponseBudget(year),
 	}
+}
+
+// powerResponseBudget funds Power Response's participation incentives
+// (internal/dr pays them from it): $250,000 from ten years before the
+// demo year with no end, so devices enrolled in earlier years are paid
+// too. The seeds give no Power Response budget; this is a demo
+// assumption.
+func powerResponseBudget(year int) incentive.Budget {
+	return incentive.Budget{Slug: "power-response-demo", ProgramID: "power-response", Measure: "participation", Name: "Power Response participation incentives",
+		From: calendar.Date{Year: year - 10, Month: 1, Day: 1}, AllocatedCents: money.Dollars(250_000),
+		Source: "demo assumption (internal/demo/incentives.go); the seeds state no budget for it"}
 }
 
 // intent is one planned piece of incentive activity.

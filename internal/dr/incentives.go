@@ -119,10 +119,12 @@ func equalFold(a, b string) bool {
 }
 
 // Payer pays what demand response owes out of the incentive engine's
-// capped budgets (package incentive). It is defined here, by its consumer;
-// until the incentive ledger is stored, payments stay recorded as payable
-// (see docs/dr.md, "Open items"). Pay must be idempotent per Payment.Key
-// and must refuse (not partly pay) an amount its budget cannot cover.
+// capped budgets (package incentive; *store.BudgetPayer implements it
+// over the stored budgets and their ledger). It is defined here, by its
+// consumer. Pay must be idempotent per Payment.Key (a payment paid before
+// returns its first reference) and must refuse, never partly pay, an
+// amount its budget cannot cover: the refusal is an apperr.Conflict
+// naming the rule (Refusal, RefusalRule).
 type Payer interface {
 	Pay(ctx context.Context, p Payment) (reference string, err error)
 }

@@ -48,6 +48,9 @@ type Program struct {
 	Floor string `json:"floor"`
 	// Incentives are the participation incentives by device type.
 	Incentives []Incentive `json:"incentives,omitempty"`
+	// Funding names the incentive budgets that pay the program's
+	// incentives and settlements (nil: none; a payment is refused).
+	Funding *Funding `json:"funding,omitempty"`
 	// Signal is the OpenADR payload the program's events carry:
 	// SIMPLE, PRICE, CONTROL_LEVEL_OFFSET, DISPATCH_SETPOINT, GHG.
 	Signal string `json:"signal,omitempty"`
@@ -205,6 +208,9 @@ func (p *Program) Validate() error {
 		if in.Enrollment < 0 || in.Annual < 0 || in.Extra < 0 {
 			f.Add(fmt.Sprintf("incentives[%d]", i), "amounts must not be negative")
 		}
+	}
+	if fu := p.Funding; fu != nil && (fu.IncentiveProgram == "" || fu.Source == "") {
+		f.Add("funding", "names an incentive_program and cites its source")
 	}
 	if r := p.Rules; r != nil {
 		if r.WindowEnd <= r.WindowStart {

@@ -51,6 +51,8 @@ type SettleSummary struct {
 	ReductionWh  energy.Wh   `json:"reduction_wh"`
 	DeltaWh      energy.Wh   `json:"portfolio_delta_wh"`
 	Amount       money.Cents `json:"amount_cents"`
+	// Payments are the settled amounts paid or refused by the Payer.
+	Payments PaySummary `json:"payments"`
 }
 
 // SettleOptions tune SettleEvent.
@@ -60,6 +62,11 @@ type SettleOptions struct {
 	Holidays calendar.Holidays
 	// Progress, when set, is called after every saved batch.
 	Progress func(done, total int)
+	// Payer, when set, pays each batch's settled amounts (EventPayment)
+	// as soon as the batch is saved, so a budget that runs out part-way
+	// through an event pays the participants it covers and refuses the
+	// rest, naming the rule; settlements are kept either way.
+	Payer Payer
 }
 
 // SettleEvent settles every participant of a completed event: each one's
@@ -148,7 +155,11 @@ func SettleEvent(ctx context.Context, src SettleSource, p Program, eventID int64
 		}
 		sum.Saved += n
 		sum.Unchanged += len(outs) - n
+		var pay []Payment
 		for _, o := range outs {
+			if pm, ok := EventPayment(p.Code, o.Settlement, day); ok {
+				pay = append(pay, pm)
+			}
 			switch o.Status {
 			case Settled:
 				sum.Settled++
@@ -159,6 +170,13 @@ func SettleEvent(ctx context.Context, src SettleSource, p Program, eventID int64
 				sum.NoBaseline++
 			case MissingData:
 				sum.MissingData++
+			}
+		}
+		if opt.Payer != nil && len(pay) > 0 {
+			ps, err := PayAll(ctx, opt.Payer, pay)
+			sum.Payments.Add(ps)
+			if err != nil {
+				return sum, err
 			}
 		}
 		if opt.Progress != nil {

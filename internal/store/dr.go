@@ -387,10 +387,10 @@ func (tx *Tx) SaveSettlement(ctx context.Context, actor auth.Actor, program stri
 		if err != nil {
 			return false, err
 		}
-		p := dr.Payment{Key: fmt.Sprintf("dr:%s:event:%d:account:%d", program, s.EventID, s.AccountID), Program: program, AccountID: s.AccountID,
-			EventID: s.EventID, Kind: "event", Due: e.Day(), Amount: s.Amount, PaidAs: "budget", Source: "event settlement"}
-		if _, err := tx.AddPayables(ctx, actor, []dr.Payment{p}); err != nil {
-			return false, err
+		if p, ok := dr.EventPayment(program, s, e.Day()); ok {
+			if _, err := tx.AddPayables(ctx, actor, []dr.Payment{p}); err != nil {
+				return false, err
+			}
 		}
 	}
 	return true, tx.audit(ctx, actor, "create", "dr_settlement", s.EventID, nil, s)
@@ -455,9 +455,12 @@ func (tx *Tx) AddPayables(ctx context.Context, actor auth.Actor, ps []dr.Payment
 // Payable is an amount owed with its payment status.
 type Payable struct {
 	dr.Payment
-	Status    string    `json:"status"` // payable, paid, refused
-	Reference string    `json:"reference"`
+	Status    string    `json:"status"`    // payable, paid, refused
+	Reference string    `json:"reference"` // the budget ledger's, once paid
 	Created   time.Time `json:"created_at"`
+	BudgetID  int64     `json:"budget_id,omitempty"` // the budget that paid it
+	PaidAt    time.Time `json:"paid_at,omitzero"`
+	Refusal   string    `json:"refusal,omitempty"` // the rule and why, when refused
 }
 
 // Payables returns amounts owed, by account (0: all) and status (""),
@@ -466,27 +469,7 @@ func (q queries) Payables(ctx context.Context, accountID int64, status string, l
 	if limit <= 0 || limit > 10000 {
 		limit = 500
 	}
-	rows, err := q.q.QueryContext(ctx, `SELECT key, program, account_id, COALESCE(device_id, 0), COALESCE(event_id, 0), kind, due, amount_cents, paid_as, source, status, reference, created_unix
-		FROM dr_payables WHERE ($1 = 0 OR account_id = $1) AND ($2 = '' OR status = $2) ORDER BY due, key LIMIT $3`, accountID, status, limit)
-	if err != nil {
-		return nil, fmt.Errorf("store: payables: %w", err)
-	}
-	defer rows.Close()
-	var out []Payable
-	for rows.Next() {
-		var p Payable
-		var due string
-		var amt, cr int64
-		if err := rows.Scan(&p.Key, &p.Program, &p.AccountID, &p.DeviceID, &p.EventID, &p.Kind, &due, &amt, &p.PaidAs, &p.Source, &p.Status, &p.Reference, &cr); err != nil {
-			return nil, fmt.Errorf("store: payables: %w", err)
-		}
-		if p.Due, err = calendar.ParseDate(due); err != nil {
-			return nil, err
-		}
-		p.Amount, p.Created = money.Cents(amt), time.Unix(cr, 0).UTC()
-		out = append(out, p)
-	}
-	return out, rows.Err()
+	return q.PayablesWhere(ctx, PayableFilter{AccountID: accountID, Status: status, Limit: limit})
 }
 
 // MarkPayable records the outcome of paying a payable: "paid" with the

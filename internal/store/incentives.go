@@ -235,27 +235,38 @@ func (tx *Tx) CreateBudget(ctx context.Context, actor auth.Actor, b *incentive.B
 // post applies a ledger entry to b (already locked by the caller),
 // writes the new balances and the ledger row.
 func (tx *Tx) post(ctx context.Context, actor auth.Actor, b *incentive.Budget, e incentive.Entry, couponID int64) error {
+	_, err := tx.postKeyed(ctx, actor, b, e, couponID, "")
+	return err
+}
+
+// postKeyed is post for an entry made for a demand-response payable
+// (payableKey, "" for none); it returns the ledger row's id.
+func (tx *Tx) postKeyed(ctx context.Context, actor auth.Actor, b *incentive.Budget, e incentive.Entry, couponID int64, payableKey string) (int64, error) {
 	if err := b.Apply(e); err != nil {
-		return err
+		return 0, err
 	}
 	_, err := tx.q.ExecContext(ctx, `UPDATE incentive_budgets SET allocated_cents = $2, reserved_cents = $3, committed_cents = $4, paid_cents = $5 WHERE id = $1`,
 		b.ID, b.AllocatedCents, b.ReservedCents, b.CommittedCents, b.PaidCents)
 	if err != nil {
-		return fmt.Errorf("store: budget balances: %w", mapErr(err))
+		return 0, fmt.Errorf("store: budget balances: %w", mapErr(err))
 	}
-	var app, cp any
+	var app, cp, key any
 	if e.ApplicationID != 0 {
 		app = e.ApplicationID
 	}
 	if couponID != 0 {
 		cp = couponID
 	}
-	_, err = tx.q.ExecContext(ctx, `INSERT INTO incentive_ledger (budget_id, application_id, coupon_id, kind, amount_cents, at_unix, actor, note)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, b.ID, app, cp, string(e.Kind), e.AmountCents, tx.now().Unix(), actor.String(), e.Note)
-	if err != nil {
-		return fmt.Errorf("store: ledger: %w", mapErr(err))
+	if payableKey != "" {
+		key = payableKey
 	}
-	return nil
+	var id int64
+	err = tx.q.QueryRowContext(ctx, `INSERT INTO incentive_ledger (budget_id, application_id, coupon_id, kind, amount_cents, at_unix, actor, note, payable_key)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`, b.ID, app, cp, string(e.Kind), e.AmountCents, tx.now().Unix(), actor.String(), e.Note, key).Scan(&id)
+	if err != nil {
+		return 0, fmt.Errorf("store: ledger: %w", mapErr(err))
+	}
+	return id, nil
 }
 
 // Budgets lists budgets, of one program or ("") all, by program and

@@ -25,11 +25,11 @@ func badgeTone(label string) string {
 	switch s {
 	case "eligible", "active", "approved", "paid", "completed", "complete", "enrolled", "succeeded", "ok", "retired":
 		return "ok"
-	case "pending", "queued", "running", "submitted", "scheduled", "in review", "review", "open":
+	case "pending", "queued", "running", "submitted", "scheduled", "in review", "review", "open", "payable":
 		return "info"
 	case "draft", "on hold", "held", "waitlisted", "expiring", "retryable", "warning":
 		return "warn"
-	case "not eligible", "rejected", "failed", "denied", "cancelled", "canceled", "discarded", "overdue", "error":
+	case "not eligible", "rejected", "failed", "denied", "cancelled", "canceled", "discarded", "overdue", "error", "refused":
 		return "danger"
 	}
 	return "neutral"

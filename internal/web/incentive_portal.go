@@ -35,9 +35,11 @@ type PortalOffer struct {
 }
 
 // portalSkip are programs a customer does not apply for in the portal:
-// member-agency grants, builders' new-construction incentives, and
-// tariffs CPA enrolls automatically.
-var portalSkip = []string{"grant", "new_construction", "recognition", "tariff"}
+// member-agency grants, builders' new-construction incentives,
+// recognition listings, tariffs CPA enrolls automatically, and the
+// budgets of demand response (customers enroll in demand response, whose
+// engine computes what they are owed).
+var portalSkip = []string{"grant", "new_construction", "recognition", "tariff", "demand_response"}
 
 // portalPrograms lists the programs with what the customer would get and
 // why (GET /my/programs), decided on the registry's facts for their first

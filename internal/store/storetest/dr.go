@@ -12,9 +12,7 @@ import (
 	"github.com/gridbook/gridbook/internal/customer"
 	"github.com/gridbook/gridbook/internal/dr"
 	"github.com/gridbook/gridbook/internal/emissions"
-	"github.com/gridbook/gridbook/internal/energy"
 	"github.com/gridbook/gridbook/internal/evcharge"
-	"github.com/gridbook/gridbook/internal/meterdata"
 	"github.com/gridbook/gridbook/internal/store"
 )
 
@@ -153,24 +151,9 @@ func testDRSettlementIsIdempotent(t *testing.T, db *store.DB) {
 		return tx.Enroll(ctx, staff, &customer.Enrollment{AccountID: a.ID, Program: "power_response", Track: "home", From: day(2024, 6, 1), Source: "staff"})
 	})
 	ev := day(2026, 9, 10)
-	s := meterdata.Series{Start: day(2026, 7, 20).Start(), Step: time.Hour}
-	for d := day(2026, 7, 20); !d.After(ev.Next()); d = d.Next() {
-		for _, at := range calendar.Intervals(d, time.Hour) {
-			v := energy.Wh(1000)
-			if d == ev {
-				switch at.In(calendar.Pacific).Hour() {
-				case 12, 13, 14:
-					v = 1100
-				case 16:
-					v = 700
-				case 17:
-					v = 800
-				}
-			}
-			s.Values = append(s.Values, v)
-		}
-	}
-	inTx(t, db, func(ctx context.Context, tx *store.Tx) error { return tx.PutIntervals(ctx, m.Channels[0].ID, s) })
+	inTx(t, db, func(ctx context.Context, tx *store.Tx) error {
+		return tx.PutIntervals(ctx, m.Channels[0].ID, eventDayLoad(ev))
+	})
 	p := drProgram(t, "power_response")
 	p.Rate = 1_000_000
 	e, err := schedule(db, p, ev, 16, 18, localAt(ev, 9))

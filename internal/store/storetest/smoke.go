@@ -135,6 +135,8 @@ func Run(t *testing.T, open Opener) {
 		{"DREventLifecycle", testDREventLifecycle},
 		{"DRSettlementIsIdempotent", testDRSettlementIsIdempotent},
 		{"DRDevicesPayablesAndOutbox", testDRDevicesPayablesAndOutbox},
+		{"DRBudgetRunsOutMidSettlement", testDRBudgetRunsOutMidSettlement},
+		{"DRPayablesRefusedWithTheRule", testDRPayablesRefusedWithTheRule},
 		{"EVSessionsAndSignals", testEVSessionsAndSignals},
 	}
 	for _, c := range checks {
