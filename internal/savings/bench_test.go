@@ -69,3 +69,45 @@ func BenchmarkTOWTFit(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkDailyModelFit fits the eemeter 4.x daily model to one
+// meter-year (the IL samples' baseline): the current settings (splits
+// tested, smoothing, adaptive robust final fit) on electricity and gas,
+// the legacy settings, and the billing model on monthly bills. Target
+// ≤ 20 ms per meter-year; eemeter 4.1.1 takes about 1 s (current), 0.2 s
+// (legacy) and 0.14 s (billing). Figures in docs/performance.md.
+func BenchmarkDailyModelFit(b *testing.B) {
+	temp, err := ReadTemperatureCSV(bytesReader(readSharedB(b, "samples/il-tempF.csv.gz")), UnitAuto)
+	if err != nil {
+		b.Fatal(err)
+	}
+	end := time.Date(2016, 12, 26, 0, 0, 0, 0, time.UTC)
+	for _, c := range []struct {
+		name, file string
+		fuel       Fuel
+		freq       MeterFrequency
+		s          dailySettings
+	}{
+		{"current/electricity", "il-electricity-cdd-hdd-daily.csv.gz", Electricity, FreqDaily, currentDailySettings()},
+		{"current/gas", "il-gas-hdd-only-daily.csv.gz", Gas, FreqDaily, currentDailySettings()},
+		{"legacy/electricity", "il-electricity-cdd-hdd-daily.csv.gz", Electricity, FreqDaily, legacyDailySettings()},
+		{"billing/electricity-monthly", "il-electricity-cdd-hdd-billing_monthly.csv.gz", Electricity, FreqBilling, legacyDailySettings()},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			u, err := ReadMeterCSV(bytesReader(readSharedB(b, "samples/"+c.file)), c.freq, DayUTC)
+			if err != nil {
+				b.Fatal(err)
+			}
+			base := u.Select(end.AddDate(0, 0, -365), end)
+			if c.freq == FreqBilling {
+				base = spreadBills(base)
+			}
+			b.ResetTimer()
+			for b.Loop() {
+				if _, m := fitDaily(base, temp, c.fuel, c.s); m == nil {
+					b.Fatal("no model")
+				}
+			}
+		})
+	}
+}

@@ -22,6 +22,7 @@ const (
 	MethodCalTRACKBilling Method = "caltrack-billing" // CalTRACK 2.0 billing (eemeter 3.2.0)
 	MethodCalTRACKHourly  Method = "caltrack-hourly"  // CalTRACK hourly, time of week and temperature
 	MethodDaily           Method = "daily"            // eemeter 4.x daily model
+	MethodBilling         Method = "billing"          // eemeter 4.x billing model (the daily model on bills spread over their days)
 )
 
 // CalcOptions configure one stateless savings calculation.
@@ -52,6 +53,10 @@ type CalcOptions struct {
 	// the baseline's last hour with data is dropped (its NaN-dropping and
 	// trailing-row rules combined). Off: eemeter 3.2.0, the default.
 	Eemeter4Hourly bool
+	// DailyLegacy fits the 4.x daily model with eemeter's "legacy" settings
+	// (DailyModel(model="legacy"): no smoothing, least squares, no splits)
+	// instead of the current defaults.
+	DailyLegacy bool
 	// Predictions adds every baseline and reporting period's prediction.
 	Predictions bool
 }
@@ -78,6 +83,12 @@ type CalcResult struct {
 	Predictions       []PredictionRow    `json:"predictions,omitempty"`
 	// Segments are CalTRACK hourly's twelve segment models.
 	Segments []SegmentResult `json:"segments,omitempty"`
+	// Daily is the eemeter 4.x daily model: its split, breakpoints and
+	// submodels. With a split, Coefficients are named component/name.
+	Daily *DailyModelFit `json:"daily_model,omitempty"`
+	// Eemeter4 are eemeter 4.1.1's baseline and reporting metrics (the
+	// daily method).
+	Eemeter4 *Eemeter4Metrics `json:"eemeter4_metrics,omitempty"`
 }
 
 // SegmentResult is one CalTRACK hourly segment: its coefficients named as
@@ -152,11 +163,9 @@ type CalcFiles struct {
 func (o *CalcOptions) check() error {
 	var f apperr.Fields
 	switch o.Method {
-	case MethodCalTRACKDaily, MethodCalTRACKBilling, MethodCalTRACKHourly:
-	case MethodDaily:
-		f.Add("method", "%s (the eemeter 4.x daily model) is not implemented yet; use caltrack-daily, caltrack-billing or caltrack-hourly", o.Method)
+	case MethodCalTRACKDaily, MethodCalTRACKBilling, MethodCalTRACKHourly, MethodDaily, MethodBilling:
 	default:
-		f.Add("method", "want caltrack-daily, caltrack-billing, caltrack-hourly or daily, not %q", o.Method)
+		f.Add("method", "want caltrack-daily, caltrack-billing, caltrack-hourly, daily or billing, not %q", o.Method)
 	}
 	o.Fuel = oneOf(&f, "fuel", o.Fuel, Electricity, Gas)
 	o.Days = oneOf(&f, "day_boundary", o.Days, DayLocal, DayUTC)
@@ -192,7 +201,7 @@ func Calc(files CalcFiles, o CalcOptions) (*CalcResult, error) {
 	}
 	freq := FreqDaily
 	switch o.Method {
-	case MethodCalTRACKBilling:
+	case MethodCalTRACKBilling, MethodBilling:
 		freq = FreqBilling
 	case MethodCalTRACKHourly:
 		freq = FreqHourly
@@ -205,10 +214,18 @@ func Calc(files CalcFiles, o CalcOptions) (*CalcResult, error) {
 	if err != nil {
 		return nil, err
 	}
-	if o.Method == MethodCalTRACKHourly {
-		return calcTOWT(usage, temp, o), nil
+	return evaluate(usage, temp, o), nil
+}
+
+// evaluate dispatches a checked calculation by method.
+func evaluate(usage Usage, temp Temperature, o CalcOptions) *CalcResult {
+	switch o.Method {
+	case MethodCalTRACKHourly:
+		return calcTOWT(usage, temp, o)
+	case MethodDaily, MethodBilling:
+		return calcDaily(usage, temp, o)
 	}
-	return calcCalTRACK(usage, temp, o), nil
+	return calcCalTRACK(usage, temp, o)
 }
 
 // oneOf returns v, or the first choice (the default) when v is empty, and
@@ -303,12 +320,19 @@ func windows(o CalcOptions) (bStart, bEnd, rStart, rEnd time.Time) {
 	return bEnd.AddDate(0, 0, -baselineDays), bEnd, rStart, rStart.AddDate(0, 0, baselineDays)
 }
 
-func calcCalTRACK(usage Usage, temp Temperature, o CalcOptions) *CalcResult {
-	res := &CalcResult{Method: o.Method, Fuel: o.Fuel, Coefficients: map[string]float64{},
+// begin starts a result of o and selects the baseline and reporting
+// periods of usage.
+func begin(usage Usage, o CalcOptions) (res *CalcResult, base, rep Usage, bStart, bEnd time.Time) {
+	res = &CalcResult{Method: o.Method, Fuel: o.Fuel, Coefficients: map[string]float64{},
 		Disqualifications: []string{}, Warnings: []string{}}
 	bStart, bEnd, rStart, rEnd := windows(o)
-	base, rep := usage.Select(bStart, bEnd), usage.Select(rStart, rEnd)
+	base, rep = usage.Select(bStart, bEnd), usage.Select(rStart, rEnd)
 	res.Baseline, res.Reporting = span(base), span(rep)
+	return res, base, rep, bStart, bEnd
+}
+
+func calcCalTRACK(usage Usage, temp Temperature, o CalcOptions) *CalcResult {
+	res, base, rep, bStart, bEnd := begin(usage, o)
 	billing := o.Method == MethodCalTRACKBilling
 	res.Sufficiency = CheckSufficiency(base, temp, bStart, bEnd, billing, o.Solar && o.Fuel == Electricity)
 	res.Disqualifications = append(res.Disqualifications, res.Sufficiency.Disqualifications...)
@@ -345,25 +369,8 @@ func calcCalTRACK(usage Usage, temp Temperature, o CalcOptions) *CalcResult {
 	res.Metrics = m.Totals
 
 	preds := m.Predict(rep, temp, oneDay)
-	reportObs := make([]float64, len(preds))
-	for i, p := range preds {
-		reportObs[i] = math.NaN()
-		if math.IsNaN(p.Predicted) || math.IsNaN(p.Observed) {
-			continue
-		}
-		reportObs[i] = p.Observed
-		sv := &res.Savings
-		sv.Periods++
-		sv.PredictedSum += p.Predicted
-		sv.ObservedSum += p.Observed
-		sv.BaseLoadSum += p.Base
-		sv.HeatingSum += p.Heating
-		sv.CoolingSum += p.Cooling
-	}
-	res.Savings.Savings = res.Savings.PredictedSum - res.Savings.ObservedSum
-	if res.Savings.PredictedSum != 0 {
-		res.Savings.PercentSaving = 100 * res.Savings.Savings / res.Savings.PredictedSum
-	}
+	var reportObs []float64
+	res.Savings, reportObs = tallySavings(preds)
 	spanDays := 0
 	if len(rep) > 0 {
 		spanDays = int(rep[len(rep)-1].Start.Sub(rep[0].Start) / (24 * time.Hour))
@@ -386,6 +393,32 @@ func calcCalTRACK(usage Usage, temp Temperature, o CalcOptions) *CalcResult {
 	return res
 }
 
+// tallySavings sums the reporting periods that have both a prediction and
+// an observation (savings = predicted − observed) and returns those
+// periods' observations, NaN elsewhere, for the uncertainty bands.
+func tallySavings(preds []Prediction) (SavingsTotals, []float64) {
+	var sv SavingsTotals
+	reportObs := make([]float64, len(preds))
+	for i, p := range preds {
+		reportObs[i] = math.NaN()
+		if math.IsNaN(p.Predicted) || math.IsNaN(p.Observed) {
+			continue
+		}
+		reportObs[i] = p.Observed
+		sv.Periods++
+		sv.PredictedSum += p.Predicted
+		sv.ObservedSum += p.Observed
+		sv.BaseLoadSum += p.Base
+		sv.HeatingSum += p.Heating
+		sv.CoolingSum += p.Cooling
+	}
+	sv.Savings = sv.PredictedSum - sv.ObservedSum
+	if sv.PredictedSum != 0 {
+		sv.PercentSaving = 100 * sv.Savings / sv.PredictedSum
+	}
+	return sv, reportObs
+}
+
 func span(u Usage) Span {
 	if len(u) == 0 {
 		return Span{}
@@ -401,11 +434,7 @@ func span(u Usage) Span {
 
 // calcTOWT fits CalTRACK hourly and sums the reporting year's savings.
 func calcTOWT(usage Usage, temp Temperature, o CalcOptions) *CalcResult {
-	res := &CalcResult{Method: o.Method, Fuel: o.Fuel, Coefficients: map[string]float64{},
-		Disqualifications: []string{}, Warnings: []string{}}
-	bStart, bEnd, rStart, rEnd := windows(o)
-	base, rep := usage.Select(bStart, bEnd), usage.Select(rStart, rEnd)
-	res.Baseline, res.Reporting = span(base), span(rep)
+	res, base, rep, bStart, bEnd := begin(usage, o)
 	loc := time.UTC
 	if o.Days == DayLocal {
 		loc = calendar.Pacific

@@ -18,13 +18,24 @@
 //     temperature regression in twelve three-month weighted segments with
 //     occupancy and occupied/unoccupied temperature bins; coefficients
 //     within 1e-10 of eemeter's.
+//   - the eemeter 4.x daily model (eemeter 4.1.1 DailyModel, and
+//     BillingModel on bills spread over their days): continuous
+//     piecewise-linear heating / flat / cooling with optional exponential
+//     smoothing at the breakpoints, split by season and weekday/weekend when
+//     a BIC-like criterion prefers it, fitted as eemeter fits it — NLopt's
+//     DIRECT for the breakpoints, Subplex for the whole model with a lasso
+//     penalty, a final Subplex fit with Barron's adaptive robust loss — with
+//     the optimisers, SciPy's scalar minimisers and NumPy's sums and sorts
+//     reproduced step for step (dailymodel.go, optimize.go), so that it lands
+//     on eemeter's solution, not merely near the objective's optimum.
 //   - data preparation: daily temperature means from hourly readings,
 //     degree days, the 50% daily and 90% period coverage rules, the
 //     trailing end-of-period row, baseline = the 365 days before the
 //     blackout, reporting = the 365 days after, and CalTRACK's data
 //     sufficiency checks.
 //   - savings uncertainty: eemeter 3.x's ASHRAE Guideline 14 style FSU and
-//     OLS error bands.
+//     OLS error bands, and eemeter 4.1.1's BaselineMetrics and
+//     ReportingMetrics.
 //
 // Home energy reports: neighbor comparison (about 100 similar homes, the
 // average and the efficient neighbor — the 20th percentile by nearest rank

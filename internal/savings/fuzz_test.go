@@ -2,7 +2,9 @@ package savings
 
 import (
 	"bytes"
+	"math"
 	"testing"
+	"time"
 )
 
 // FuzzReadMeterCSV: no input panics or yields a period out of order.
@@ -74,6 +76,48 @@ func FuzzReadParticipants(f *testing.F) {
 		back, err := ReadParticipants(&out)
 		if err != nil || len(back) != len(ps) {
 			t.Fatalf("re-read %d of %d: %v", len(back), len(ps), err)
+		}
+	})
+}
+
+// FuzzDailyModelFit: any days of (temperature, use) — constant, tied,
+// extreme, negative or few — fit without panicking, and a fitted model's
+// coefficients and predictions are numbers or the model is absent.
+func FuzzDailyModelFit(f *testing.F) {
+	f.Add([]byte{1, 2, 3, 4, 5, 6, 7, 8, 9, 10}, uint8(40), false)
+	f.Add(bytes.Repeat([]byte{7}, 64), uint8(100), true)
+	f.Add([]byte{0, 255, 0, 255, 128, 1}, uint8(120), false)
+	f.Fuzz(func(t *testing.T, b []byte, n uint8, legacy bool) {
+		if len(b) == 0 {
+			return
+		}
+		rows := make([]dailyRow, int(n)%121)
+		day := time.Date(2019, 1, 1, 0, 0, 0, 0, time.UTC)
+		for i := range rows {
+			x, y := b[i%len(b)], b[(i*7+3)%len(b)]
+			at := day.AddDate(0, 0, i*3)
+			rows[i] = dailyRow{t: float64(x)/2 - 20, obs: float64(y) - 60, season: seasonOf(int(at.Month())), dow: isoWeekday(at)}
+		}
+		s := currentDailySettings()
+		if legacy {
+			s = legacyDailySettings()
+		}
+		if len(rows) < 2*s.segMin+1 {
+			return
+		}
+		m := fitDailyModel(rows, s)
+		if m == nil {
+			return
+		}
+		for _, sm := range m.Submodels {
+			for k, v := range sm.Coefficients {
+				if math.IsInf(v, 0) {
+					t.Fatalf("%s.%s = %v", sm.Component, k, v)
+				}
+			}
+		}
+		for _, r := range rows[:min(len(rows), 20)] {
+			m.predict(r)
 		}
 	})
 }

@@ -246,18 +246,9 @@ type timeValue = time.Time
 
 func readPredictions(t *testing.T, file string) []predRow {
 	t.Helper()
-	f, err := os.Open(file)
-	if err != nil {
+	recs := readGzipCSV(t, file)
+	if recs == nil {
 		return nil
-	}
-	defer f.Close()
-	zr, err := gzip.NewReader(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	recs, err := csv.NewReader(zr).ReadAll()
-	if err != nil {
-		t.Fatal(err)
 	}
 	var out []predRow
 	for _, r := range recs[1:] {
@@ -274,4 +265,23 @@ func readPredictions(t *testing.T, file string) []predRow {
 		out = append(out, predRow{at, v, r[len(r)-1]})
 	}
 	return out
+}
+
+// readGzipCSV reads a gzipped CSV file's records, nil when it is absent.
+func readGzipCSV(t *testing.T, file string) [][]string {
+	t.Helper()
+	f, err := os.Open(file)
+	if err != nil {
+		return nil
+	}
+	defer f.Close()
+	zr, err := gzip.NewReader(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs, err := csv.NewReader(zr).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return recs
 }

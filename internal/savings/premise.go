@@ -50,10 +50,7 @@ func Evaluate(usage Usage, temp Temperature, o CalcOptions) (*CalcResult, error)
 	if err := o.check(); err != nil {
 		return nil, err
 	}
-	if o.Method == MethodCalTRACKHourly {
-		return calcTOWT(usage, temp, o), nil
-	}
-	return calcCalTRACK(usage, temp, o), nil
+	return evaluate(usage, temp, o), nil
 }
 
 // HourlyUsage sums interval readings (kWh, NaN where missing) into clock

@@ -105,6 +105,21 @@ func CheckSufficiency(u Usage, t Temperature, requestedStart, requestedEnd time.
 	if s.DaysTotal != baselineDays {
 		s.Disqualifications = append(s.Disqualifications, "incorrect_number_of_total_days")
 	}
+	s.checkCoverage()
+	s.flagExtremes(vals)
+	if billing && offCycle(u) {
+		s.Warnings = append(s.Warnings, "offcycle_reads_in_billing_data")
+	}
+	if len(s.Disqualifications) > 0 {
+		s.Status = "FAIL"
+	}
+	return s
+}
+
+// checkCoverage disqualifies a baseline with fewer than 90% of its days
+// valid: with both use and temperature, with use, with temperature
+// (CalTRACK 2.2.1.2, 2.2.2).
+func (s *Sufficiency) checkCoverage() {
 	frac := func(n int) float64 {
 		if s.DaysTotal <= 0 {
 			return 0
@@ -120,28 +135,26 @@ func CheckSufficiency(u Usage, t Temperature, requestedStart, requestedEnd time.
 	if frac(s.ValidTemperatureDays) < minFractionDaily {
 		s.Disqualifications = append(s.Disqualifications, "too_many_days_with_missing_temperature_data")
 	}
-	// CalTRACK 2.3.6: values above median + 3·IQR are flagged for review.
-	if len(vals) > 0 {
-		sorted := append([]float64(nil), vals...)
-		sort.Float64s(sorted)
-		med, q1, q3 := quantile(sorted, 0.5), quantile(sorted, 0.25), quantile(sorted, 0.75)
-		limit := med + 3*(q3-q1)
-		for _, v := range vals {
-			if v > limit {
-				s.ExtremeValues++
-			}
+}
+
+// flagExtremes warns of values above median + 3·IQR (CalTRACK 2.3.6:
+// flagged for review), quantiles interpolated linearly as pandas does.
+func (s *Sufficiency) flagExtremes(vals []float64) {
+	if len(vals) == 0 {
+		return
+	}
+	sorted := append([]float64(nil), vals...)
+	sort.Float64s(sorted)
+	med, q1, q3 := quantile(sorted, 0.5), quantile(sorted, 0.25), quantile(sorted, 0.75)
+	limit := med + 3*(q3-q1)
+	for _, v := range vals {
+		if v > limit {
+			s.ExtremeValues++
 		}
-		if s.ExtremeValues > 0 {
-			s.Warnings = append(s.Warnings, "extreme_values_detected")
-		}
 	}
-	if billing && offCycle(u) {
-		s.Warnings = append(s.Warnings, "offcycle_reads_in_billing_data")
+	if s.ExtremeValues > 0 {
+		s.Warnings = append(s.Warnings, "extreme_values_detected")
 	}
-	if len(s.Disqualifications) > 0 {
-		s.Status = "FAIL"
-	}
-	return s
 }
 
 // quantile is pandas' default (linear interpolation) quantile of sorted x.

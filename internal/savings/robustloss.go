@@ -1,0 +1,233 @@
+package savings
+
+import (
+	"math"
+	"sort"
+)
+
+// Barron's general and adaptive robust loss (J. T. Barron, "A General and
+// Adaptive Robust Loss Function", CVPR 2019) as eemeter 4.1.1 weights the
+// residuals of its final daily-model fit (eemeter/common/adaptive_loss.py):
+// residuals are centred on the median of those inside a 1.5·IQR-like
+// fence, scaled by the larger fence distance C, the shape α chosen by
+// minimising Σ[ρ(x, α) + ln Z(α)] over α ∈ [−100, 2] through a bounded
+// scalar search on s ∈ [0, 1] (α = −100 + 102·s′ with s′ = (1 − 2/(1 +
+// 10^(3·s^¼)))/(1 − 2/1001)), and each residual weighted by ρ's IRLS
+// weight — which eemeter leaves at 1 for every residual at or below the
+// centre, so only residuals above it are down-weighted.
+
+// robustAlphaMin is the α at which the loss becomes Welsch's
+// (LOSS_ALPHA_MIN).
+const robustAlphaMin = -100.0
+
+// lnZInf is ln Z at α → −∞ (ln_Z_inf), used at and below robustAlphaMin.
+const lnZInf = 11.206072645530174
+
+// lnZ is the spline ln Z(α) (scipy BSpline evaluation with extrapolation:
+// the knot interval holding α, then de Boor's recursion).
+func lnZ(alpha float64) float64 {
+	if alpha <= robustAlphaMin {
+		return lnZInf
+	}
+	const k = lnZDegree
+	t := lnZKnots[:]
+	n := len(t) - k - 1
+	if math.IsNaN(alpha) {
+		return math.NaN()
+	}
+	// the interval l in [k, n−1] with t[l] ≤ α < t[l+1] (the last one at
+	// or beyond the end)
+	m := k + 1 + sort.Search(n-k, func(i int) bool { return alpha < t[k+1+i] })
+	l := m - 1
+	var h, hh [k + 1]float64
+	h[0] = 1
+	for j := 1; j <= k; j++ {
+		copy(hh[:j], h[:j])
+		h[0] = 0
+		for q := 1; q <= j; q++ {
+			xb, xa := t[l+q], t[l+q-j]
+			if xb == xa {
+				h[q] = 0
+				continue
+			}
+			w := hh[q-1] / (xb - xa)
+			h[q-1] += w * (xb - alpha)
+			h[q] = w * (alpha - xa)
+		}
+	}
+	v := 0.0
+	for a := 0; a <= k; a++ {
+		v += lnZCoefs[l+a-k] * h[a]
+	}
+	return v
+}
+
+// alphaScaled maps s ∈ [0, 1] to α ∈ [−100, 2] (alpha_scaled, a_max 2).
+func alphaScaled(s float64) float64 {
+	const a, b = 3.0, 0.25
+	if s < 0 {
+		s = 0
+	}
+	if s > 1 {
+		s = 1
+	}
+	sMax := 1 - 2/(1+fastPow(10, a))
+	s = (1 - 2/(1+fastPow(10, a*fastPow(s, b)))) / sMax
+	return robustAlphaMin + (2-robustAlphaMin)*s
+}
+
+// robustLoss is ρ(x, α) (generalized_loss_fcn) given x², with its closed
+// forms at α = 2, 1, 0, −2 and Welsch's at α ≤ −100.
+func robustLoss(x2, a float64) float64 {
+	switch {
+	case a == 2:
+		return 0.5 * x2
+	case a == 1:
+		return math.Sqrt(x2+1) - 1
+	case a == 0:
+		l := fastLogDD(0.5*x2 + 1)
+		return l.hi + l.lo
+	case a == -2:
+		return 2 * x2 / (x2 + 4)
+	case a <= robustAlphaMin:
+		return 1 - fastExp(-0.5*x2)
+	}
+	d := math.Abs(a - 2)
+	return d / a * (fastPow(x2/d+1, a/2) - 1)
+}
+
+// robustWeight is ρ's IRLS weight at standardised residual x
+// (generalized_loss_weights): 1 at α = 2 and for every x ≤ 0.
+func robustWeight(x, a float64) float64 {
+	switch {
+	case a == 2 || x <= 0:
+		return 1
+	case a == 0:
+		return 1 / (0.5*x*x + 1)
+	case a <= robustAlphaMin:
+		return fastExp(-0.5 * x * x)
+	}
+	return fastPow(x*x/math.Abs(a-2)+1, 0.5*a-1)
+}
+
+// numbaQuantile is the linear-interpolation quantile Numba compiles for
+// np.nanquantile inside eemeter's jitted IQR fence: rank 1 + (n − 1)·q,
+// lower·(1 − m) + upper·m. sorted holds finite values in ascending order.
+func numbaQuantile(sorted []float64, q float64) float64 {
+	n := len(sorted)
+	switch {
+	case n == 0:
+		return math.NaN()
+	case n == 1:
+		return sorted[0]
+	case q == 1:
+		return sorted[n-1]
+	case q == 0:
+		return sorted[0]
+	}
+	rank := 1 + float64(n-1)*(q*100/100.0)
+	f := math.Floor(rank)
+	m := rank - f
+	i := int(f - 1)
+	lower, upper := sorted[i], sorted[min(i+1, n-1)]
+	return lower*(1-m) + upper*m
+}
+
+// iqrFence is IQR_outlier: the quartiles q1, q3 of the finite values
+// widened by (q3 − q1)·(0.7413·σ − 0.5) — about σ standard deviations for
+// normal data.
+func iqrFence(x []float64, sigma, quantile float64, buf []float64) (lo, hi float64) {
+	buf = buf[:0]
+	for _, v := range x {
+		if !math.IsNaN(v) && !math.IsInf(v, 0) {
+			buf = append(buf, v)
+		}
+	}
+	sort.Float64s(buf)
+	q1, q3 := numbaQuantile(buf, quantile), numbaQuantile(buf, 1-quantile)
+	iqr := (q3 - q1) * (0.7413*sigma - 0.5)
+	return q1 - iqr, q3 + iqr
+}
+
+// robustState holds scratch space for robust weighting so that the
+// optimiser's many evaluations allocate nothing.
+type robustState struct {
+	buf, x, x2, loss []float64
+}
+
+func (s *robustState) grow(n int) {
+	if cap(s.buf) < n {
+		s.buf = make([]float64, n)
+		s.x = make([]float64, n)
+		s.x2 = make([]float64, n)
+		s.loss = make([]float64, n)
+	}
+}
+
+// adaptiveWeights writes into w the robust weights of residuals r
+// (adaptive_weights with σ = 2.698, quantile ¼, minimum weight 0) for the
+// fixed shape alpha, or for the shape chosen adaptively when adaptive is
+// set, and returns that shape.
+func (s *robustState) adaptiveWeights(r, w []float64, alpha float64, adaptive bool) float64 {
+	const sigma, quantile = 2.698, 0.25
+	if !adaptive && alpha == 2 {
+		for i := range w {
+			w[i] = 1
+		}
+		return 2
+	}
+	n := len(r)
+	s.grow(n)
+	lo, hi := iqrFence(r, sigma, quantile, s.buf[:0])
+	kept := s.x[:0]
+	for _, v := range r {
+		if v >= lo && v <= hi {
+			kept = append(kept, v)
+		}
+	}
+	mu := npMedian(kept)
+	x := s.x[:n]
+	for i, v := range r {
+		x[i] = v - mu
+	}
+	flo, fhi := iqrFence(x, sigma, quantile, s.buf[:0])
+	c := math.Max(math.Abs(flo), math.Abs(fhi))
+	if c == 0 {
+		c = oomFloor(math.Max(flo, fhi))
+	}
+	for i, v := range r {
+		x[i] = (v - mu) / c
+	}
+	if adaptive {
+		// non-finite standardised residuals take the largest finite one
+		big, any := math.Inf(-1), false
+		for _, v := range x {
+			if !math.IsNaN(v) && !math.IsInf(v, 0) && v > big {
+				big, any = v, true
+			}
+		}
+		for i, v := range x {
+			if (math.IsNaN(v) || math.IsInf(v, 0)) && any {
+				x[i] = big
+			}
+		}
+		loss, x2 := s.loss[:n], s.x2[:n]
+		for i, v := range x {
+			x2[i] = v * v
+		}
+		total := func(sv float64) float64 {
+			a := alphaScaled(sv)
+			z := lnZ(a)
+			for i, v := range x2 {
+				loss[i] = robustLoss(v, a) + z
+			}
+			return npSum(loss)
+		}
+		best, _ := boundedMinimize(total, -1e-5, 1+1e-5, 1e-5)
+		alpha = alphaScaled(best)
+	}
+	for i, v := range x {
+		w[i] = robustWeight(v, alpha)
+	}
+	return alpha
+}
