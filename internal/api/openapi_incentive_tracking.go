@@ -67,7 +67,7 @@ func incentiveTrackingSchemas() obj {
 		"solar_kw": intg(""), "expected_kwh_per_year": intg(""), "amount_cents": intg("US cents: investment or grant"),
 		"equity": boolean("CALeVIP: in a disadvantaged or low-income community"), "chargers": intg("CALeVIP: Level 2 chargers"),
 		"milestones": arrayOf(output("a milestone", obj{"name": str(""), "planned": nullableDate(""), "done": nullableDate("")})),
-		"stage": str("the next milestone, or complete"), "source": str(""), "created_at": instantSchema(""),
+		"stage":      str("the next milestone, or complete"), "source": str(""), "created_at": instantSchema(""),
 	}
 	projectIn := obj{
 		"program": enum("", incentive.ProjectPrograms...), "name": str(""), "agency": str("a member agency of the reference table"),
