@@ -21,7 +21,7 @@ func TestPackagesFollowTheDependencyRules(t *testing.T) {
 		"calendar": {"apperr"},
 		"money":    {"apperr", "energy"},
 	}
-	domain := []string{"reference", "customer", "auth", "meterdata", "tariff", "billing", "billrun", "dr", "evcharge", "emissions", "solar"}
+	domain := []string{"reference", "customer", "auth", "meterdata", "tariff", "billing", "billrun", "dr", "evcharge", "emissions", "solar", "savings", "incentive", "energyteam"}
 	upper := []string{"store", "job", "api", "web", "demo"}
 	dirs, err := os.ReadDir(filepath.Join("..", "..", "internal"))
 	if err != nil {

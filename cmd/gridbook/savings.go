@@ -76,8 +76,8 @@ func runSavingsMeter(ctx context.Context, e *env, args []string) error {
 	if *meter == "" {
 		f.Add("meter", "is required")
 	}
-	if o.Method == savings.MethodCalTRACKBilling {
-		f.Add("method", "stored meters are modelled on days or hours: use caltrack-daily or caltrack-hourly")
+	if o.Method == savings.MethodCalTRACKBilling || o.Method == savings.MethodBilling {
+		f.Add("method", "stored meters are modelled on days or hours: use caltrack-daily, caltrack-hourly or daily")
 	}
 	if err := f.Err("savings meter"); err != nil {
 		return err
@@ -120,7 +120,8 @@ func savingsFlags(fs *flag.FlagSet) *savingsCLI {
 	s := &savingsCLI{}
 	s.bs = fs.String("blackout-start", "", "first day of the intervention window, YYYY-MM-DD (required)")
 	s.be = fs.String("blackout-end", "", "day the reporting period starts, YYYY-MM-DD (required)")
-	s.method = fs.String("method", "caltrack-daily", "caltrack-daily, caltrack-billing, caltrack-hourly or daily")
+	s.method = fs.String("method", "caltrack-daily", "caltrack-daily, caltrack-billing, caltrack-hourly, daily (eemeter 4.x daily model) or billing (eemeter 4.x billing model)")
+	fs.BoolVar(&s.o.DailyLegacy, "daily-legacy", false, "with --method daily: eemeter's legacy settings (no smoothing or splits, least squares)")
 	s.fuel = fs.String("fuel", "electricity", "electricity or gas (gas fits no cooling terms)")
 	fs.BoolVar(&s.o.Solar, "solar", false, "the premise has on-site generation: negative electricity values are allowed")
 	fs.Float64Var(&s.o.MaxPValue, "max-p-value", 0, "CalTRACK 2.0 slope p-value screen (default none; CalTRACK 1.0 used 0.1)")
@@ -199,6 +200,9 @@ func printSavings(w io.Writer, r *savings.CalcResult) {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
+	if r.Daily != nil {
+		printDailyModel(w, r.Daily)
+	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	for _, k := range keys {
 		fmt.Fprintf(tw, "  %s\t%s\n", k, strconv.FormatFloat(r.Coefficients[k], 'g', 10, 64))
@@ -224,4 +228,24 @@ func printSavings(w io.Writer, r *savings.CalcResult) {
 		}
 		fmt.Fprintf(w, ", OLS error band ±%.3f\n", u.Bands.OLSErrorBand)
 	}
+	if m := r.Eemeter4; m != nil && m.Reporting.FSU != nil {
+		fmt.Fprintf(w, "eemeter 4.1.1 savings uncertainty ±%.3f (FSU %.1f%%)\n", m.Reporting.TotalSavingsUncertainty, 100**m.Reporting.FSU)
+	}
+}
+
+// printDailyModel writes the eemeter 4.x model's split and submodels.
+func printDailyModel(w io.Writer, m *savings.DailyModelFit) {
+	fmt.Fprintf(w, "split %s (%d splits tested), initial-fit CV(RMSE) %.4f\n", m.Combination, len(m.Combinations), m.Error.CVRMSE)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "  component\tmodel\thdd_bp\thdd_beta\tcdd_bp\tcdd_beta\tintercept")
+	for _, sm := range m.Submodels {
+		c := func(k string) string {
+			if v, ok := sm.Coefficients[k]; ok {
+				return strconv.FormatFloat(v, 'g', 6, 64)
+			}
+			return "–"
+		}
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\t%s\t%s\n", sm.Component, sm.ModelType, c("hdd_bp"), c("hdd_beta"), c("cdd_bp"), c("cdd_beta"), c("intercept"))
+	}
+	tw.Flush()
 }

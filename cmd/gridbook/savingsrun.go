@@ -47,6 +47,7 @@ func runSavingsPortfolio(ctx context.Context, e *env, args []string) error {
 	program := fs.String("program", "", "enrollment program code (each enrollment's start is its intervention date) (required)")
 	days := fs.Int("blackout-days", 0, "days from the intervention to the start of the reporting year")
 	fuel := fs.String("fuel", "electricity", "electricity or gas")
+	method := fs.String("method", "caltrack-daily", "caltrack-daily or daily (the eemeter 4.x daily model)")
 	enqueue := fs.Bool("enqueue", false, "only enqueue the job for a running server's workers")
 	asJSON := fs.Bool("json", false, "print the run as JSON")
 	if err := parse(fs, args); err != nil {
@@ -63,7 +64,7 @@ func runSavingsPortfolio(ctx context.Context, e *env, args []string) error {
 	var run store.SavingsRun
 	err = db.InTx(ctx, func(tx *store.Tx) error {
 		var err error
-		run, err = tx.CreateSavingsRun(ctx, cliActor(e), *program, *days, savings.Fuel(*fuel))
+		run, err = tx.CreateSavingsRun(ctx, cliActor(e), *program, savings.Method(*method), *days, savings.Fuel(*fuel))
 		return err
 	})
 	if err != nil {

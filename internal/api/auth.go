@@ -26,9 +26,11 @@ const (
 	intervalsWrite               // intervals:write, or an admin or program manager: uploading interval data
 	nemRead                      // registry:read or nem:apply, or any signed-in user: NEM applications (installers and customers see their own)
 	nemApply                     // registry:write or nem:apply, or an admin, program manager or installer: filing NEM applications
-	rpsRead                      // registry:read, rec:write or rps:write, or a staff user: the certificate registry and RPS ledger
-	recWrite                     // rec:write, or an admin or program manager: certificate registry commands
+	rpsRead                      // registry:read, rec:write or rps:write, or a staff user: the RPS ledger and the registry's event log
+	recWrite                     // rec:write, or an admin, program manager or participant: certificate registry commands
 	rpsWrite                     // rps:write, or an admin or program manager: the RPS compliance ledger
+	recRead                      // registry:read, rec:write or rps:write, or a staff or participant user: registry accounts, facilities, blocks, transfers, retirements
+	recOperator                  // rec:write, or an admin or program manager, never a participant: the registry operator's commands (certification, withdrawal, import)
 )
 
 // principal is an authenticated caller.
@@ -36,6 +38,11 @@ type principal struct {
 	actor  auth.Actor
 	user   *auth.User   // set for session callers
 	client *auth.Client // set for bearer-token callers
+	// org is the organization a registry participant acts for (a
+	// participant user, or a client linked to an organization): it reaches
+	// only that organization's registry accounts. Empty for the operating
+	// retail seller's staff and clients, who see every account.
+	org string
 }
 
 // portal reports whether the caller is a customer user, who sees only the
@@ -62,6 +69,9 @@ func (p *principal) seesAccount(id int64) bool {
 // allow checks the caller against an endpoint's access level.
 func (p *principal) allow(acc access) error {
 	const op = "api.authorize"
+	if p.org != "" && acc != recRead && acc != recWrite {
+		return apperr.Forbiddenf(op, "a registry participant (%s) reaches only its own registry accounts under %s/rec", p.org, Prefix)
+	}
 	if c := p.client; c != nil {
 		scope := auth.ScopeRegistryRead
 		switch acc {
@@ -77,11 +87,11 @@ func (p *principal) allow(acc access) error {
 			scope = auth.ScopeTariffsWrite
 		case intervalsWrite:
 			scope = auth.ScopeIntervalsWrite
-		case rpsRead:
+		case rpsRead, recRead:
 			if c.Has(auth.ScopeRECWrite) || c.Has(auth.ScopeRPSWrite) {
 				return nil
 			}
-		case recWrite:
+		case recWrite, recOperator:
 			scope = auth.ScopeRECWrite
 		case rpsWrite:
 			scope = auth.ScopeRPSWrite
@@ -99,12 +109,18 @@ func (p *principal) allow(acc access) error {
 		return nil
 	}
 	role := p.user.Role
+	if role == auth.Participant {
+		if acc != recRead && acc != recWrite {
+			return apperr.Forbiddenf(op, "participant users reach only their organization's registry accounts (%s/rec)", Prefix)
+		}
+		return nil
+	}
 	switch acc {
-	case write, intervalsWrite, recWrite, rpsWrite:
+	case write, intervalsWrite, recWrite, recOperator, rpsWrite:
 		if !role.CanWrite() {
 			return apperr.Forbiddenf(op, "the %s role may not change data", role)
 		}
-	case staffRead, registryWide, rpsRead:
+	case staffRead, registryWide, rpsRead, recRead:
 		if !role.Staff() {
 			return apperr.Forbiddenf(op, "this is open to staff users only")
 		}
@@ -134,7 +150,30 @@ func (h *handler) authorize(r *http.Request, acc access) (*principal, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := h.registryOrg(r.Context(), p); err != nil {
+		return nil, err
+	}
 	return p, p.allow(acc)
+}
+
+// registryOrg finds the organization a registry participant acts for: a
+// participant user must be linked to one; a client linked to one is
+// scoped to it (others act for the operator and see every account).
+func (h *handler) registryOrg(ctx context.Context, p *principal) error {
+	var err error
+	switch {
+	case p.user != nil && p.user.Role == auth.Participant:
+		p.org, err = h.db.RecOrgOfUser(ctx, p.user.ID)
+		if apperr.Is(err, apperr.NotFound) {
+			return apperr.Forbiddenf("api.authorize", "this participant sign-in is not linked to a registry organization yet; ask the registry operator")
+		}
+	case p.client != nil && (p.client.Has(auth.ScopeRECWrite)):
+		p.org, err = h.db.RecOrgOfClient(ctx, p.client.ID)
+		if apperr.Is(err, apperr.NotFound) {
+			err = nil
+		}
+	}
+	return err
 }
 
 // authenticate identifies the caller: a bearer token names an API client

@@ -32,6 +32,7 @@ func (h *handler) incentiveTrackingRoutes(mux *http.ServeMux) {
 	h.handle(mux, "PUT /incentive/engagements/{id}", write, h.putEngagement)
 	h.handle(mux, "POST /incentive/rounds/score", registryWide, h.scoreRound)
 	h.handle(mux, "POST /incentive/rounds/award", write, h.awardRound)
+	h.incentiveGrantRoutes(mux)
 }
 
 // serveOne answers the record of path parameter id, read by get and

@@ -54,6 +54,27 @@ func incentiveTrackingOperations(add func(path, method string, o operation)) {
 		"Energized Communities innovation-fund application, submitted and reserved from the budget in force on the award day; all or " +
 		"nothing (a budget that cannot cover an award is a 409 and nothing is stored). Money-moving: the Idempotency-Key header is required.",
 		tag: tag, security: writeSecurity, body: "RoundAwardRequest", ok: 201, okSchema: "RoundAwards", errs: []int{forbidden, conflict}})
+	seq := pathParam("seq", "tranche number, 1 for the first milestone")
+	const money = " Money-moving: the Idempotency-Key header is required."
+	add("/incentive/applications/{id}/disbursement", "get", operation{id: "getDisbursement", summary: "A grant's staged disbursement: " +
+		"its tranches by milestone with their evidence, the award, what is committed and left, what the budget still holds", tag: tag,
+		security: wideSecurity, params: []any{id}, ok: 200, okSchema: "Disbursement", errs: []int{forbidden, notFound}})
+	add("/incentive/applications/{id}/disbursement", "post", operation{id: "planDisbursement", summary: "Plan a reserved grant's " +
+		"tranches by milestone (together no more than the award, rule grant.plan_within_award), optionally following a tracked project's " +
+		"milestones (project_id); the reservation then no longer lapses", tag: tag, security: writeSecurity, params: []any{id},
+		body: "DisbursementPlan", ok: 201, okSchema: "Disbursement", errs: []int{forbidden, notFound, conflict}})
+	add("/incentive/applications/{id}/tranches/{seq}/documents", "post", operation{id: "addTrancheDocument", summary: "Attach the " +
+		"evidence that a tranche's milestone is done (base64; a stated sha256 must match)", tag: tag, security: writeSecurity,
+		params: []any{id, seq}, body: "DocumentRequest", ok: 201, okSchema: "Document", errs: []int{forbidden, notFound, conflict}})
+	add("/incentive/applications/{id}/tranches/{seq}/approve", "post", operation{id: "approveTranche", summary: "Approve a milestone " +
+		"and commit its tranche from the award's reservation: in order (grant.milestone_order), on evidence (grant.milestone_document), a " +
+		"linked project's milestone done (grant.project_milestone), never more than what is left of the award (grant.remaining_award) " +
+		"nor than the budget holds (grant.budget_reservation)." + money, tag: tag, security: writeSecurity, params: []any{id, seq},
+		body: "TrancheStep", ok: 200, okSchema: "Disbursement", errs: []int{forbidden, notFound, conflict}})
+	add("/incentive/applications/{id}/tranches/{seq}/pay", "post", operation{id: "payTranche", summary: "Record an approved tranche's " +
+		"disbursement with its payment reference (ledger pay); after the last one the unplanned remainder is released and the grant " +
+		"is paid." + money, tag: tag, security: writeSecurity, params: []any{id, seq}, body: "TrancheStep", ok: 200,
+		okSchema: "Disbursement", errs: []int{forbidden, notFound, conflict}})
 }
 
 func incentiveTrackingSchemas() obj {
@@ -102,7 +123,19 @@ func incentiveTrackingSchemas() obj {
 	for k, v := range result {
 		award[k] = v
 	}
+	tranche := output("a tranche", obj{"id": intg(""), "seq": intg(""), "milestone": str(""), "planned_cents": intg(""),
+		"amount_cents": intg("committed at approval; 0 while planned"), "status": enum("", string(incentive.TranchePlanned),
+			string(incentive.TrancheApproved), string(incentive.TranchePaid), string(incentive.TrancheCancelled)),
+		"approved_on": nullableDate(""), "paid_on": nullableDate(""), "reference": str("the payment's reference"), "note": str(""),
+		"document_ids": arrayOf(intg("evidence documents"))})
 	return obj{
+		"Disbursement": output("a grant's staged disbursement", obj{"application_id": intg(""), "project_id": nullable("integer", "the tracked project"),
+			"award_cents": intg(""), "held_cents": intg("still reserved in the budget"), "committed_cents": intg("approved or paid"),
+			"remaining_cents": intg("left of the award"), "tranches": arrayOf(tranche), "planned_at": instantSchema(""), "actor": str("")}),
+		"DisbursementPlan": input("a disbursement plan", obj{"project_id": intg("a tracked project whose milestones the tranches follow"),
+			"tranches": arrayOf(input("a tranche", obj{"milestone": str(""), "amount_cents": intg("")}, "milestone", "amount_cents"))}, "tranches"),
+		"TrancheStep": input("a tranche's approval or payment", obj{"amount_cents": intg("approve: the amount to commit (default the planned amount)"),
+			"on": date("the day (default today)"), "reference": str("pay: the payment's reference")}),
 		"PolicyChoice":     input("a policy's reading", obj{"choice": str("a reading id of the policy")}, "choice"),
 		"Project":          output("a tracked project", project),
 		"ProjectList":      listOf("Project", "tracked projects"),

@@ -14,32 +14,42 @@ import (
 var (
 	rpsReadSecurity = []any{obj{"bearer": []string{auth.ScopeRegistryRead}}, obj{"bearer": []string{auth.ScopeRECWrite}},
 		obj{"bearer": []string{auth.ScopeRPSWrite}}, obj{"session": []string{string(auth.Admin), string(auth.ProgramManager), string(auth.Analyst)}}}
-	recWriteSecurity = []any{obj{"bearer": []string{auth.ScopeRECWrite}}, obj{"session": []string{string(auth.Admin), string(auth.ProgramManager)}}}
-	rpsWriteSecurity = []any{obj{"bearer": []string{auth.ScopeRPSWrite}}, obj{"session": []string{string(auth.Admin), string(auth.ProgramManager)}}}
+	// Registry participants (participant users; rec:write clients linked
+	// to an organization) read and command only their own accounts.
+	recReadSecurity = []any{obj{"bearer": []string{auth.ScopeRegistryRead}}, obj{"bearer": []string{auth.ScopeRECWrite}},
+		obj{"bearer": []string{auth.ScopeRPSWrite}}, obj{"session": []string{string(auth.Admin), string(auth.ProgramManager), string(auth.Analyst),
+			string(auth.Participant)}}}
+	recWriteSecurity = []any{obj{"bearer": []string{auth.ScopeRECWrite}}, obj{"session": []string{string(auth.Admin), string(auth.ProgramManager),
+		string(auth.Participant)}}}
+	recOperatorSecurity = []any{obj{"bearer": []string{auth.ScopeRECWrite}}, obj{"session": []string{string(auth.Admin), string(auth.ProgramManager)}}}
+	rpsWriteSecurity    = []any{obj{"bearer": []string{auth.ScopeRPSWrite}}, obj{"session": []string{string(auth.Admin), string(auth.ProgramManager)}}}
 )
 
 func rpsOperations(add func(path, method string, o operation)) {
 	const bad, forbidden, notFound, conflict = http.StatusBadRequest, http.StatusForbidden, http.StatusNotFound, http.StatusConflict
 	id := pathParam("id", "resource id")
 	read := func(path, opID, summary, schema string, params ...any) {
-		add(path, "get", operation{id: opID, summary: summary, tag: "registry", security: rpsReadSecurity, params: params, ok: 200, okSchema: schema,
+		add(path, "get", operation{id: opID, summary: summary, tag: "registry", security: recReadSecurity, params: params, ok: 200, okSchema: schema,
 			errs: []int{bad, forbidden, notFound}})
 	}
 	cmd := func(path, opID, summary, body string, status int, schema string, params ...any) {
 		add(path, "post", operation{id: opID, summary: summary, tag: "registry", security: recWriteSecurity, params: params, body: body,
 			ok: status, okSchema: schema, errs: []int{forbidden, notFound, conflict}})
 	}
-	read("/rec/accounts", "listRecAccounts", "List registry accounts with the certificates each holds by status (one page)", "RecAccountList")
-	cmd("/rec/accounts", "openRecAccount", "Open an active, retirement or export account for an organization", "RecAccountInput", 201, "RecAccount")
+	opCmd := func(path, opID, summary, body string, status int, schema string, params ...any) {
+		add(path, "post", operation{id: opID, summary: summary + " (the registry operator's: never a participant)", tag: "registry",
+			security: recOperatorSecurity, params: params, body: body, ok: status, okSchema: schema, errs: []int{forbidden, notFound, conflict}})
+	}
+	read("/rec/accounts", "listRecAccounts", "List registry accounts with the certificates each holds by status (one page; a participant's own)", "RecAccountList")
+	cmd("/rec/accounts", "openRecAccount", "Open an active, retirement or export account for an organization (a participant: for itself)", "RecAccountInput", 201, "RecAccount")
+	read("/rec/accounts/{id}", "getRecAccount", "Get a registry account with its holdings (another organization's answers 404 to a participant)", "RecAccount", id)
 	read("/rec/facilities", "listFacilities", "List registered facilities (one page)", "FacilityList")
-	cmd("/rec/facilities", "registerFacility", "Register a facility, its CEC certification history and the active account its certificates go to",
+	opCmd("/rec/facilities", "registerFacility", "Register a facility, its CEC certification history and the active account its certificates go to",
 		"Facility", 201, "Facility")
 	read("/rec/facilities/{id}", "getFacility", "Get a facility with today's eligibility findings (§399.12) and its recent issuances",
 		"FacilityDetail", id)
-	add("/rec/facilities/{id}/certifications", "post", operation{id: "certifyFacility",
-		summary: "Append a CEC certification record (the open one ends the day it starts; history is never rewritten)",
-		tag:     "registry", security: recWriteSecurity, params: []any{id}, body: "Certification", ok: 200, okSchema: "Facility",
-		errs: []int{forbidden, notFound, conflict}})
+	opCmd("/rec/facilities/{id}/certifications", "certifyFacility",
+		"Append a CEC certification record (the open one ends the day it starts; history is never rewritten)", "Certification", 200, "Facility", id)
 	read("/rec/facilities/{id}/reports", "listGenerationReports", "List a facility's generation reports, newest first (one page)", "GenerationReportList", id)
 	cmd("/rec/facilities/{id}/reports", "submitGenerationReport", "Report a month's generation (a month already reported needs the next revision number)",
 		"GenerationReportInput", 201, "GenerationReport", id)
@@ -57,7 +67,9 @@ func rpsOperations(add func(path, method string, o operation)) {
 			string(rec.TransferCancelled)), ""), query("account_id", obj{"type": "integer", "minimum": 0}, "sent from or to this account")}, pageParams...)...)
 	cmd("/rec/transfers", "initiateTransfer", "Start a two-phase transfer: the certificates (split off when fewer than the block) wait, pending, "+
 		"for the receiver", "TransferInput", 201, "Transfer")
-	cmd("/rec/transfers/{id}/{action}", "resolveTransfer", "Accept (receiver), reject (receiver) or cancel (sender) a pending transfer",
+	read("/rec/transfers/{id}", "getTransfer", "Get a transfer (a participant sees those sent from or to its accounts)", "Transfer", id)
+	cmd("/rec/transfers/{id}/{action}", "resolveTransfer", "Accept (receiver), reject (receiver) or cancel (sender) a pending transfer; a "+
+		"participant resolves only its own side (403) and does not see others' transfers (404)",
 		"TransferActionInput", 200, "Transfer", id, obj{"name": "action", "in": "path", "required": true, "schema": enum("", "accept", "reject", "cancel")})
 	read("/rec/retirements", "listRetirements", "List retirements", "RetirementList",
 		append([]any{query("account_id", obj{"type": "integer", "minimum": 0}, "into this retirement account"),
@@ -66,17 +78,21 @@ func rpsOperations(add func(path, method string, o operation)) {
 	cmd("/rec/retirements", "retireCertificates", "Retire certificates; an RPS retirement after the 36-month deadline (§399.21(a)(7)) is refused "+
 		"with the deadline shown", "RetireInput", 201, "Retirement")
 	cmd("/rec/exports", "exportCertificates", "Export certificates to another registry", "ExportInput", 201, "Export")
-	cmd("/rec/withdrawals", "withdrawCertificates", "Withdraw certificates (a downward revision or an issuance error)", "WithdrawInput", 201, "Block")
+	opCmd("/rec/withdrawals", "withdrawCertificates", "Withdraw certificates (a downward revision or an issuance error)", "WithdrawInput", 201, "Block")
 	add("/rec/imports", "post", operation{id: "importRegistryFile", summary: "Import a WREGIS-style CSV: a generation upload (issue=true issues " +
 		"each month), a holdings report (active certificates) or a retirements report; serial ranges and batches are kept, a range overlapping " +
-		"certificates already here is refused (409) naming both, and a file read again changes nothing (200)", tag: "registry",
-		security: recWriteSecurity, params: []any{query("layout", enum("", string(rec.LayoutGeneration), string(rec.LayoutHoldings), string(rec.LayoutRetirements)),
+		"certificates already here is refused (409) naming both, and a file read again changes nothing (200); the registry operator's, never a participant's",
+		tag: "registry", security: recOperatorSecurity, params: []any{query("layout", enum("", string(rec.LayoutGeneration), string(rec.LayoutHoldings), string(rec.LayoutRetirements)),
 			"default: told from the header"), query("issue", typ("boolean", ""), "generation: issue each month"),
 			query("source", typ("string", ""), "where the file came from, for the log")},
 		bodyContent: obj{"text/csv": obj{"schema": obj{"type": "string"}}}, ok: 201, alsoOK: []int{http.StatusOK}, okSchema: "RegistryImport",
 		errs: []int{forbidden, conflict}})
-	read("/rec/events", "listRecEvents", "Read the hash-chained event log, oldest first", "RecEventList", pageParams...)
-	read("/rec/verify", "verifyRegistry", "Rehash the event log and check the serial invariants of every issuance", "RegistryVerify")
+	staffRead := func(path, opID, summary, schema string, params ...any) {
+		add(path, "get", operation{id: opID, summary: summary + " (not for participants: it spans every organization)", tag: "registry",
+			security: rpsReadSecurity, params: params, ok: 200, okSchema: schema, errs: []int{bad, forbidden, notFound}})
+	}
+	staffRead("/rec/events", "listRecEvents", "Read the hash-chained event log, oldest first", "RecEventList", pageParams...)
+	staffRead("/rec/verify", "verifyRegistry", "Rehash the event log and check the serial invariants of every issuance", "RegistryVerify")
 
 	rpsRead := func(path, opID, summary, schema string, params ...any) {
 		add(path, "get", operation{id: opID, summary: summary, tag: "rps", security: rpsReadSecurity, params: params, ok: 200, okSchema: schema,

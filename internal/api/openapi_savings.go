@@ -30,17 +30,6 @@ func savingsOperations(add func(path, method string, o operation)) {
 		}, ok: http.StatusOK, okSchema: "MeterSavings", errs: []int{http.StatusBadRequest, http.StatusForbidden, http.StatusNotFound}})
 }
 
-// estimateOperation documents the Energy Team estimator.
-func estimateOperation(add func(path, method string, o operation)) {
-	add("/accounts/{id}/estimate", "get", operation{id: "getAccountEstimate",
-		summary: "The Energy Team estimator: the account's last whole months (up to 12) billed on every stored schedule of its utility " +
-			"and sector, and electrification options (heat pump water heater, heat pump heating, induction, EV charged on arrival or " +
-			"overnight) added to its own intervals with bill, kWh, fuel displaced and CO2 change; the open items say what is not included.",
-		tag: "savings", security: readSecurity, params: []any{pathParam("id", "account id"),
-			query("grid_co2", obj{"type": "number", "minimum": 0}, "the supplier's CO2, lb/MWh (default: counted as zero)")},
-		ok: http.StatusOK, okSchema: "Estimate", errs: []int{http.StatusBadRequest, http.StatusForbidden, http.StatusNotFound}})
-}
-
 func savingsSchemas() obj {
 	num := func(desc string) obj { return typ("number", desc) }
 	nnum := func(desc string) obj { return nullable("number", desc) }
@@ -51,23 +40,7 @@ func savingsSchemas() obj {
 		"end":     instantSchema("end of the last period (the end marker's start)"),
 		"periods": integer("periods with a meter value"),
 	})
-	cents := func(desc string) obj { return typ("integer", desc) }
 	return obj{
-		"Estimate": output("an account's shadow bills and electrification options", obj{
-			"period": output("the months billed [start, end)", obj{"start": date(""), "end": date("")}),
-			"tariffs": arrayOf(object("the bills on one schedule", obj{
-				"code": typ("string", ""), "name": typ("string", ""), "current": typ("boolean", ""),
-				"total_cents": cents(""), "month_cents": nullable("array", "each month's bill"), "error": typ("string", "why it could not bill"),
-			}, "code", "name", "current", "total_cents", "month_cents")),
-			"best_schedule": typ("string", "the lowest total"),
-			"options": arrayOf(output("one electrification option", obj{
-				"code": typ("string", ""), "name": typ("string", ""), "added_kwh": num(""),
-				"current_schedule_total_cents": cents(""), "bill_change_cents": cents("on the current schedule"),
-				"best_schedule": typ("string", ""), "best_total_cents": cents(""), "co2_change_lbs": num("negative: less CO2"),
-				"gas_displaced_therms": num(""), "gasoline_displaced_gallons": num(""), "assumption": typ("string", "where the load shape comes from"),
-			})),
-			"open_items": arrayOf(typ("string", "")),
-		}),
 		"MeterSavings": output("a stored meter's savings and where its weather came from", obj{
 			"meter_id":     integer(""),
 			"premise_id":   integer(""),

@@ -22,25 +22,30 @@ import (
 // rpsRoutes registers the certificate registry (/rec/…) and the RPS
 // compliance ledger (/rps/…).
 func (h *handler) rpsRoutes(mux *http.ServeMux) {
-	h.handle(mux, "GET /rec/accounts", rpsRead, h.listRecAccounts)
+	// Registry participants (participant users, clients linked to an
+	// organization) reach the recRead and recWrite routes for their own
+	// accounts only; another organization's records answer 404.
+	h.handle(mux, "GET /rec/accounts", recRead, h.listRecAccounts)
 	h.handle(mux, "POST /rec/accounts", recWrite, h.openRecAccount)
-	h.handle(mux, "GET /rec/facilities", rpsRead, h.listFacilities)
-	h.handle(mux, "POST /rec/facilities", recWrite, h.registerFacility)
-	h.handle(mux, "GET /rec/facilities/{id}", rpsRead, h.getFacility)
-	h.handle(mux, "POST /rec/facilities/{id}/certifications", recWrite, h.certifyFacility)
-	h.handle(mux, "GET /rec/facilities/{id}/reports", rpsRead, h.listGenerationReports)
+	h.handle(mux, "GET /rec/accounts/{id}", recRead, h.getRecAccount)
+	h.handle(mux, "GET /rec/facilities", recRead, h.listFacilities)
+	h.handle(mux, "POST /rec/facilities", recOperator, h.registerFacility)
+	h.handle(mux, "GET /rec/facilities/{id}", recRead, h.getFacility)
+	h.handle(mux, "POST /rec/facilities/{id}/certifications", recOperator, h.certifyFacility)
+	h.handle(mux, "GET /rec/facilities/{id}/reports", recRead, h.listGenerationReports)
 	h.handle(mux, "POST /rec/facilities/{id}/reports", recWrite, h.submitGenerationReport)
 	h.handle(mux, "POST /rec/facilities/{id}/issuances", recWrite, h.issueCertificates)
-	h.handle(mux, "GET /rec/blocks", rpsRead, h.listBlocks)
-	h.handle(mux, "GET /rec/blocks/{id}", rpsRead, h.getBlock)
-	h.handle(mux, "GET /rec/transfers", rpsRead, h.listTransfers)
+	h.handle(mux, "GET /rec/blocks", recRead, h.listBlocks)
+	h.handle(mux, "GET /rec/blocks/{id}", recRead, h.getBlock)
+	h.handle(mux, "GET /rec/transfers", recRead, h.listTransfers)
 	h.handle(mux, "POST /rec/transfers", recWrite, h.initiateTransfer)
+	h.handle(mux, "GET /rec/transfers/{id}", recRead, h.getTransfer)
 	h.handle(mux, "POST /rec/transfers/{id}/{action}", recWrite, h.resolveTransfer)
-	h.handle(mux, "GET /rec/retirements", rpsRead, h.listRetirements)
+	h.handle(mux, "GET /rec/retirements", recRead, h.listRetirements)
 	h.handle(mux, "POST /rec/retirements", recWrite, h.retireCertificates)
 	h.handle(mux, "POST /rec/exports", recWrite, h.exportCertificates)
-	h.handle(mux, "POST /rec/withdrawals", recWrite, h.withdrawCertificates)
-	h.handle(mux, "POST /rec/imports", recWrite, h.importRegistryFile)
+	h.handle(mux, "POST /rec/withdrawals", recOperator, h.withdrawCertificates)
+	h.handle(mux, "POST /rec/imports", recOperator, h.importRegistryFile)
 	h.handle(mux, "GET /rec/events", rpsRead, h.listRecEvents)
 	h.handle(mux, "GET /rec/verify", rpsRead, h.verifyRegistry)
 
@@ -380,26 +385,65 @@ func (h *handler) registry(w http.ResponseWriter, r *http.Request, p *principal,
 		if err != nil {
 			return 0, nil, err
 		}
+		reg.Org = p.org
 		return fn(ctx, reg, tx)
 	})
 }
 
-func (h *handler) listRecAccounts(w http.ResponseWriter, r *http.Request, _ *principal) {
+// visibleRecAccount answers NotFound for an account the caller may not see
+// (another organization's, for a registry participant).
+func (h *handler) visibleRecAccount(ctx context.Context, p *principal, id int64) (rec.Account, error) {
+	return h.db.RecAccountOf(ctx, p.org, id)
+}
+
+// visibleRecFacility returns a facility the caller may see: a participant
+// sees only those whose certificates go to its own accounts.
+func (h *handler) visibleRecFacility(ctx context.Context, p *principal, id int64) (rec.Facility, error) {
+	f, err := h.db.RecFacility(ctx, id)
+	if err == nil && p.org != "" {
+		if _, err = h.visibleRecAccount(ctx, p, f.AccountID); err != nil {
+			return rec.Facility{}, apperr.NotFoundf("api", "no facility %d", id)
+		}
+	}
+	return f, err
+}
+
+func (h *handler) listRecAccounts(w http.ResponseWriter, r *http.Request, p *principal) {
 	if err := newParams(r).err(); err != nil {
 		h.writeError(w, r, err)
 		return
 	}
-	accts, err := h.db.RecAccounts(r.Context())
+	accts, err := h.db.RecAccountsOf(r.Context(), p.org)
 	if err != nil {
 		h.writeError(w, r, err)
 		return
 	}
-	holds, err := h.db.RecHoldings(r.Context())
+	holds, err := h.db.RecHoldingsOf(r.Context(), p.org)
 	if err != nil {
 		h.writeError(w, r, err)
 		return
 	}
 	writeJSON(w, http.StatusOK, list[RecAccountJSON]{Data: NewRecAccounts(accts, holds)})
+}
+
+func (h *handler) getRecAccount(w http.ResponseWriter, r *http.Request, p *principal) {
+	id, err := pathID(r, "id", "registry account")
+	if err == nil {
+		err = newParams(r).err()
+	}
+	var a rec.Account
+	if err == nil {
+		a, err = h.visibleRecAccount(r.Context(), p, id)
+	}
+	var holds []store.Holding
+	if err == nil {
+		holds, err = h.db.RecHoldingsOf(r.Context(), a.Org)
+	}
+	if err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, NewRecAccounts([]rec.Account{a}, holds)[0])
 }
 
 func (h *handler) openRecAccount(w http.ResponseWriter, r *http.Request, p *principal) {
@@ -421,12 +465,12 @@ func (h *handler) openRecAccount(w http.ResponseWriter, r *http.Request, p *prin
 	})
 }
 
-func (h *handler) listFacilities(w http.ResponseWriter, r *http.Request, _ *principal) {
+func (h *handler) listFacilities(w http.ResponseWriter, r *http.Request, p *principal) {
 	if err := newParams(r).err(); err != nil {
 		h.writeError(w, r, err)
 		return
 	}
-	fs, err := h.db.RecFacilities(r.Context())
+	fs, err := h.db.RecFacilitiesOf(r.Context(), p.org)
 	if err != nil {
 		h.writeError(w, r, err)
 		return
@@ -466,7 +510,7 @@ type facilityDetailJSON struct {
 	Issuances   []IssuanceJSON `json:"issuances"`
 }
 
-func (h *handler) getFacility(w http.ResponseWriter, r *http.Request, _ *principal) {
+func (h *handler) getFacility(w http.ResponseWriter, r *http.Request, p *principal) {
 	id, err := pathID(r, "id", "facility")
 	if err == nil {
 		err = newParams(r).err()
@@ -476,7 +520,7 @@ func (h *handler) getFacility(w http.ResponseWriter, r *http.Request, _ *princip
 		return
 	}
 	ctx := r.Context()
-	f, err := h.db.RecFacility(ctx, id)
+	f, err := h.visibleRecFacility(ctx, p, id)
 	if err != nil {
 		h.writeError(w, r, err)
 		return
@@ -512,13 +556,13 @@ func (h *handler) certifyFacility(w http.ResponseWriter, r *http.Request, p *pri
 	})
 }
 
-func (h *handler) listGenerationReports(w http.ResponseWriter, r *http.Request, _ *principal) {
+func (h *handler) listGenerationReports(w http.ResponseWriter, r *http.Request, p *principal) {
 	id, err := pathID(r, "id", "facility")
 	if err == nil {
 		err = newParams(r).err()
 	}
 	if err == nil {
-		_, err = h.db.RecFacility(r.Context(), id)
+		_, err = h.visibleRecFacility(r.Context(), p, id)
 	}
 	if err != nil {
 		h.writeError(w, r, err)
@@ -564,7 +608,7 @@ func (h *handler) submitGenerationReport(w http.ResponseWriter, r *http.Request,
 		rep.Source = "POST " + Prefix + "/rec/facilities/" + strconv.FormatInt(id, 10) + "/reports"
 	}
 	h.registry(w, r, p, body, func(ctx context.Context, reg *rec.Registry, _ *store.Tx) (int, any, error) {
-		if _, err := reg.State.Facility(ctx, id); err != nil {
+		if _, err := reg.Facility(ctx, id); err != nil {
 			return 0, nil, err
 		}
 		out, err := reg.SubmitReport(ctx, rep)
@@ -597,9 +641,13 @@ func (h *handler) issueCertificates(w http.ResponseWriter, r *http.Request, p *p
 	})
 }
 
-func (h *handler) listBlocks(w http.ResponseWriter, r *http.Request, _ *principal) {
+func (h *handler) listBlocks(w http.ResponseWriter, r *http.Request, p *principal) {
 	ps := newParams(r, "account_id", "facility_id", "status", "vintage", "after", "limit")
-	f := store.BlockFilter{AccountID: ps.int64("account_id"), FacilityID: ps.int64("facility_id"), Status: rec.Status(ps.str("status"))}
+	f := store.BlockFilter{AccountID: ps.int64("account_id"), FacilityID: ps.int64("facility_id"), Status: rec.Status(ps.str("status")), Org: p.org}
+	if err := h.visibleFilter(r.Context(), p, f.AccountID); err != nil {
+		h.writeError(w, r, err)
+		return
+	}
 	if v := ps.str("vintage"); v != "" {
 		m, err := rps.ParseMonth(v)
 		if err != nil {
@@ -623,7 +671,7 @@ func (h *handler) listBlocks(w http.ResponseWriter, r *http.Request, _ *principa
 	}, func(b rec.Block) int64 { return b.ID }, func(b rec.Block) BlockJSON { return NewBlockJSON(b, facs[b.FacilityID]) })
 }
 
-func (h *handler) getBlock(w http.ResponseWriter, r *http.Request, _ *principal) {
+func (h *handler) getBlock(w http.ResponseWriter, r *http.Request, p *principal) {
 	id, err := pathID(r, "id", "block")
 	if err == nil {
 		err = newParams(r).err()
@@ -633,6 +681,11 @@ func (h *handler) getBlock(w http.ResponseWriter, r *http.Request, _ *principal)
 		return
 	}
 	b, err := h.db.RecBlock(r.Context(), id)
+	if err == nil && p.org != "" {
+		if _, err = h.visibleRecAccount(r.Context(), p, b.AccountID); err != nil {
+			err = apperr.NotFoundf("api", "no block %d", id)
+		}
+	}
 	if err != nil {
 		h.writeError(w, r, err)
 		return
@@ -645,9 +698,23 @@ func (h *handler) getBlock(w http.ResponseWriter, r *http.Request, _ *principal)
 	writeJSON(w, http.StatusOK, NewBlockJSON(b, f))
 }
 
-func (h *handler) listTransfers(w http.ResponseWriter, r *http.Request, _ *principal) {
+// visibleFilter answers NotFound when a list is filtered by an account the
+// caller may not see.
+func (h *handler) visibleFilter(ctx context.Context, p *principal, accountID int64) error {
+	if accountID == 0 || p.org == "" {
+		return nil
+	}
+	_, err := h.visibleRecAccount(ctx, p, accountID)
+	return err
+}
+
+func (h *handler) listTransfers(w http.ResponseWriter, r *http.Request, p *principal) {
 	ps := newParams(r, "status", "account_id", "after", "limit")
-	f := store.TransferFilter{Status: rec.TransferStatus(ps.str("status")), AccountID: ps.int64("account_id")}
+	f := store.TransferFilter{Status: rec.TransferStatus(ps.str("status")), AccountID: ps.int64("account_id"), Org: p.org}
+	if err := h.visibleFilter(r.Context(), p, f.AccountID); err != nil {
+		h.writeError(w, r, err)
+		return
+	}
 	switch f.Status {
 	case "", rec.TransferPending, rec.TransferAccepted, rec.TransferRejected, rec.TransferCancelled:
 	default:
@@ -669,6 +736,30 @@ func (h *handler) initiateTransfer(w http.ResponseWriter, r *http.Request, p *pr
 		t, err := reg.InitiateTransfer(ctx, in)
 		return http.StatusCreated, NewTransferJSON(t), err
 	})
+}
+
+func (h *handler) getTransfer(w http.ResponseWriter, r *http.Request, p *principal) {
+	id, err := pathID(r, "id", "transfer")
+	if err == nil {
+		err = newParams(r).err()
+	}
+	var t rec.Transfer
+	if err == nil {
+		t, err = h.db.RecTransfer(r.Context(), id)
+	}
+	if err == nil && p.org != "" {
+		// A participant sees a transfer sent from or to its accounts.
+		if _, e1 := h.visibleRecAccount(r.Context(), p, t.From); e1 != nil {
+			if _, e2 := h.visibleRecAccount(r.Context(), p, t.To); e2 != nil {
+				err = apperr.NotFoundf("api", "no transfer %d", id)
+			}
+		}
+	}
+	if err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, NewTransferJSON(t))
 }
 
 // transferActions maps the path's action to the transfer's new status.
@@ -697,9 +788,14 @@ func (h *handler) resolveTransfer(w http.ResponseWriter, r *http.Request, p *pri
 	})
 }
 
-func (h *handler) listRetirements(w http.ResponseWriter, r *http.Request, _ *principal) {
+func (h *handler) listRetirements(w http.ResponseWriter, r *http.Request, p *principal) {
 	ps := newParams(r, "account_id", "compliance_year", "reason", "after", "limit")
-	f := store.RetirementFilter{AccountID: ps.int64("account_id"), ComplianceYear: int(ps.int64("compliance_year")), Reason: rec.Reason(ps.str("reason"))}
+	f := store.RetirementFilter{AccountID: ps.int64("account_id"), ComplianceYear: int(ps.int64("compliance_year")), Reason: rec.Reason(ps.str("reason")),
+		Org: p.org}
+	if err := h.visibleFilter(r.Context(), p, f.AccountID); err != nil {
+		h.writeError(w, r, err)
+		return
+	}
 	writePage(h, w, r, ps, func(after int64, limit int) ([]rec.Retirement, error) {
 		f.After, f.Limit = after, limit
 		return h.db.RecRetirements(r.Context(), f)

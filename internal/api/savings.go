@@ -16,6 +16,7 @@ func (h *handler) savingsRoutes(mux *http.ServeMux) {
 	h.handle(mux, "POST /savings/calc", tariffRead, h.calcSavings)
 	h.handle(mux, "GET /meters/{id}/savings", read, h.meterSavings)
 	h.handle(mux, "GET /accounts/{id}/estimate", read, h.accountEstimate)
+	h.energyTeamRoutes(mux)
 }
 
 // savingsCalcRequest is the body of POST /savings/calc: the files of

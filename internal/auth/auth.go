@@ -37,10 +37,15 @@ const (
 	// own company's applications (the link to the company lives with the
 	// applications, in package store).
 	Installer Role = "installer"
+	// Participant is a renewable-certificate registry participant's user (a
+	// generator or another retail seller holding accounts in gridbook's
+	// registry): it sees and acts on only its own organization's certificate
+	// accounts (the link to the organization lives in package store).
+	Participant Role = "participant"
 )
 
 // Roles lists every role.
-var Roles = []Role{Admin, ProgramManager, Analyst, CustomerRole, Installer}
+var Roles = []Role{Admin, ProgramManager, Analyst, CustomerRole, Installer, Participant}
 
 // Valid reports whether r is a known role.
 func (r Role) Valid() bool { return slices.Contains(Roles, r) }

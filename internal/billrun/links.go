@@ -46,10 +46,12 @@ const (
 )
 
 // BillCredit is an incentive payment by bill credit for the account:
-// pending, or already on the bill of the period starting AppliedTo.
+// pending since its bill-credit file was exported, or already on the
+// bill of the period starting AppliedTo.
 type BillCredit struct {
 	PaymentID int64
 	Credit    billing.Credit
+	Exported  time.Time
 	AppliedTo calendar.Date
 }
 
@@ -89,12 +91,15 @@ func canTakePending(a *Account, p calendar.Period) bool {
 
 // planCredits puts the account's incentive bill credits on the plan:
 // those already on this period's bill, and — on the latest bill — the
-// pending ones. A CCA program's credit on a bundled account goes to the
-// utility ledger (the bill has no other).
+// pending ones whose bill-credit file was exported before the period
+// ended (a credit goes on the next bill after billing receives it). A
+// CCA program's credit on a bundled account goes to the utility ledger
+// (the bill has no other).
 func (pl *Plan) planCredits(a *Account) {
 	t := &pl.Terms
 	for _, c := range a.Credits {
-		if c.AppliedTo.IsZero() && !canTakePending(a, pl.Period) || !c.AppliedTo.IsZero() && c.AppliedTo != pl.Period.Start {
+		pending := c.AppliedTo.IsZero()
+		if pending && (!canTakePending(a, pl.Period) || !c.Exported.Before(pl.Period.End.Start())) || !pending && c.AppliedTo != pl.Period.Start {
 			continue
 		}
 		cr := c.Credit

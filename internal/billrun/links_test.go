@@ -91,12 +91,13 @@ func TestPMPIsACCAProgramAndNeedsTheCalendar(t *testing.T) {
 // heerCredit is a pending $75 HEER thermostat credit (an SCE program: the
 // utility's ledger).
 func heerCredit() BillCredit {
-	return BillCredit{PaymentID: 41, Credit: billing.Credit{Ref: "incentive_payment:41", Label: "heer-smart-thermostat, application 7",
-		Cents: 7500, Side: billing.Utility}}
+	return BillCredit{PaymentID: 41, Exported: time.Date(2025, 7, 10, 18, 0, 0, 0, time.UTC), Credit: billing.Credit{Ref: "incentive_payment:41",
+		Label: "heer-smart-thermostat, application 7", Cents: 7500, Side: billing.Utility}}
 }
 
 // TestIncentiveCreditGoesOnTheLatestBillOnce: a pending credit goes on
-// the account's latest bill and is recorded for the store; a bill
+// the account's latest bill whose period ends after the bill-credit file
+// was exported (2025-07-10), and is recorded for the store; a bill
 // already carrying it keeps it in a new version; a re-bill of an older
 // period, or of another period than the one carrying it, does not take
 // it; a CCA program's credit on a bundled account moves to the utility's
@@ -112,6 +113,11 @@ func TestIncentiveCreditGoesOnTheLatestBillOnce(t *testing.T) {
 		{"pending, first bill", func(a *Account) { a.Credits = []BillCredit{heerCredit()} }, 7500, billing.Utility},
 		{"pending, latest bill", func(a *Account) { a.Credits, a.LastBill = []BillCredit{heerCredit()}, day(t, "2025-06-01") }, 7500, billing.Utility},
 		{"pending, older period re-billed", func(a *Account) { a.Credits, a.LastBill = []BillCredit{heerCredit()}, day(t, "2025-08-01") }, 0, ""},
+		{"pending, exported after the period", func(a *Account) {
+			c := heerCredit()
+			c.Exported = time.Date(2025, 8, 1, 7, 0, 0, 0, time.UTC) // 2025-08-01 00:00 PDT
+			a.Credits = []BillCredit{c}
+		}, 0, ""},
 		{"on this period's bill", func(a *Account) {
 			c := heerCredit()
 			c.AppliedTo = day(t, "2025-07-01")

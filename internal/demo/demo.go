@@ -95,8 +95,11 @@ type Summary struct {
 	RPS RPSSummary
 	// DR counts the demo's demand-response season.
 	DR DRSummary
-	// EV counts the demo's EV SmartCharge month.
+	// EVCharging counts the demo's EV SmartCharge month.
 	EVCharging EVSummary
+	// Arrangements describe the demo's Virtual NEM property and NEM
+	// Aggregation arrangement, billed together by the bill runs.
+	Arrangements []string
 }
 
 // String renders the summary for the terminal.
@@ -124,6 +127,9 @@ func (s Summary) String() string {
 	fmt.Fprintf(&b, "%s\n", s.RPS)
 	fmt.Fprintf(&b, "%s\n", s.DR)
 	fmt.Fprintf(&b, "%s\n", s.EVCharging)
+	for _, a := range s.Arrangements {
+		fmt.Fprintf(&b, "%s\n", a)
+	}
 	fmt.Fprintf(&b, "logins (password %q, demo only):\n", Password)
 	for _, l := range s.Logins {
 		fmt.Fprintf(&b, "  %-26s %-16s", l.Email, l.Role)

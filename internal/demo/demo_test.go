@@ -402,6 +402,9 @@ func checkAudit(t *testing.T, db *store.DB) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		if entity == "account" && len(recs) == 1 && recs[0].Action == "update" {
+			continue // the NEM Aggregation's second meter moving to its household (pickArrangements)
+		}
 		if len(recs) != 0 {
 			t.Errorf("%d per-row audit records for %s, want none", len(recs), entity)
 		}

@@ -83,9 +83,12 @@ func GenerateDR(ctx context.Context, db *store.DB, seed int64, year int) (DRSumm
 			if err != nil {
 				return err
 			}
+			// Homes joined PMP when CPA extended it to residential
+			// customers in 2025 (seed 000); one in twenty is a demo
+			// assumption, enough for the console to show their riders.
 			share, track := 0.1, "commercial"
 			if class == customer.Residential {
-				share, track = 0.01, "residential"
+				share, track = 0.05, "residential"
 			}
 			for _, a := range as {
 				if r.Float64() >= share || !a.Active(jul1) {

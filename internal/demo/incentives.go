@@ -192,7 +192,13 @@ func (w *writer) incentives(ctx context.Context, opt Options) (IncentiveSummary,
 
 // payBatches pays what is approved: a batch per method, reconciled as
 // paid (the first payment of each ACH batch comes back returned once, to
-// show a returned payment going back to approved).
+// show a returned payment going back to approved). Bill-credit batches
+// stay pending: the bill run credits each on the account's next bill and
+// pays it through the ledger then (internal/billrun). Bill-credit batches
+// stay pending: the bill run credits each on the account's next bill and
+// pays it through the ledger then (internal/billrun). Bill-credit batches
+// stay pending: the bill run credits each on the account's next bill and
+// pays it through the ledger then (internal/billrun).
 func (w *writer) payBatches(ctx context.Context, sum *IncentiveSummary, day calendar.Date) error {
 	w.db.Now = func() time.Time { return day.In(calendar.Pacific).Add(15 * time.Hour).UTC() }
 	for _, method := range incentive.BatchMethods {
@@ -205,6 +211,9 @@ func (w *writer) payBatches(ctx context.Context, sum *IncentiveSummary, day cale
 				return err
 			}
 			sum.Batches++
+			if method == incentive.BatchBillCredit {
+				return nil
+			}
 			var res []incentive.PaymentResult
 			for i, p := range ps {
 				r := incentive.PaymentResult{PaymentID: p.ID, Status: "paid", Reference: fmt.Sprintf("%s-%d-%d", method, b.ID, p.ID)}

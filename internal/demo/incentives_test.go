@@ -18,7 +18,7 @@ func TestDemoIncentivesAreConsistent(t *testing.T) {
 	opt := Options{Accounts: 600, Seed: 5}
 	db := openDB(t, "inc.db")
 	s := generate(t, db, opt)
-	if s.Incentives.Programs != 19 || s.Incentives.Applications == 0 || s.Incentives.Coupons == 0 || s.Incentives.Batches == 0 || s.Incentives.PaidCents <= 0 {
+	if s.Incentives.Programs != 20 || s.Incentives.Applications == 0 || s.Incentives.Coupons == 0 || s.Incentives.Batches == 0 || s.Incentives.PaidCents <= 0 {
 		t.Fatalf("incentive summary %+v", s.Incentives)
 	}
 	statuses := map[incentive.Status]int{}

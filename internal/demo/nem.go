@@ -84,6 +84,10 @@ func (w *writer) nem(ctx context.Context, opt Options) error {
 		}
 		return installers[r.IntN(len(installers))]
 	}
+	arrangements, err := w.pickArrangements(ctx, opt)
+	if err != nil {
+		return err
+	}
 	// Every account, a page at a time, in ID order.
 	var after int64
 	for {
@@ -106,7 +110,10 @@ func (w *writer) nem(ctx context.Context, opt Options) error {
 				}
 				switch {
 				case solar != nil:
-					err = importInterconnected(ctx, tx, r, a, *solar, pick())
+					err = importInterconnected(ctx, tx, r, a, *solar, pick(), arrangements[a.ID])
+					if ar := arrangements[a.ID]; ar != nil && err == nil {
+						w.sum.Arrangements = append(w.sum.Arrangements, ar.summary)
+					}
 				case a.Class == customer.Residential && a.Active(today) && r.IntN(100) < 3:
 					err = importInProcess(ctx, tx, r, a, pick(), today)
 				}
@@ -163,8 +170,9 @@ func (m *milestones) clampFrom(floor calendar.Date) {
 
 // importInterconnected writes the application behind a solar home's
 // enrollment: PTO on the enrollment's start, the other dates drawn
-// backwards from it.
-func importInterconnected(ctx context.Context, tx *store.Tx, r *rand.Rand, a customer.Account, e customer.Enrollment, installer int64) error {
+// backwards from it; for a generator of a demo arrangement, that
+// arrangement's system.
+func importInterconnected(ctx context.Context, tx *store.Tx, r *rand.Rand, a customer.Account, e customer.Enrollment, installer int64, ar *arrangement) error {
 	h := calendar.UtilityHolidays()
 	var m milestones
 	m.pto = e.From
@@ -195,6 +203,10 @@ func importInterconnected(ctx context.Context, tx *store.Tx, r *rand.Rand, a cus
 	}
 	m.clampFrom(floor)
 	sys := demoSystem(r, a)
+	f := facts(a, m.approved)
+	if ar != nil {
+		sys, f.Others = ar.system(sys), ar.others
+	}
 	app := nem.Application{AccountID: a.ID, InstallerID: installer, System: sys, Status: nem.Active, MeterMethod: nem.MeterReprogram,
 		EnrollmentID: e.ID, Created: m.submitted.Start()}
 	if r.IntN(5) == 0 {
@@ -202,13 +214,13 @@ func importInterconnected(ctx context.Context, tx *store.Tx, r *rand.Rand, a cus
 	}
 	app.Milestones = nem.Milestones{Submitted: m.submitted, Complete: m.complete, Approved: m.approved, Agreement: m.agreement,
 		Meter: m.meter, PTO: m.pto, Active: m.pto}
-	app.Vintage = nem.SCEVintages.VintageOf(m.submitted, false)
+	app.Vintage = nem.SCEVintages.VintageOf(m.submitted, sys.Variant == nem.Aggregation)
 	if app.Vintage.Program != e.Track {
 		return fmt.Errorf("vintage %s of %s does not match track %s", app.Vintage.Program, m.submitted, e.Track)
 	}
 	hist := history(app.InstallerID, m, []nem.Status{nem.Submitted, nem.CompletenessReview, nem.TechnicalReview, nem.Approved,
 		nem.AgreementSigned, nem.MeterReady, nem.PTOIssued, nem.Active})
-	d := nem.Decide(sys, facts(a, m.approved), m.approved)
+	d := nem.Decide(sys, f, m.approved)
 	var credit *nem.EstimatedCredit
 	if ms := nem.MeterServiceLevel(m.complete, m.meter, m.meter, h); ms.Credit != nil {
 		credit = &nem.EstimatedCredit{Period: *ms.Credit, Days: ms.DelayDays,

@@ -107,7 +107,10 @@ var (
 	smartMeterStart = calendar.Date{Year: 2009, Month: time.September, Day: 1}
 	nem2Start       = calendar.Date{Year: 2017, Month: time.July, Day: 1}
 	nbtStart        = calendar.Date{Year: 2023, Month: time.April, Day: 15}
-	serviceEarliest = calendar.Date{Year: 2000, Month: time.January, Day: 1}
+	// nbtShippedVintage is the first day of the export-price vintage
+	// gridbook ships (SCE's 2024 table).
+	nbtShippedVintage = calendar.Date{Year: 2024, Month: time.January, Day: 1}
+	serviceEarliest   = calendar.Date{Year: 2000, Month: time.January, Day: 1}
 )
 
 // loadKind is the shape of a premise's load.
@@ -528,6 +531,17 @@ func (g *generator) planSolar(r *rand.Rand, p *plan) {
 		track = "nem1"
 	case on.Before(nbtStart):
 		track = "nem2"
+	}
+	// gridbook ships SCE's published export prices of the 2024 vintage
+	// only (tariff.ShippedExportTables; the 2024-ACC files in
+	// shared/data/tariffs are a third party's reconstruction that disagrees
+	// with SCE's table, and no utility-published 2023 table is there). A
+	// 2023 PTO would lock in a vintage no table covers, and the home could
+	// not be billed, so the demo's Net Billing homes got permission to
+	// operate from 2024: the 2023 dates move on by the days from
+	// 2023-04-15 to 2024-01-01.
+	if track == "nbt" && on.Before(nbtShippedVintage) {
+		on = on.AddDays(nbtStart.DaysUntil(nbtShippedVintage))
 	}
 	p.enrollments = append(p.enrollments, customer.Enrollment{Program: ProgramNEM, Track: track, From: on, Source: "utility",
 		Note: "demo: rooftop solar interconnection"})

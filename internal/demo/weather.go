@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/gridbook/gridbook/internal/calendar"
+	"github.com/gridbook/gridbook/internal/solar"
 )
 
 // slot is one interval of the demo year, with what the load and solar
@@ -66,34 +67,10 @@ const (
 )
 
 // clearSkyPV returns the output in watts of 1 kW(dc) of PV at instant t on
-// a clear day. The geometry is the textbook one (Duffie & Beckman, Solar
-// Engineering of Thermal Processes, ch. 1): Cooper's declination, the
-// equation of time, the hour angle from UTC and longitude, and the angle of
-// incidence on a south-facing tilted plane. Beam irradiance on a clear day
-// follows Meinel & Meinel's air-mass rule I = 1353 · 0.7^(AM^0.678) W/m²,
-// diffuse is taken as 10% of the beam, and 1 kW(dc) makes 1 kW at
-// 1,000 W/m².
+// a clear day at the demo's site (solar.ClearSky: the textbook geometry
+// and Meinel & Meinel's clear-sky beam).
 func clearSkyPV(t time.Time) float64 {
-	t = t.UTC()
-	n := float64(t.YearDay())
-	rad := math.Pi / 180
-	decl := 23.45 * math.Sin(2*math.Pi*(284+n)/365) * rad
-	b := 2 * math.Pi * (n - 81) / 364
-	eot := 9.87*math.Sin(2*b) - 7.53*math.Cos(b) - 1.5*math.Sin(b) // minutes
-	utcHours := float64(t.Hour()) + float64(t.Minute())/60 + float64(t.Second())/3600
-	solarHours := utcHours + siteLon/15 + eot/60
-	omega := (solarHours - 12) * 15 * rad
-	lat := siteLat * rad
-	sinAlt := math.Sin(lat)*math.Sin(decl) + math.Cos(lat)*math.Cos(decl)*math.Cos(omega)
-	if sinAlt <= 0.01 {
-		return 0
-	}
-	am := 1 / sinAlt
-	beam := 1353 * math.Pow(0.7, math.Pow(am, 0.678))
-	tilted := lat - pvTilt*rad
-	cosInc := math.Sin(tilted)*math.Sin(decl) + math.Cos(tilted)*math.Cos(decl)*math.Cos(omega)
-	poa := beam*math.Max(cosInc, 0) + 0.1*beam*sinAlt
-	return poa * pvDerate // W per kW(dc)
+	return solar.ClearSky(t, solar.Site{Latitude: siteLat, Longitude: siteLon, Tilt: pvTilt, Derate: pvDerate})
 }
 
 // zoneClimate are the parameters of a climate zone's synthetic daily mean

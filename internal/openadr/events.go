@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -201,7 +202,7 @@ func (v *VTN) getProgram(w http.ResponseWriter, r *http.Request, _ caller) {
 	writeJSON(w, http.StatusOK, programJSON(p))
 }
 
-func (v *VTN) listEvents(w http.ResponseWriter, r *http.Request, _ caller) {
+func (v *VTN) listEvents(w http.ResponseWriter, r *http.Request, c caller) {
 	q := r.URL.Query()
 	active := false
 	if s := q.Get("active"); s != "" {
@@ -235,15 +236,30 @@ func (v *VTN) listEvents(w http.ResponseWriter, r *http.Request, _ caller) {
 		v.fail(w, r, err)
 		return
 	}
-	now := v.db.Now()
-	var all []map[string]any
-	for _, e := range evs {
-		p, err := cat.Program(e.Program)
-		if err != nil || e.Status == dr.Cancelled || (active && !e.End.After(now)) {
-			continue
-		}
-		all = append(all, eventJSON(p, e))
+	ts, err := v.targetsOf(r.Context(), c)
+	if err != nil {
+		v.fail(w, r, err)
+		return
 	}
+	now := v.db.Now()
+	var live []dr.Event
+	for _, e := range evs {
+		if e.Status != dr.Cancelled && (!active || e.End.After(now)) {
+			live = append(live, e)
+		}
+	}
+	var all []map[string]any
+	for _, e := range live {
+		if p, err := cat.Program(e.Program); err == nil {
+			all = append(all, eventJSON(p, e))
+		}
+	}
+	dispatches, err := v.dispatchEvents(r.Context(), cat, live)
+	if err != nil {
+		v.fail(w, r, err)
+		return
+	}
+	all = slices.DeleteFunc(append(all, dispatches...), func(ev map[string]any) bool { return !ts.sees(ev) || !matches(ev, q["targets"]) })
 	out, err := page(r, all)
 	if err != nil {
 		v.fail(w, r, err)
@@ -252,22 +268,39 @@ func (v *VTN) listEvents(w http.ResponseWriter, r *http.Request, _ caller) {
 	writeJSON(w, http.StatusOK, out)
 }
 
-func (v *VTN) getEvent(w http.ResponseWriter, r *http.Request, _ caller) {
-	if id := r.PathValue("id"); isTariff(id) {
-		ev, err := v.tariffEventByID(r.Context(), id)
-		if err != nil {
-			v.fail(w, r, err)
-			return
-		}
-		writeJSON(w, http.StatusOK, ev)
-		return
-	}
-	e, p, err := v.event(r.Context(), r.PathValue("id"))
+func (v *VTN) getEvent(w http.ResponseWriter, r *http.Request, c caller) {
+	ev, err := v.anyEvent(r.Context(), r.PathValue("id"))
 	if err != nil {
 		v.fail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, eventJSON(p, e))
+	ts, err := v.targetsOf(r.Context(), c)
+	if err != nil {
+		v.fail(w, r, err)
+		return
+	}
+	if !ts.sees(ev) {
+		v.fail(w, r, apperr.Forbiddenf("openadr", "event %s targets another VEN", r.PathValue("id")))
+		return
+	}
+	writeJSON(w, http.StatusOK, ev)
+}
+
+// anyEvent returns an event of the VTN by id as its JSON object: a
+// gridbook event ("event-<n>"), a battery's dispatch ("dispatch-…") or a
+// tariff program's day ("tou-…").
+func (v *VTN) anyEvent(ctx context.Context, id string) (map[string]any, error) {
+	switch {
+	case isTariff(id):
+		return v.tariffEventByID(ctx, id)
+	case strings.HasPrefix(id, "dispatch-"):
+		return v.dispatchEvent(ctx, id)
+	}
+	e, p, err := v.event(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return eventJSON(p, e), nil
 }
 
 func (v *VTN) event(ctx context.Context, id string) (dr.Event, dr.Program, error) {

@@ -94,8 +94,10 @@ func topics(scope, objectType string) map[string]string {
 }
 
 // publishMQTT sends a notification to the object type's topic, its
-// program's, and for events every registered VEN's.
-func (v *VTN) publishMQTT(ctx context.Context, objectType, operation, programID string, body []byte) {
+// program's, and for events (ev) every registered VEN's that sees it. A
+// targeted event (a battery's dispatch) goes only to the topics of the
+// VENs it targets, so no other VEN reads it.
+func (v *VTN) publishMQTT(ctx context.Context, objectType, operation, programID string, body []byte, ev map[string]any) {
 	if v.broker == nil {
 		return
 	}
@@ -105,9 +107,12 @@ func (v *VTN) publishMQTT(ctx context.Context, objectType, operation, programID 
 			v.log.Warn("openadr mqtt", "scope", scope, "op", op, "err", err)
 		}
 	}
-	send("")
-	if programID != "" {
-		send("programs/" + programID + "/")
+	targeted := len(eventTargets(ev)) > 0
+	if !targeted {
+		send("")
+		if programID != "" {
+			send("programs/" + programID + "/")
+		}
 	}
 	if objectType == "EVENT" {
 		vens, err := v.db.OADRObjects(ctx, store.OADRFilter{Kind: venKind.kind})
@@ -116,6 +121,16 @@ func (v *VTN) publishMQTT(ctx context.Context, objectType, operation, programID 
 			return
 		}
 		for _, ven := range vens {
+			if targeted {
+				ts, err := v.venTargets(ctx, ven)
+				if err != nil {
+					v.log.Warn("openadr mqtt", "ven", ven.ID, "err", err)
+					continue
+				}
+				if !ts.sees(ev) {
+					continue
+				}
+			}
 			send("vens/" + ven.ID + "/")
 		}
 	}

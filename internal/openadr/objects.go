@@ -55,7 +55,7 @@ func (v *VTN) check(ctx context.Context, k kind, c caller, body map[string]any, 
 			f.Add("objectType", "a VEN sends VEN_VEN_REQUEST and business logic BL_VEN_REQUEST")
 		}
 	case resourceKind:
-		need("resourceName")
+		o.Name = need("resourceName")
 		o.VenID = need("venID")
 		switch {
 		case ot == "VEN_RESOURCE_REQUEST" && !c.bl():
@@ -104,8 +104,16 @@ func (v *VTN) check(ctx context.Context, k kind, c caller, body map[string]any, 
 		o.ClientID = ven.ClientID
 	}
 	if k == reportKind {
-		if _, _, err := v.event(ctx, o.EventID); err != nil {
+		ev, err := v.anyEvent(ctx, o.EventID)
+		if err != nil {
 			return apperr.Invalidf("openadr", "eventID %s is not an event of this VTN", o.EventID)
+		}
+		ts, err := v.targetsOf(ctx, c)
+		if err != nil {
+			return err
+		}
+		if !ts.sees(ev) {
+			return apperr.Forbiddenf("openadr", "event %s targets another VEN", o.EventID)
 		}
 	}
 	if o.ClientID == "" {

@@ -306,8 +306,27 @@ func (v *VTN) notify(ctx context.Context, objectType, operation, programID strin
 		return
 	}
 	body, _ := json.Marshal(map[string]any{"objectType": objectType, "operation": operation, "object": object})
-	v.publishMQTT(ctx, objectType, operation, programID, body)
+	ev, _ := object.(map[string]any)
+	if objectType != "EVENT" {
+		ev = nil
+	}
+	v.publishMQTT(ctx, objectType, operation, programID, body, ev)
+	owners := map[string]targetSet{}
 	for _, s := range subs {
+		if len(eventTargets(ev)) > 0 {
+			ts, ok := owners[s.ClientID]
+			if !ok {
+				var err error
+				if ts, err = v.subscriberTargets(ctx, s.ClientID); err != nil {
+					v.log.Warn("openadr notify", "subscription", s.ID, "err", err)
+					continue
+				}
+				owners[s.ClientID] = ts
+			}
+			if !ts.sees(ev) {
+				continue // a targeted event reaches only the VENs it targets
+			}
+		}
 		var sub struct {
 			ProgramID        string `json:"programID"`
 			ObjectOperations []struct {
@@ -332,6 +351,18 @@ func (v *VTN) notify(ctx context.Context, objectType, operation, programID strin
 			go v.deliver(op.CallbackURL, tok, body)
 		}
 	}
+}
+
+// subscriberTargets is the target set of a subscription's owner: nil
+// (everything) for business logic.
+func (v *VTN) subscriberTargets(ctx context.Context, clientID string) (targetSet, error) {
+	c, err := v.db.OADRClientByID(ctx, clientID)
+	if apperr.Is(err, apperr.NotFound) {
+		return targetSet{}, nil // an owner since removed sees only untargeted objects
+	} else if err != nil {
+		return nil, err
+	}
+	return v.targetsOf(ctx, caller{c})
 }
 
 // deliver POSTs one notification, retrying three times.

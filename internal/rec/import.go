@@ -72,6 +72,9 @@ type Imported struct {
 // §399.21(a)(7) as this registry reckons it.
 func (r *Registry) Import(ctx context.Context, c ImportCmd) (Imported, error) {
 	const op = "rec.Import"
+	if err := r.operatorOnly(op, "importing certificates from another registry"); err != nil {
+		return Imported{}, err
+	}
 	var f apperr.Fields
 	fac, err := r.State.Facility(ctx, c.FacilityID)
 	if apperr.Is(err, apperr.NotFound) {
@@ -253,6 +256,9 @@ func newSummary(l Layout, rows int) ImportSummary {
 func (r *Registry) ImportCertificates(ctx context.Context, layout Layout, rows []CertificateRow, dir Directory, source string) (ImportSummary, error) {
 	const op = "rec.ImportCertificates"
 	sum := newSummary(layout, len(rows))
+	if err := r.operatorOnly(op, "importing certificates from another registry"); err != nil {
+		return sum, err
+	}
 	cols := HoldingsColumns
 	if layout == LayoutRetirements {
 		cols = RetirementColumns
@@ -304,6 +310,9 @@ func (r *Registry) ImportCertificates(ctx context.Context, layout Layout, rows [
 func (r *Registry) ImportGeneration(ctx context.Context, rows []GenerationRow, dir Directory, source string, issue bool) (ImportSummary, error) {
 	const op = "rec.ImportGeneration"
 	sum := newSummary(LayoutGeneration, len(rows))
+	if err := r.operatorOnly(op, "importing a generation upload"); err != nil {
+		return sum, err
+	}
 	for _, row := range rows {
 		fac, ok := dir.facility(row.WREGISID)
 		if !ok {

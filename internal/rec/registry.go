@@ -1,6 +1,7 @@
 package rec
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -70,6 +71,48 @@ type Registry struct {
 	Anchor rps.Anchor
 	// Actor is who runs the commands, as written to the event log.
 	Actor string
+	// Org, when set, is the one organization the commands act for (a
+	// registry participant): they reach only the blocks, transfers and
+	// facilities of its own accounts — anything else is answered as if it
+	// did not exist — and the operator's commands (certification,
+	// withdrawal, import) are refused. Empty for the operating retail
+	// seller's staff, who act on every account.
+	Org string
+}
+
+// sees reports whether the organization the registry acts for may see
+// account id (always when it acts for the operator).
+func (r *Registry) sees(ctx context.Context, accountID int64) (bool, error) {
+	if r.Org == "" {
+		return true, nil
+	}
+	a, err := r.State.Account(ctx, accountID)
+	if apperr.Is(err, apperr.NotFound) {
+		return false, nil
+	}
+	return err == nil && a.Org == r.Org, err
+}
+
+// operatorOnly refuses a command the registry operator alone runs when
+// the registry acts for a participant.
+func (r *Registry) operatorOnly(op, what string) error {
+	if r.Org != "" {
+		return apperr.Forbiddenf(op, "%s is the registry operator's to do; %s acts only on its own accounts", what, r.Org)
+	}
+	return nil
+}
+
+// Facility returns a facility the registry may see: for a participant,
+// only one whose certificates go to its own account (NotFound otherwise).
+func (r *Registry) Facility(ctx context.Context, id int64) (Facility, error) {
+	f, err := r.State.Facility(ctx, id)
+	if err != nil {
+		return f, err
+	}
+	if ok, err := r.sees(ctx, f.AccountID); err != nil || !ok {
+		return Facility{}, cmp.Or(err, apperr.NotFoundf("rec.Facility", "no facility %d", id))
+	}
+	return f, nil
 }
 
 func (r *Registry) now() time.Time { return r.Now().UTC().Truncate(time.Second) }
@@ -109,6 +152,13 @@ func (r *Registry) OpenAccount(ctx context.Context, a Account) (Account, error) 
 	if a.Kind != ActiveAccount && a.Kind != RetirementAccount && a.Kind != ExportAccount {
 		f.Add("kind", "want active, retirement or export")
 	}
+	switch {
+	case r.Org != "" && a.Org == "":
+		a.Org = r.Org
+		f = slices.DeleteFunc(f, func(e apperr.FieldError) bool { return e.Field == "org" })
+	case r.Org != "" && a.Org != r.Org:
+		f.Add("org", "%s opens accounts only for itself, not for %s", r.Org, a.Org)
+	}
 	if err := f.Err("rec.OpenAccount"); err != nil {
 		return Account{}, err
 	}
@@ -122,6 +172,9 @@ func (r *Registry) OpenAccount(ctx context.Context, a Account) (Account, error) 
 // RegisterFacility registers a facility whose certificates go to an
 // active account.
 func (r *Registry) RegisterFacility(ctx context.Context, f Facility) (Facility, error) {
+	if err := r.operatorOnly("rec.RegisterFacility", "registering a facility and its CEC certification"); err != nil {
+		return Facility{}, err
+	}
 	if err := f.Facility.Validate(); err != nil {
 		return Facility{}, err
 	}
@@ -140,6 +193,9 @@ func (r *Registry) RegisterFacility(ctx context.Context, f Facility) (Facility, 
 // the open record before it ends on the new record's first day. History
 // is never rewritten: a record may not start before the last one.
 func (r *Registry) Certify(ctx context.Context, facilityID int64, c rps.Certification) (Facility, error) {
+	if err := r.operatorOnly("rec.Certify", "recording CEC certification"); err != nil {
+		return Facility{}, err
+	}
 	f, err := r.State.Facility(ctx, facilityID)
 	if err != nil {
 		return Facility{}, err
@@ -167,6 +223,9 @@ func (r *Registry) Certify(ctx context.Context, facilityID int64, c rps.Certific
 
 func (r *Registry) needAccount(ctx context.Context, field string, id int64, kind AccountKind) error {
 	a, err := r.State.Account(ctx, id)
+	if err == nil && r.Org != "" && a.Org != r.Org {
+		err = apperr.NotFoundf("rec", "no account %d", id)
+	}
 	if apperr.Is(err, apperr.NotFound) {
 		var f apperr.Fields
 		f.Add(field, "no account %d", id)
@@ -192,7 +251,7 @@ func (r *Registry) needAccount(ctx context.Context, field string, id int64, kind
 func (r *Registry) SubmitReport(ctx context.Context, rep Report) (Report, error) {
 	const op = "rec.SubmitReport"
 	var f apperr.Fields
-	fac, err := r.State.Facility(ctx, rep.FacilityID)
+	fac, err := r.Facility(ctx, rep.FacilityID)
 	if apperr.Is(err, apperr.NotFound) {
 		f.Add("facility_id", "no facility %d", rep.FacilityID)
 		return Report{}, f.Err(op)
@@ -306,7 +365,7 @@ func eligibleWh(f *rps.Facility, rep *Report) (energy.Wh, string) {
 // the facility's account.
 func (r *Registry) Issue(ctx context.Context, facilityID int64, v rps.Month) (Issuance, error) {
 	const op = "rec.Issue"
-	fac, err := r.State.Facility(ctx, facilityID)
+	fac, err := r.Facility(ctx, facilityID)
 	if err != nil {
 		return Issuance{}, err
 	}
@@ -397,6 +456,11 @@ func (r *Registry) take(ctx context.Context, b Block, qty int64, status Status, 
 func (r *Registry) activeBlock(ctx context.Context, op string, id, qty, expectVersion int64) (Block, error) {
 	var f apperr.Fields
 	b, err := r.State.Block(ctx, id)
+	if err == nil {
+		if ok, serr := r.sees(ctx, b.AccountID); serr != nil || !ok {
+			err = cmp.Or(serr, apperr.NotFoundf(op, "no block %d", id))
+		}
+	}
 	if apperr.Is(err, apperr.NotFound) {
 		f.Add("block_id", "no block %d", id)
 		return Block{}, f.Err(op)
@@ -516,6 +580,9 @@ func (r *Registry) ResolveTransfer(ctx context.Context, id int64, to TransferSta
 	if err != nil {
 		return Transfer{}, err
 	}
+	if err := r.mayResolve(ctx, op, t, to); err != nil {
+		return Transfer{}, err
+	}
 	if t.Status != TransferPending {
 		return Transfer{}, apperr.Conflictf(op, "transfer %d is already %s", id, t.Status)
 	}
@@ -542,6 +609,32 @@ func (r *Registry) ResolveTransfer(ctx context.Context, id int64, to TransferSta
 		return Transfer{}, err
 	}
 	return t, r.emit(ctx, "transfer."+string(to), map[string]any{"transfer_id": t.ID, "block_id": b.ID, "account_id": b.AccountID, "note": note})
+}
+
+// mayResolve checks that the organization the registry acts for may
+// resolve transfer t: a transfer neither from nor to its accounts does not
+// exist for it; only the receiver accepts or rejects, only the sender
+// cancels.
+func (r *Registry) mayResolve(ctx context.Context, op string, t Transfer, to TransferStatus) error {
+	if r.Org == "" {
+		return nil
+	}
+	from, err := r.sees(ctx, t.From)
+	if err != nil {
+		return err
+	}
+	recv, err := r.sees(ctx, t.To)
+	switch {
+	case err != nil:
+		return err
+	case !from && !recv:
+		return apperr.NotFoundf(op, "no transfer %d", t.ID)
+	case to == TransferCancelled && !from:
+		return apperr.Forbiddenf(op, "only the sender cancels transfer %d", t.ID)
+	case to != TransferCancelled && !recv:
+		return apperr.Forbiddenf(op, "only the receiving organization may %s transfer %d", map[TransferStatus]string{TransferAccepted: "accept", TransferRejected: "reject"}[to], t.ID)
+	}
+	return nil
 }
 
 // RetireCmd asks to retire certificates.
@@ -650,6 +743,9 @@ type WithdrawCmd struct {
 // again.
 func (r *Registry) Withdraw(ctx context.Context, c WithdrawCmd) (Block, error) {
 	const op = "rec.Withdraw"
+	if err := r.operatorOnly(op, "withdrawing certificates"); err != nil {
+		return Block{}, err
+	}
 	b, err := r.activeBlock(ctx, op, c.BlockID, c.Quantity, c.ExpectVersion)
 	if err != nil {
 		return Block{}, err

@@ -1,6 +1,7 @@
 package savings
 
 import (
+	"encoding/json"
 	"math"
 	"sort"
 	"strings"
@@ -269,6 +270,33 @@ type BaselineMetrics4 struct {
 	observedMean      float64
 }
 
+// MarshalJSON writes undefined statistics (NaN, an infinity) as null.
+func (m BaselineMetrics4) MarshalJSON() ([]byte, error) {
+	type plain BaselineMetrics4
+	return json.Marshal(struct {
+		plain
+		NPrime          *float64 `json:"n_prime"`
+		MAE             *float64 `json:"mae"`
+		MBE             *float64 `json:"mbe"`
+		RMSE            *float64 `json:"rmse"`
+		RMSEAdj         *float64 `json:"rmse_adj"`
+		RMSEAutocorrAdj *float64 `json:"rmse_autocorr_adj"`
+		RSquared        *float64 `json:"r_squared"`
+	}{plain(m), nullable(m.NPrime), nullable(m.MAE), nullable(m.MBE), nullable(m.RMSE), nullable(m.RMSEAdj),
+		nullable(m.RMSEAutocorrAdj), nullable(m.RSquared)})
+}
+
+// MarshalJSON writes undefined statistics (NaN, an infinity) as null.
+func (r ReportingMetrics4) MarshalJSON() ([]byte, error) {
+	type plain ReportingMetrics4
+	return json.Marshal(struct {
+		plain
+		TStat                   *float64 `json:"t_stat"`
+		TotalSavingsUncertainty *float64 `json:"total_savings_uncertainty"`
+		PredictedDataPointUnc   *float64 `json:"predicted_data_point_unc"`
+	}{plain(r), nullable(r.TStat), nullable(r.TotalSavingsUncertainty), nullable(r.PredictedDataPointUnc)})
+}
+
 // ReportingMetrics4 is eemeter 4.1.1's ReportingMetrics at 90% confidence,
 // two-tailed, for daily (or billing) data.
 type ReportingMetrics4 struct {
@@ -283,14 +311,13 @@ type ReportingMetrics4 struct {
 }
 
 // safeDivide is _safe_divide: nil when the denominator is at most 1e-3 and
-// the numerator above 1e-2.
+// the numerator above 1e-2 (and, for JSON, when the ratio is not a number).
 func safeDivide(num, den float64) *float64 {
 	const minDen = 1e-3
 	if den <= minDen && num > 10*minDen {
 		return nil
 	}
-	v := num / den
-	return &v
+	return nullable(num / den)
 }
 
 // baselineMetrics4 computes BaselineMetrics of paired observed and
@@ -339,8 +366,7 @@ func baselineMetrics4(obs, pred []float64, params int) BaselineMetrics4 {
 	c := pearson(p, o)
 	m.RSquared = c * c
 	if adj := safeDivide((1-m.RSquared)*(n-1), m.DDoF-1); adj != nil {
-		v := 1 - *adj
-		m.RSquaredAdj = &v
+		m.RSquaredAdj = nullable(1 - *adj)
 	}
 	var ape []float64
 	for i := range o {
@@ -349,8 +375,7 @@ func baselineMetrics4(obs, pred []float64, params int) BaselineMetrics4 {
 		}
 	}
 	if len(ape) > 0 {
-		v := npMean(ape)
-		m.MAPE = &v
+		m.MAPE = nullable(npMean(ape))
 	}
 	return m
 }
@@ -387,8 +412,7 @@ func reportingMetrics4(base BaselineMetrics4, starts []time.Time, obs, pred []fl
 	mm := float64(len(months))
 	r.TotalSavingsUncertainty = (coef[0]*mm+coef[1])*mm + coef[2]
 	r.TotalSavingsUncertainty *= u
-	fsu := r.TotalSavingsUncertainty / r.Savings
-	r.FSU = &fsu
+	r.FSU = nullable(r.TotalSavingsUncertainty / r.Savings)
 	r.PredictedDataPointUnc = r.TotalSavingsUncertainty / math.Sqrt(m)
 	return r
 }
@@ -467,7 +491,7 @@ func calcDaily(usage Usage, temp Temperature, o CalcOptions) *CalcResult {
 	res.Sufficiency = checkDailySufficiency(days, o.Fuel, o.Days == DayUTC)
 	res.Disqualifications = append(res.Disqualifications, res.Sufficiency.Disqualifications...)
 	res.Warnings = append(res.Warnings, res.Sufficiency.Warnings...)
-	if m == nil {
+	if m == nil || !m.finite() {
 		res.Status = "NO MODEL"
 		res.Disqualifications = append(res.Disqualifications, "no_model")
 		return res

@@ -1,6 +1,7 @@
 package savings
 
 import (
+	"encoding/json"
 	"math"
 	"slices"
 	"sort"
@@ -56,6 +57,39 @@ type DailyModelErrors struct {
 	MAE    float64 `json:"MAE"`
 	CVRMSE float64 `json:"CVRMSE"`
 	PNRMSE float64 `json:"PNRMSE"`
+}
+
+// MarshalJSON writes undefined metrics (NaN, an infinity) as null.
+func (e DailyModelErrors) MarshalJSON() ([]byte, error) {
+	return json.Marshal(map[string]*float64{"wRMSE": nullable(e.WRMSE), "RMSE": nullable(e.RMSE), "MAE": nullable(e.MAE),
+		"CVRMSE": nullable(e.CVRMSE), "PNRMSE": nullable(e.PNRMSE)})
+}
+
+// finite reports whether every coefficient and constraint of the model is
+// a number.
+func (m *DailyModelFit) finite() bool {
+	for _, sm := range m.Submodels {
+		for _, v := range sm.Coefficients {
+			if !isFinite(v) {
+				return false
+			}
+		}
+		for _, v := range []float64{sm.TMin, sm.TMax, sm.TMinSeg, sm.TMaxSeg} {
+			if !isFinite(v) {
+				return false
+			}
+		}
+	}
+	return isFinite(m.WRMSEBase)
+}
+
+// MarshalJSON writes an undefined prediction uncertainty as null.
+func (s DailySubmodel) MarshalJSON() ([]byte, error) {
+	type plain DailySubmodel
+	return json.Marshal(struct {
+		plain
+		FUnc *float64 `json:"f_unc"`
+	}{plain(s), nullable(s.FUnc)})
 }
 
 // modelTypeName is the eemeter ModelType of a reduced form.

@@ -192,6 +192,9 @@ func TestDailyModelMatchesEemeter411(t *testing.T) {
 			if c.Method == "daily_df" {
 				return
 			}
+			if _, err := json.Marshal(res); err != nil {
+				t.Errorf("the result does not marshal: %v", err)
+			}
 			sv := res.Savings
 			if sv.Periods != c.Savings.Rows {
 				t.Errorf("%d reporting days with both values, eemeter %d", sv.Periods, c.Savings.Rows)

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"time"
 
 	"github.com/gridbook/gridbook/internal/apperr"
 	"github.com/gridbook/gridbook/internal/auth"
@@ -32,13 +33,13 @@ func (q queries) billRunCredits(ctx context.Context, out []billrun.Account) erro
 	}
 	type pending struct {
 		payment, account, app int64
-		cents                 int64
+		cents, exported       int64
 		program               string
 	}
 	pays, err := collect(ctx, q, func(s interface{ Scan(...any) error }) (pending, error) {
 		var p pending
-		return p, s.Scan(&p.payment, &p.account, &p.cents, &p.program, &p.app)
-	}, `SELECT p.id, a.id, p.amount_cents, COALESCE(app.program_id, ''), COALESCE(p.application_id, 0)
+		return p, s.Scan(&p.payment, &p.account, &p.cents, &p.program, &p.app, &p.exported)
+	}, `SELECT p.id, a.id, p.amount_cents, COALESCE(app.program_id, ''), COALESCE(p.application_id, 0), b.created_unix
 		FROM incentive_payments p JOIN incentive_payment_batches b ON b.id = p.batch_id
 		JOIN accounts a ON a.number = p.account_number LEFT JOIN incentive_applications app ON app.id = p.application_id
 		WHERE p.status = 'pending' AND b.method = $1 AND a.id BETWEEN $2 AND $3 ORDER BY p.id`, incentive.BatchBillCredit, lo, hi)
@@ -60,7 +61,7 @@ func (q queries) billRunCredits(ctx context.Context, out []billrun.Account) erro
 			}
 			admins[p.program] = admin
 		}
-		out[i].Credits = append(out[i].Credits, billrun.BillCredit{PaymentID: p.payment, Credit: billing.Credit{
+		out[i].Credits = append(out[i].Credits, billrun.BillCredit{PaymentID: p.payment, Exported: time.Unix(p.exported, 0).UTC(), Credit: billing.Credit{
 			Ref:   billrun.CreditIncentive + ":" + strconv.FormatInt(p.payment, 10),
 			Label: incentive.BillCreditLabel(incentive.Payment{ProgramID: p.program, ApplicationID: p.app}),
 			Cents: money.Cents(p.cents), Side: creditSide(admin)}})

@@ -511,6 +511,9 @@ func (tx *Tx) TransitionApplication(ctx context.Context, actor auth.Actor, id in
 	if err := incentive.CheckTransition(a.Status, t.To); err != nil {
 		return a, err
 	}
+	if err := tx.guardDisbursement(ctx, a, t.To); err != nil {
+		return a, err
+	}
 	if t.To == incentive.Submitted {
 		return tx.SubmitApplication(ctx, actor, id)
 	}

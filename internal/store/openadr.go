@@ -101,6 +101,15 @@ func (tx *Tx) IssueOADRToken(ctx context.Context, clientID, secret string, ttl t
 	return tok, c, nil
 }
 
+// OADRClientByID returns a client; NotFound when there is none.
+func (q queries) OADRClientByID(ctx context.Context, clientID string) (OADRClient, error) {
+	c, _, err := scanOADRClient(q.q.QueryRowContext(ctx, `SELECT client_id, secret_sha256, role, name, scopes, created_unix FROM oadr_clients WHERE client_id = $1`, clientID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return c, apperr.NotFoundf("store.OADRClientByID", "openadr client %s not found", clientID)
+	}
+	return c, err
+}
+
 // OADRTokenClient returns the client of an unexpired bearer token.
 func (q queries) OADRTokenClient(ctx context.Context, token string) (OADRClient, error) {
 	c, _, err := scanOADRClient(q.q.QueryRowContext(ctx, `SELECT c.client_id, c.secret_sha256, c.role, c.name, c.scopes, c.created_unix

@@ -148,7 +148,13 @@ func (q queries) RecAccount(ctx context.Context, id int64) (rec.Account, error) 
 
 // RecAccounts returns every registry account, by organization and name.
 func (q queries) RecAccounts(ctx context.Context) ([]rec.Account, error) {
-	rows, err := q.q.QueryContext(ctx, `SELECT `+recAccountCols+` FROM rec_accounts ORDER BY org, name`)
+	return q.RecAccountsOf(ctx, "")
+}
+
+// RecAccountsOf returns an organization's registry accounts by name
+// (every account, by organization and name, when org is empty).
+func (q queries) RecAccountsOf(ctx context.Context, org string) ([]rec.Account, error) {
+	rows, err := q.q.QueryContext(ctx, `SELECT `+recAccountCols+` FROM rec_accounts WHERE $1 = '' OR org = $1 ORDER BY org, name`, org)
 	if err != nil {
 		return nil, fmt.Errorf("store: registry accounts: %w", err)
 	}
@@ -193,7 +199,14 @@ func decodeFacility(id int64, doc string) (rec.Facility, error) {
 
 // RecFacilities returns every registered facility, by name.
 func (q queries) RecFacilities(ctx context.Context) ([]rec.Facility, error) {
-	rows, err := q.q.QueryContext(ctx, `SELECT id, document FROM rec_facilities ORDER BY name, id`)
+	return q.RecFacilitiesOf(ctx, "")
+}
+
+// RecFacilitiesOf returns the facilities whose certificates are issued
+// into an organization's accounts, by name (every facility when org is
+// empty).
+func (q queries) RecFacilitiesOf(ctx context.Context, org string) ([]rec.Facility, error) {
+	rows, err := q.q.QueryContext(ctx, `SELECT id, document FROM rec_facilities WHERE $1 = '' OR `+orgAccounts("account_id", 1)+` ORDER BY name, id`, org)
 	if err != nil {
 		return nil, fmt.Errorf("store: facilities: %w", err)
 	}

@@ -19,8 +19,17 @@ type BlockFilter struct {
 	IssuanceID int64
 	Status     rec.Status
 	Vintage    rps.Month
-	After      int64 // cursor: blocks with id > After
-	Limit      int
+	// Org, when set, keeps only blocks held in that organization's
+	// accounts (a registry participant's view).
+	Org   string
+	After int64 // cursor: blocks with id > After
+	Limit int
+}
+
+// orgAccounts is the condition "this account column is one of the
+// organization's accounts" with the organization as parameter $n.
+func orgAccounts(col string, n int) string {
+	return fmt.Sprintf("%s IN (SELECT id FROM rec_accounts WHERE org = $%d)", col, n)
 }
 
 // RecBlocks returns blocks by id.
@@ -47,6 +56,10 @@ func (q queries) RecBlocks(ctx context.Context, f BlockFilter) ([]rec.Block, err
 	}
 	if !f.Vintage.IsZero() {
 		add("vintage = $%d", monthArg(f.Vintage))
+	}
+	if f.Org != "" {
+		args = append(args, f.Org)
+		where = append(where, orgAccounts("account_id", len(args)))
 	}
 	if f.Limit <= 0 {
 		f.Limit = 100
@@ -84,9 +97,13 @@ type Holding struct {
 }
 
 // RecHoldings sums every account's unsplit blocks by status.
-func (q queries) RecHoldings(ctx context.Context) ([]Holding, error) {
+func (q queries) RecHoldings(ctx context.Context) ([]Holding, error) { return q.RecHoldingsOf(ctx, "") }
+
+// RecHoldingsOf sums the unsplit blocks of an organization's accounts by
+// status (every account's when org is empty).
+func (q queries) RecHoldingsOf(ctx context.Context, org string) ([]Holding, error) {
 	rows, err := q.q.QueryContext(ctx, `SELECT account_id, status, COUNT(*), SUM(serial_end - serial_start + 1) FROM rec_blocks
-		WHERE status <> 'split' GROUP BY account_id, status ORDER BY account_id, status`)
+		WHERE status <> 'split' AND ($1 = '' OR `+orgAccounts("account_id", 1)+`) GROUP BY account_id, status ORDER BY account_id, status`, org)
 	if err != nil {
 		return nil, fmt.Errorf("store: holdings: %w", err)
 	}
@@ -106,8 +123,11 @@ func (q queries) RecHoldings(ctx context.Context) ([]Holding, error) {
 type TransferFilter struct {
 	Status    rec.TransferStatus
 	AccountID int64 // sent from or to this account
-	After     int64
-	Limit     int
+	// Org, when set, keeps only transfers sent from or to that
+	// organization's accounts.
+	Org   string
+	After int64
+	Limit int
 }
 
 // RecTransfers returns transfers by id.
@@ -116,7 +136,9 @@ func (q queries) RecTransfers(ctx context.Context, f TransferFilter) ([]rec.Tran
 		f.Limit = 100
 	}
 	rows, err := q.q.QueryContext(ctx, `SELECT `+recTransferCols+` FROM rec_transfers WHERE id > $1 AND (status = $2 OR $2 = '')
-		AND (from_account_id = $3 OR to_account_id = $3 OR $3 = 0) ORDER BY id LIMIT $4`, f.After, string(f.Status), f.AccountID, f.Limit)
+		AND (from_account_id = $3 OR to_account_id = $3 OR $3 = 0)
+		AND ($5 = '' OR `+orgAccounts("from_account_id", 5)+` OR `+orgAccounts("to_account_id", 5)+`) ORDER BY id LIMIT $4`,
+		f.After, string(f.Status), f.AccountID, f.Limit, f.Org)
 	if err != nil {
 		return nil, fmt.Errorf("store: transfers: %w", err)
 	}
@@ -137,8 +159,11 @@ type RetirementFilter struct {
 	AccountID      int64
 	ComplianceYear int
 	Reason         rec.Reason
-	After          int64
-	Limit          int
+	// Org, when set, keeps only retirements into that organization's
+	// accounts.
+	Org   string
+	After int64
+	Limit int
 }
 
 const recRetirementCols = `id, block_id, account_id, from_account_id, facility_id, vintage, quantity, reason, beneficiary, compliance_year,
@@ -168,7 +193,8 @@ func (q queries) RecRetirements(ctx context.Context, f RetirementFilter) ([]rec.
 		f.Limit = 100
 	}
 	rows, err := q.q.QueryContext(ctx, `SELECT `+recRetirementCols+` FROM rec_retirements WHERE id > $1 AND (account_id = $2 OR $2 = 0)
-		AND (compliance_year = $3 OR $3 = 0) AND (reason = $4 OR $4 = '') ORDER BY id LIMIT $5`, f.After, f.AccountID, f.ComplianceYear, string(f.Reason), f.Limit)
+		AND (compliance_year = $3 OR $3 = 0) AND (reason = $4 OR $4 = '') AND ($6 = '' OR `+orgAccounts("account_id", 6)+`) ORDER BY id LIMIT $5`,
+		f.After, f.AccountID, f.ComplianceYear, string(f.Reason), f.Limit, f.Org)
 	if err != nil {
 		return nil, fmt.Errorf("store: retirements: %w", err)
 	}

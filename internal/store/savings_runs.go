@@ -95,10 +95,19 @@ func (q queries) ProgramMeters(ctx context.Context, program string) ([]ProgramMe
 	return out, rows.Err()
 }
 
-// CreateSavingsRun records a new portfolio run of program (audited).
-func (tx *Tx) CreateSavingsRun(ctx context.Context, actor auth.Actor, program string, blackoutDays int, fuel savings.Fuel) (SavingsRun, error) {
+// CreateSavingsRun records a new portfolio run of program (audited) with
+// method: caltrack-daily (the default when empty) or daily, the eemeter
+// 4.x daily model — the methods that model a stored meter's days.
+func (tx *Tx) CreateSavingsRun(ctx context.Context, actor auth.Actor, program string, method savings.Method, blackoutDays int, fuel savings.Fuel) (SavingsRun, error) {
 	const op = "store.CreateSavingsRun"
 	var f apperr.Fields
+	switch method {
+	case "":
+		method = savings.MethodCalTRACKDaily
+	case savings.MethodCalTRACKDaily, savings.MethodDaily:
+	default:
+		f.Add("method", "want caltrack-daily or daily for a portfolio run, not %q", method)
+	}
 	program = strings.ToLower(strings.TrimSpace(program))
 	if program == "" {
 		f.Add("program", "is required")
@@ -115,7 +124,7 @@ func (tx *Tx) CreateSavingsRun(ctx context.Context, actor auth.Actor, program st
 	if err := f.Err(op); err != nil {
 		return SavingsRun{}, err
 	}
-	r := SavingsRun{Program: program, Method: string(savings.MethodCalTRACKDaily), Fuel: string(fuel), BlackoutDays: blackoutDays,
+	r := SavingsRun{Program: program, Method: string(method), Fuel: string(fuel), BlackoutDays: blackoutDays,
 		Status: SavingsRunRunning, Actor: actor.String(), Created: tx.now()}
 	err := tx.q.QueryRowContext(ctx, `INSERT INTO savings_runs (program, method, fuel, blackout_days, status, actor, created_unix)
 		VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`, r.Program, r.Method, r.Fuel, r.BlackoutDays, r.Status, r.Actor, r.Created.Unix()).Scan(&r.ID)

@@ -177,6 +177,12 @@ func homeOf(u *User, area Area, next string) string {
 		}
 		return "/my/installer/"
 	}
+	if u.Access == auth.Participant { // participants see only the registry
+		if ok && (next == "/rec" || strings.HasPrefix(next, "/rec/") || strings.HasPrefix(next, "/rec?")) {
+			return next
+		}
+		return "/rec"
+	}
 	if u.Access == auth.CustomerRole {
 		if ok && portal && area == Portal {
 			return next

@@ -27,14 +27,18 @@ func (h *handler) rpsRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /rps", h.staffOnly(h.rpsPosition))
 	mux.HandleFunc("GET /rps/report", h.staffOnly(h.rpsReport))
 	mux.HandleFunc("GET /rps/report.csv", h.staffOnly(h.rpsReportCSV))
-	mux.HandleFunc("GET /rec", h.staffOnly(h.recOverview))
-	mux.HandleFunc("GET /rec/facilities/{id}", h.staffOnly(h.recFacility))
-	mux.HandleFunc("GET /rec/accounts/{id}", h.staffOnly(h.recAccount))
-	mux.HandleFunc("POST /rec/accounts/{id}/retire", h.writersOnly(h.recRetire))
-	mux.HandleFunc("GET /rec/transfers", h.staffOnly(h.recTransfers))
-	mux.HandleFunc("POST /rec/transfers/{id}/{action}", h.writersOnly(h.recResolve))
-	mux.HandleFunc("GET /rec/retirements", h.staffOnly(h.recRetirements))
-	mux.HandleFunc("GET /rec/retirements.csv", h.staffOnly(h.recRetirementsCSV))
+	// The registry pages serve staff and registry participants; a
+	// participant sees and acts only on its own organization's accounts
+	// (another organization's answer 404). The event log spans every
+	// organization and stays with staff.
+	mux.HandleFunc("GET /rec", h.registryReaders(h.recOverview))
+	mux.HandleFunc("GET /rec/facilities/{id}", h.registryReaders(h.recFacility))
+	mux.HandleFunc("GET /rec/accounts/{id}", h.registryReaders(h.recAccount))
+	mux.HandleFunc("POST /rec/accounts/{id}/retire", h.registryCommanders(h.recRetire))
+	mux.HandleFunc("GET /rec/transfers", h.registryReaders(h.recTransfers))
+	mux.HandleFunc("POST /rec/transfers/{id}/{action}", h.registryCommanders(h.recResolve))
+	mux.HandleFunc("GET /rec/retirements", h.registryReaders(h.recRetirements))
+	mux.HandleFunc("GET /rec/retirements.csv", h.registryReaders(h.recRetirementsCSV))
 	mux.HandleFunc("GET /rec/events", h.staffOnly(h.recEvents))
 }
 
@@ -322,6 +326,9 @@ type FacilityRow struct {
 
 // RecPage is the Data of console/rec.
 type RecPage struct {
+	// Org is the participant's organization the page is limited to ("" for
+	// staff, who see the whole registry).
+	Org        string
 	Cards      []Card
 	Accounts   []AccountRow
 	Facilities []FacilityRow
@@ -330,24 +337,25 @@ type RecPage struct {
 // recOverview shows the registry: accounts with holdings, facilities.
 func (h *handler) recOverview(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	accts, err := h.db.RecAccounts(ctx)
+	org := UserFromContext(ctx).RegistryOrg()
+	accts, err := h.db.RecAccountsOf(ctx, org)
 	var holds []store.Holding
 	var facs []rec.Facility
 	var pending []rec.Transfer
 	if err == nil {
-		holds, err = h.db.RecHoldings(ctx)
+		holds, err = h.db.RecHoldingsOf(ctx, org)
 	}
 	if err == nil {
-		facs, err = h.db.RecFacilities(ctx)
+		facs, err = h.db.RecFacilitiesOf(ctx, org)
 	}
 	if err == nil {
-		pending, err = h.db.RecTransfers(ctx, store.TransferFilter{Status: rec.TransferPending, Limit: 10000})
+		pending, err = h.db.RecTransfers(ctx, store.TransferFilter{Status: rec.TransferPending, Org: org, Limit: 10000})
 	}
 	if err != nil {
 		h.rd.Error(w, r, err)
 		return
 	}
-	page := RecPage{}
+	page := RecPage{Org: org}
 	totals := map[rec.Status]int64{}
 	for _, a := range accts {
 		row := AccountRow{Account: a}
@@ -415,7 +423,10 @@ func (h *handler) recFacility(w http.ResponseWriter, r *http.Request) {
 	var a rec.Account
 	var iss []rec.Issuance
 	if err == nil {
-		a, err = h.db.RecAccount(ctx, f.AccountID)
+		a, err = h.db.RecAccountOf(ctx, UserFromContext(ctx).RegistryOrg(), f.AccountID)
+		if apperr.Is(err, apperr.NotFound) {
+			err = apperr.NotFoundf("web", "There is no such facility.")
+		}
 	}
 	if err == nil {
 		iss, err = h.db.RecIssuances(ctx, id, 60)
@@ -485,7 +496,8 @@ func (h *handler) recAccountPage(r *http.Request) (RecAccountPage, error) {
 	if err != nil {
 		return RecAccountPage{}, err
 	}
-	a, err := h.db.RecAccount(ctx, id)
+	u := UserFromContext(ctx)
+	a, err := h.db.RecAccountOf(ctx, u.RegistryOrg(), id)
 	if err != nil {
 		return RecAccountPage{}, err
 	}
@@ -514,17 +526,16 @@ func (h *handler) recAccountPage(r *http.Request) (RecAccountPage, error) {
 		page.Blocks = append(page.Blocks, BlockRow{Block: b, Facility: f.Name, Serials: b.Serials(f.Facility),
 			Qty: mwh(b.Quantity()), Deadline: dl.String(), CanRPS: !today.After(dl)})
 	}
-	accts, err := h.db.RecAccounts(ctx)
+	accts, err := h.db.RecAccountsOf(ctx, a.Org)
 	if err != nil {
 		return page, err
 	}
 	for _, x := range accts {
-		if x.Org == a.Org && x.Kind == rec.RetirementAccount {
+		if x.Kind == rec.RetirementAccount {
 			page.Retirements = append(page.Retirements, Option{Value: strconv.FormatInt(x.ID, 10), Label: x.Name})
 		}
 	}
-	u := UserFromContext(ctx)
-	page.CanRetire = u != nil && u.CanWrite() && a.Kind == rec.ActiveAccount && len(page.Retirements) > 0
+	page.CanRetire = u.CanCommand() && a.Kind == rec.ActiveAccount && len(page.Retirements) > 0
 	return page, nil
 }
 
@@ -569,6 +580,9 @@ func (h *handler) recRetire(w http.ResponseWriter, r *http.Request) {
 	var ret rec.Retirement
 	if err == nil {
 		err = h.db.InTx(ctx, func(tx *store.Tx) error {
+			if _, err := tx.RecAccountOf(ctx, UserFromContext(ctx).RegistryOrg(), id); err != nil {
+				return err
+			}
 			b, err := tx.RecBlock(ctx, c.BlockID)
 			if err != nil {
 				return err
@@ -576,7 +590,7 @@ func (h *handler) recRetire(w http.ResponseWriter, r *http.Request) {
 			if b.AccountID != id {
 				return apperr.Invalidf("web.recRetire", "block %d is not in this account", c.BlockID)
 			}
-			reg, err := tx.Registry(ctx, UserFromContext(ctx).Actor())
+			reg, err := h.registryFor(ctx, tx)
 			if err != nil {
 				return err
 			}
@@ -608,7 +622,9 @@ type TransferRow struct {
 	From, To string
 	Qty      string
 	Serials  string
-	CanAct   bool
+	// CanAccept (accept or reject: the receiver's side) and CanCancel
+	// (the sender's side) say which buttons the user gets.
+	CanAccept, CanCancel bool
 }
 
 // TransfersPage is the Data of console/rec_transfers.
@@ -620,11 +636,13 @@ type TransfersPage struct {
 // resolved ones.
 func (h *handler) recTransfers(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	all, err := h.db.RecTransfers(ctx, store.TransferFilter{Limit: 1 << 30})
+	u := UserFromContext(ctx)
+	org := u.RegistryOrg()
+	all, err := h.db.RecTransfers(ctx, store.TransferFilter{Org: org, Limit: 1 << 30})
 	var accts []rec.Account
 	var facs map[int64]rec.Facility
 	if err == nil {
-		accts, err = h.db.RecAccounts(ctx)
+		accts, err = h.db.RecAccounts(ctx) // names of both sides
 	}
 	if err == nil {
 		facs, err = facilitiesByID(ctx, h.db)
@@ -633,14 +651,15 @@ func (h *handler) recTransfers(w http.ResponseWriter, r *http.Request) {
 		h.rd.Error(w, r, err)
 		return
 	}
-	name := map[int64]string{}
+	name, own := map[int64]string{}, map[int64]bool{}
 	for _, a := range accts {
-		name[a.ID] = a.Name
+		name[a.ID] = a.Org + " · " + a.Name
+		own[a.ID] = org == "" || a.Org == org
 	}
-	u := UserFromContext(ctx)
 	page := TransfersPage{}
 	for _, t := range slices.Backward(all) {
-		row := TransferRow{Transfer: t, From: name[t.From], To: name[t.To], Qty: mwh(t.Quantity), CanAct: u != nil && u.CanWrite()}
+		row := TransferRow{Transfer: t, From: name[t.From], To: name[t.To], Qty: mwh(t.Quantity),
+			CanAccept: u.CanCommand() && own[t.To], CanCancel: u.CanCommand() && own[t.From]}
 		if b, err := h.db.RecBlock(ctx, t.BlockID); err == nil {
 			f := facs[b.FacilityID]
 			row.Serials = b.Serials(f.Facility)
@@ -664,7 +683,7 @@ func (h *handler) recResolve(w http.ResponseWriter, r *http.Request) {
 	}
 	if err == nil {
 		err = h.db.InTx(ctx, func(tx *store.Tx) error {
-			reg, err := tx.Registry(ctx, UserFromContext(ctx).Actor())
+			reg, err := h.registryFor(ctx, tx)
 			if err != nil {
 				return err
 			}
@@ -673,7 +692,7 @@ func (h *handler) recResolve(w http.ResponseWriter, r *http.Request) {
 		})
 	}
 	if err != nil {
-		if k := apperr.KindOf(err); k != apperr.Conflict && k != apperr.Invalid {
+		if k := apperr.KindOf(err); k != apperr.Conflict && k != apperr.Invalid && k != apperr.Forbidden {
 			h.rd.Error(w, r, err)
 			return
 		}
@@ -701,11 +720,12 @@ type RetirementRow struct {
 	Claimed    string
 }
 
-// retirementFilter reads ?year=.
+// retirementFilter reads ?year=, limited to a participant's own
+// retirement accounts.
 func retirementFilter(r *http.Request) (store.RetirementFilter, string) {
 	y := strings.TrimSpace(r.URL.Query().Get("year"))
 	n, _ := strconv.Atoi(y)
-	return store.RetirementFilter{ComplianceYear: n, Limit: 1 << 30}, y
+	return store.RetirementFilter{ComplianceYear: n, Org: UserFromContext(r.Context()).RegistryOrg(), Limit: 1 << 30}, y
 }
 
 // recRetirements lists retirements, by compliance year.
@@ -736,7 +756,7 @@ func (h *handler) recRetirements(w http.ResponseWriter, r *http.Request) {
 		page.Rows = append(page.Rows, RetirementRow{Retirement: x, Facility: facs[x.FacilityID].Name, Qty: mwh(x.Quantity), Claimed: mwh(claimed[x.ID])})
 		total += x.Quantity
 	}
-	all, err := h.db.RecRetirements(ctx, store.RetirementFilter{Limit: 1 << 30})
+	all, err := h.db.RecRetirements(ctx, store.RetirementFilter{Org: f.Org, Limit: 1 << 30})
 	if err != nil {
 		h.rd.Error(w, r, err)
 		return
@@ -792,6 +812,18 @@ func (h *handler) recRetirementsCSV(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 	w.Header().Set("Content-Disposition", `attachment; filename="`+name+`"`)
 	_ = rec.WriteRetirementsCSV(w, rows) // a failed write means the client left
+}
+
+// registryFor returns the registry bound to tx acting for the signed-in
+// user: for a participant, only its organization's accounts.
+func (h *handler) registryFor(ctx context.Context, tx *store.Tx) (*rec.Registry, error) {
+	u := UserFromContext(ctx)
+	reg, err := tx.Registry(ctx, u.Actor())
+	if err != nil {
+		return nil, err
+	}
+	reg.Org = u.RegistryOrg()
+	return reg, nil
 }
 
 // EventsPage is the Data of console/rec_events.

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"sort"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gridbook/gridbook/internal/apperr"
@@ -30,6 +31,50 @@ type SavingsPage struct {
 	Problem       string // why there is no result (no weather, bad dates)
 	FSU           string // fractional savings uncertainty, e.g. "39.7%"
 	R2            string // the model's adjusted R², four places
+	// Submodels are the eemeter 4.x daily model's components, one row each.
+	Submodels []SubmodelRow
+	FSU4      string // eemeter 4.1.1's fractional savings uncertainty
+}
+
+// SubmodelRow is one component of an eemeter 4.x daily model as the page
+// lists it: its days, model type, breakpoints (°F) and slopes.
+type SubmodelRow struct {
+	Component, Days, ModelType                string
+	HDDBp, HDDBeta, CDDBp, CDDBeta, Intercept string
+}
+
+// componentDays names a daily-model component's days, e.g. "we-su_sh" is
+// "weekends in summer and the shoulder months".
+func componentDays(c string) string {
+	if len(c) < 4 {
+		return c
+	}
+	days := map[string]string{"fw": "every day", "wd": "weekdays", "we": "weekends"}[c[:2]]
+	names := map[string]string{"su": "summer (Jun–Sep)", "sh": "shoulder (Mar–May, Oct)", "wi": "winter (Nov–Feb)"}
+	var seasons []string
+	for _, s := range strings.Split(c[3:], "_") {
+		seasons = append(seasons, names[s])
+	}
+	if len(seasons) == 3 {
+		return days + ", all year"
+	}
+	return days + " in " + strings.Join(seasons, " and ")
+}
+
+// submodelRows lays out the daily model's submodels for the page.
+func submodelRows(m *savings.DailyModelFit) []SubmodelRow {
+	var out []SubmodelRow
+	for _, sm := range m.Submodels {
+		c := func(k string) string {
+			if v, ok := sm.Coefficients[k]; ok {
+				return strconv.FormatFloat(v, 'f', 3, 64)
+			}
+			return "–"
+		}
+		out = append(out, SubmodelRow{Component: sm.Component, Days: componentDays(sm.Component), ModelType: sm.ModelType,
+			HDDBp: c("hdd_bp"), HDDBeta: c("hdd_beta"), CDDBp: c("cdd_bp"), CDDBeta: c("cdd_beta"), Intercept: c("intercept")})
+	}
+	return out
 }
 
 // Coefficient is one named model parameter as the page lists it.
@@ -67,8 +112,11 @@ func (h *handler) meterSavings(w http.ResponseWriter, r *http.Request) {
 	}
 	v := &View{Title: "Savings · meter " + page.Meter.Serial, Nav: NavCustomers, Data: &page}
 	o := savings.CalcOptions{Method: savings.MethodCalTRACKDaily, Fuel: savings.Fuel(page.Fuel), Predictions: true}
-	if page.Method == string(savings.MethodCalTRACKHourly) {
-		o.Method = savings.MethodCalTRACKHourly
+	switch page.Method {
+	case string(savings.MethodCalTRACKHourly), string(savings.MethodDaily):
+		o.Method = savings.Method(page.Method)
+	case "daily-legacy":
+		o.Method, o.DailyLegacy = savings.MethodDaily, true
 	}
 	var f apperr.Fields
 	o.BlackoutStart, o.BlackoutEnd = savings.ParseBlackout(page.BlackoutStart, page.BlackoutEnd, &f)
@@ -98,6 +146,12 @@ func (h *handler) meterSavings(w http.ResponseWriter, r *http.Request) {
 		}
 		if u := page.Result.Uncertainty; u != nil && u.FSU != nil {
 			page.FSU = percent(*u.FSU)
+		}
+		if m := page.Result.Daily; m != nil {
+			page.Submodels = submodelRows(m)
+			if e := page.Result.Eemeter4; e != nil && e.Reporting.FSU != nil {
+				page.FSU4 = percent(*e.Reporting.FSU)
+			}
 		}
 	}
 	h.rd.Render(w, r, http.StatusOK, "console/savings", v)

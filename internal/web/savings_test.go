@@ -63,6 +63,18 @@ func TestMeterSavingsPageFitsTheMeterAgainstItsStation(t *testing.T) {
 			t.Errorf("lacks %q", want)
 		}
 	}
+	// The eemeter 4.x daily model lists its split and its submodels'
+	// breakpoints; the page's days column spells out the component.
+	w = s.get(t, path+"?method=daily", admin)
+	body = w.Body.String()
+	for _, want := range []string{`id="savings-daily"`, "Split <span class=\"mono\">fw-su_sh_wi", "every day, all year", `value="daily" selected`} {
+		if !strings.Contains(body, want) {
+			t.Errorf("daily model page lacks %q", want)
+		}
+	}
+	if strings.Contains(w.Body.String(), `id="savings-daily"`) && !strings.Contains(body, "Heating breakpoint") {
+		t.Errorf("daily model page lacks the submodel table")
+	}
 	w = s.get(t, path+"?blackout_start=2025-13-01", admin)
 	if !strings.Contains(w.Body.String(), "want a date written YYYY-MM-DD") || !strings.Contains(w.Body.String(), `aria-invalid="true"`) {
 		t.Errorf("bad date:\n%s", w.Body)
@@ -79,7 +91,7 @@ func TestSavingsRunPagesListRunsAndResults(t *testing.T) {
 	ctx := context.Background()
 	var run store.SavingsRun
 	err := s.db.InTx(ctx, func(tx *store.Tx) (err error) {
-		run, err = tx.CreateSavingsRun(ctx, seedActor, "care", 0, "")
+		run, err = tx.CreateSavingsRun(ctx, seedActor, "care", "", 0, "")
 		return err
 	})
 	if err != nil {

@@ -28,10 +28,51 @@ func (h *handler) withSession(next http.Handler) http.Handler {
 			h.rd.Error(w, r, err)
 			return
 		default:
-			r = r.WithContext(ContextWithUser(r.Context(), newUser(u)))
+			vu := newUser(u)
+			if u.Role == auth.Participant {
+				org, err := h.db.RecOrgOfUser(r.Context(), u.ID)
+				if err != nil && !apperr.Is(err, apperr.NotFound) {
+					h.rd.Error(w, r, err)
+					return
+				}
+				vu.Org = org
+			}
+			r = r.WithContext(ContextWithUser(r.Context(), vu))
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// registryReaders lets through staff and registry participants linked to
+// their organization (the registry pages scope what a participant sees).
+// Others go where they belong.
+func (h *handler) registryReaders(next http.HandlerFunc) http.HandlerFunc {
+	return h.registryOnly(false, next)
+}
+
+// registryCommanders lets through writing staff and linked participants:
+// registry commands on accounts (transfers, retirements, generation
+// reports). Analysts get 403.
+func (h *handler) registryCommanders(next http.HandlerFunc) http.HandlerFunc {
+	return h.registryOnly(true, next)
+}
+
+func (h *handler) registryOnly(command bool, next http.HandlerFunc) http.HandlerFunc {
+	staff := h.staffOnly(next)
+	if command {
+		staff = h.writersOnly(next)
+	}
+	return func(w http.ResponseWriter, r *http.Request) {
+		u := UserFromContext(r.Context())
+		switch {
+		case !u.IsParticipant():
+			staff(w, r)
+		case u.Org == "":
+			h.rd.Error(w, r, apperr.Forbiddenf("web", "Your sign-in is not linked to a registry organization yet; ask the registry operator to link it."))
+		default:
+			next(w, r)
+		}
+	}
 }
 
 // staffOnly lets staff (admin, program manager, analyst) through. Anyone

@@ -30,6 +30,9 @@ type User struct {
 	Email      string    // login name
 	Access     auth.Role // what the user may do
 	AccountIDs []int64   // customers: the only service accounts they may see
+	// Org is a registry participant's organization: the only registry
+	// accounts it may see and act on ("" for everyone else).
+	Org string
 }
 
 // newUser builds the layouts' and handlers' view of a signed-in user.
@@ -47,9 +50,30 @@ func roleLabel(r auth.Role) string {
 		return "Program manager"
 	case auth.Analyst:
 		return "Analyst (read only)"
+	case auth.Participant:
+		return "Registry participant"
 	}
 	return ""
 }
+
+// IsParticipant reports whether the user signs in for a registry
+// participant (another organization holding certificate accounts); the
+// console then shows only its registry pages.
+func (u *User) IsParticipant() bool { return u != nil && u.Access == auth.Participant }
+
+// RegistryOrg is the organization whose registry accounts the user is
+// limited to: "" for staff, who see every account.
+func (u *User) RegistryOrg() string {
+	if u.IsParticipant() {
+		return u.Org
+	}
+	return ""
+}
+
+// CanCommand reports whether the user may run registry commands
+// (transfers, retirements, generation reports): writing staff, and
+// participants on their own accounts.
+func (u *User) CanCommand() bool { return u.CanWrite() || (u.IsParticipant() && u.Org != "") }
 
 // CanWrite reports whether the user may change registry data (admins and
 // program managers); templates use it to show or hide write buttons.

@@ -121,8 +121,8 @@ func testBillRunAppliesPMPEventDays(t *testing.T, db *store.DB) {
 }
 
 // testBillRunAppliesIncentiveCreditOnce: a $75 HEER smart-thermostat
-// rebate (seed 003) approved and gathered into a bill-credit batch is
-// credited on the home's July bill on the utility's ledger, and in the
+// rebate (seed 003) approved and gathered into a bill-credit batch on
+// 2025-07-10 is credited on the home's July bill on the utility's ledger, and in the
 // same transaction the payment is paid through the incentive ledger
 // (application paid, the budget's paid $75). A re-run of July changes
 // nothing; August's bill does not credit it again; a correction that
@@ -137,6 +137,7 @@ func testBillRunAppliesIncentiveCreditOnce(t *testing.T, db *store.DB) {
 		AllocatedCents: 60_000, Source: "test allocation"}
 	gas := false
 	var payment incentive.Payment
+	setClock(db, localAt(day(2025, 7, 10), 12)) // the bill-credit file goes to billing during July
 	inTx(t, db, func(ctx context.Context, tx *store.Tx) error {
 		if err := tx.CreateBudget(ctx, staff, &budget); err != nil {
 			return err
@@ -170,6 +171,7 @@ func testBillRunAppliesIncentiveCreditOnce(t *testing.T, db *store.DB) {
 		payment = ps[0]
 		return nil
 	})
+	setClock(db, t0)
 	runCycle(t, db, &billrun.Runner{}, "2025-07")
 	b, doc := currentBill(t, db, home.acct.ID, day(2025, 7, 1))
 	if n, sum := linesOf(doc, billing.CreditLine, billing.Utility); n != 1 || sum != -7500 {

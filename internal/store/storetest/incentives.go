@@ -131,11 +131,11 @@ func move(t *testing.T, db *store.DB, id int64, to incentive.Status, amount mone
 func testIncentiveProgramsImportIdempotent(t *testing.T, db *store.DB) {
 	setClock(db, t0)
 	first := importShipped(t, db)
-	if first.Added != 19 || first.BudgetsAdded != 2 {
-		t.Errorf("first import %+v, want 19 programs and 2 budgets", first)
+	if first.Added != 20 || first.BudgetsAdded != 2 {
+		t.Errorf("first import %+v, want 20 programs (19 + Power Ready) and 2 budgets", first)
 	}
 	again := importShipped(t, db)
-	if again.Added != 0 || again.Changed != 0 || again.Unchanged != 19 || again.BudgetsAdded != 0 {
+	if again.Added != 0 || again.Changed != 0 || again.Unchanged != 20 || again.BudgetsAdded != 0 {
 		t.Errorf("second import %+v, want everything unchanged", again)
 	}
 	bs, err := db.Budgets(context.Background(), "instant-ac-savings")
@@ -147,8 +147,8 @@ func testIncentiveProgramsImportIdempotent(t *testing.T, db *store.DB) {
 		t.Errorf("ledger %+v (%v), want one allocation", l, err)
 	}
 	recs, err := db.AuditLog(context.Background(), store.AuditFilter{Entity: "incentive_program", Limit: 100})
-	if err != nil || len(recs) != 19 {
-		t.Errorf("%d program audit records (%v), want 19", len(recs), err)
+	if err != nil || len(recs) != 20 {
+		t.Errorf("%d program audit records (%v), want 20", len(recs), err)
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gridbook/gridbook/internal/apperr"
 	"github.com/gridbook/gridbook/internal/calendar"
 	"github.com/gridbook/gridbook/internal/customer"
 	"github.com/gridbook/gridbook/internal/energy"
@@ -78,7 +79,7 @@ func testSavingsRunEvaluatesEnrolledMeters(t *testing.T, db *store.DB) {
 	})
 	var run store.SavingsRun
 	inTx(t, db, func(ctx context.Context, tx *store.Tx) (err error) {
-		run, err = tx.CreateSavingsRun(ctx, staff, "HOME_ENERGY_REPORTS", 0, "")
+		run, err = tx.CreateSavingsRun(ctx, staff, "HOME_ENERGY_REPORTS", "", 0, "")
 		return err
 	})
 	var calls int64
@@ -106,4 +107,28 @@ func testSavingsRunEvaluatesEnrolledMeters(t *testing.T, db *store.DB) {
 	if err != nil || again.Meters != 2 || !again.Finished.Equal(got.Finished) {
 		t.Errorf("second work %+v, %v", again, err)
 	}
+	// the eemeter 4.x daily model as a run's method finds the same 10%
+	var run4 store.SavingsRun
+	inTx(t, db, func(ctx context.Context, tx *store.Tx) (err error) {
+		run4, err = tx.CreateSavingsRun(ctx, staff, "home_energy_reports", savings.MethodDaily, 0, "")
+		return err
+	})
+	if _, err := db.WorkSavingsRun(ctx, staff, run4.ID, nil); err != nil {
+		t.Fatal(err)
+	}
+	res4, err := db.SavingsResults(ctx, run4.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := res4[0]; run4.Method != "daily" || r.Status != "SUCCESS" || !strings.Contains(r.ModelType, "tidd") ||
+		math.Abs(float64(r.SavingsWh)/float64(r.PredictedWh)-0.1) > 0.01 {
+		t.Errorf("daily-model run %+v, result %+v", run4, r)
+	}
+	inTx(t, db, func(ctx context.Context, tx *store.Tx) error {
+		if _, err := tx.CreateSavingsRun(ctx, staff, "home_energy_reports", savings.MethodCalTRACKBilling, 0, ""); apperr.KindOf(err) != apperr.Invalid ||
+			!strings.Contains(err.Error(), "method") {
+			t.Errorf("a billing run: %v, want the method refused", err)
+		}
+		return nil
+	})
 }

@@ -74,6 +74,14 @@ func Run(t *testing.T, open Opener) {
 		{"IntervalImportNetOnlyMarked", testIntervalImportNetOnly},
 		// portfolio.go
 		{"Portfolio", testPortfolio},
+		// weather.go
+		{"WeatherRoundTripAcrossMonths", testWeatherRoundTripAcrossMonths},
+		{"WeatherMergeKeepsWhatAFileLacks", testWeatherMergeKeepsWhatAFileLacks},
+		{"WeatherRejectsBadInput", testWeatherRejectsBadInput},
+		{"SavingsInputsNetDaysAndPremiseStation", testSavingsInputsNetDaysAndPremiseStation},
+		{"SavingsRunEvaluatesEnrolledMeters", testSavingsRunEvaluatesEnrolledMeters},
+		{"HERReportComparesAndFreezes", testHERReportComparesAndFreezes},
+		{"HERReportComparesByHomeAttributes", testHERReportComparesByHomeAttributes},
 		// incentives.go
 		{"IncentiveProgramsImportIdempotent", testIncentiveProgramsImportIdempotent},
 		{"IncentiveFirstComeFirstServedWaitlist", testIncentiveFirstComeFirstServed},
@@ -85,14 +93,13 @@ func Run(t *testing.T, open Opener) {
 		{"IncentivePowerShareAutoEnrollByRisk", testIncentivePowerShareAutoEnroll},
 		{"IncentiveTrackingProjectsAndEngagements", testIncentiveTracking},
 		{"IncentivePowerShareIncomeBasisPolicy", testIncentivePowerShareIncomeBasis},
-		// weather.go
-		{"WeatherRoundTripAcrossMonths", testWeatherRoundTripAcrossMonths},
-		{"WeatherMergeKeepsWhatAFileLacks", testWeatherMergeKeepsWhatAFileLacks},
-		{"WeatherRejectsBadInput", testWeatherRejectsBadInput},
-		{"SavingsInputsNetDaysAndPremiseStation", testSavingsInputsNetDaysAndPremiseStation},
-		{"SavingsRunEvaluatesEnrolledMeters", testSavingsRunEvaluatesEnrolledMeters},
-		{"HERReportComparesAndFreezes", testHERReportComparesAndFreezes},
-		{"HERReportComparesByHomeAttributes", testHERReportComparesByHomeAttributes},
+		{"IncentiveGrantTranchesThroughTheLedger", testIncentiveGrantTranches},
+		{"IncentivePowerReadyTranchesFollowTheProject", testIncentivePowerReadyTranchesFollowTheProject},
+		// energyteam.go
+		{"EnergyTeamCaseLifecycle", testEnergyTeamCaseLifecycle},
+		{"EnergyTeamPlanFromStoredData", testEnergyTeamPlanFromStoredData},
+		// rec_scope.go
+		{"RecOrgScope", testRecOrgScope},
 		// tariffs.go
 		{"TariffsShippedLoadIdempotent", testTariffsShippedLoadIdempotent},
 		{"TariffsLookup", testTariffsLookup},

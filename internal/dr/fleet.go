@@ -1,0 +1,128 @@
+package dr
+
+import (
+	"github.com/gridbook/gridbook/internal/apperr"
+	"github.com/gridbook/gridbook/internal/calendar"
+	"github.com/gridbook/gridbook/internal/energy"
+)
+
+// FleetPlan is a storage program's dispatch of its batteries for one
+// event: the target, what the fleet can give within every site's
+// reserve, and each battery's share.
+type FleetPlan struct {
+	EventID int64    `json:"event_id"`
+	TargetW energy.W `json:"target_w"`
+	FleetW  energy.W `json:"fleet_w"` // Σ dispatched W; below the target when the fleet cannot meet it
+	// SOCPct is the state of charge assumed at the event's start.
+	SOCPct     int        `json:"soc_pct"`
+	Dispatches []Dispatch `json:"dispatches"`
+}
+
+// DefaultSOCPct is the state of charge a fleet dispatch assumes at the
+// event's start when no site reports one: the Solar and Battery Access
+// batteries charge from their own solar during the day and the events
+// fall after 4 pm (programs.json, battery_vpp). It is a setting; the
+// program publishes no figure (seed 000).
+const DefaultSOCPct = 100
+
+// FleetBatteries turns a storage program's devices into batteries as a
+// dispatch sees them on local day d: the batteries enrolled on d (not
+// removed), each holding socPct of its capacity and keeping its site's
+// reserve, or the program's default reserve when the site sets none
+// (Power Ready: "a reserved share of the battery is guaranteed to carry
+// critical loads", seed 000).
+func FleetBatteries(p Program, devices []Device, d calendar.Date, socPct int) ([]Battery, error) {
+	if socPct < 0 || socPct > 100 {
+		var f apperr.Fields
+		f.Add("soc_pct", "must be 0 to 100")
+		return nil, f.Err("dr.FleetBatteries")
+	}
+	var out []Battery
+	for _, dv := range devices {
+		if dv.Type != "battery" || dv.Program != p.Code || dv.Enrolled.After(d) || (!dv.Removed.IsZero() && !dv.Removed.After(d)) {
+			continue
+		}
+		reserve := dv.ReservePct
+		if reserve == 0 {
+			reserve = p.ReservePctDefault
+		}
+		out = append(out, Battery{DeviceID: dv.ID, CapacityWh: energy.Wh(dv.CapacityWh), MaxW: energy.W(dv.MaxW),
+			StoredWh: energy.Wh(dv.CapacityWh * int64(socPct) / 100), ReservePct: reserve})
+	}
+	return out, nil
+}
+
+// PlanFleet dispatches a storage program's batteries for event e at
+// targetW: FleetBatteries, then DispatchFleet over the event's length.
+// Only a storage program's event that has not ended is dispatched.
+func PlanFleet(p Program, e Event, devices []Device, targetW energy.W, socPct int) (FleetPlan, error) {
+	const op = "dr.PlanFleet"
+	plan := FleetPlan{EventID: e.ID, TargetW: targetW, SOCPct: socPct}
+	if p.Kind != Storage {
+		return plan, apperr.Invalidf(op, "%s is not a storage program: only a battery fleet is dispatched", p.Name)
+	}
+	if e.Status == Completed || e.Status == Cancelled {
+		return plan, apperr.Conflictf(op, "event %d is %s; only an event still to come or under way is dispatched", e.ID, e.Status)
+	}
+	if targetW <= 0 {
+		var f apperr.Fields
+		f.Add("target_kw", "must be positive")
+		return plan, f.Err(op)
+	}
+	bs, err := FleetBatteries(p, devices, e.Day(), socPct)
+	if err != nil {
+		return plan, err
+	}
+	if len(bs) == 0 {
+		return plan, apperr.Conflictf(op, "%s has no battery enrolled on %s", p.Name, e.Day())
+	}
+	plan.Dispatches, plan.FleetW, err = DispatchFleet(bs, targetW, e.Duration())
+	return plan, err
+}
+
+// Delivery is one battery's dispatched and delivered energy.
+type Delivery struct {
+	DeviceID     int64     `json:"device_id"`
+	DispatchedWh energy.Wh `json:"dispatched_wh"`
+	DeliveredWh  energy.Wh `json:"delivered_wh"`
+	Reported     bool      `json:"reported"` // its VEN reported on the dispatch
+}
+
+// DeliverySummary totals a fleet event's dispatched against delivered
+// energy. SharePermille is delivered ÷ dispatched in thousandths, over
+// the batteries that reported (so a missing report is not a shortfall),
+// rounded down; Unreported counts batteries without a report.
+type DeliverySummary struct {
+	Batteries     int       `json:"batteries"`
+	Reported      int       `json:"reported"`
+	Unreported    int       `json:"unreported"`
+	DispatchedWh  energy.Wh `json:"dispatched_wh"`
+	DeliveredWh   energy.Wh `json:"delivered_wh"`
+	ReportedWh    energy.Wh `json:"dispatched_reported_wh"` // dispatched to the batteries that reported
+	SharePermille int64     `json:"share_permille"`
+}
+
+// CompareDelivery sets each dispatch beside what its VEN reported
+// delivering (delivered, by device; absent when no report came) and
+// totals them.
+func CompareDelivery(ds []Dispatch, delivered map[int64]energy.Wh) ([]Delivery, DeliverySummary) {
+	out := make([]Delivery, len(ds))
+	var s DeliverySummary
+	for i, d := range ds {
+		got, ok := delivered[d.DeviceID]
+		out[i] = Delivery{DeviceID: d.DeviceID, DispatchedWh: d.Wh, DeliveredWh: got, Reported: ok}
+		s.Batteries++
+		s.DispatchedWh += d.Wh
+		if ok {
+			s.Reported++
+			s.ReportedWh += d.Wh
+			s.DeliveredWh += got
+		} else {
+			s.Unreported++
+		}
+	}
+	if s.ReportedWh > 0 {
+		s.SharePermille = int64(s.DeliveredWh) * 1000 / int64(s.ReportedWh)
+	}
+	return out, s
+}
