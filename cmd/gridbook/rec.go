@@ -11,6 +11,7 @@ import (
 
 	"github.com/gridbook/gridbook/internal/api"
 	"github.com/gridbook/gridbook/internal/apperr"
+	"github.com/gridbook/gridbook/internal/auth"
 	"github.com/gridbook/gridbook/internal/energy"
 	"github.com/gridbook/gridbook/internal/rec"
 	"github.com/gridbook/gridbook/internal/rps"
@@ -42,6 +43,8 @@ func recVerbs() map[string]verb {
 		"withdraw":    {"--block ID --quantity N --reason R [--key K] [--json]", "withdraw certificates", runRecWithdraw},
 		"events":      {"[--after SEQ] [--limit N] [--json]", "read the hash-chained event log", runRecEvents},
 		"verify":      {"[--json]", "rehash the event log and check the serial invariants (exit 1 when broken)", runRecVerify},
+		"members":     {"[--json]", "list the participant users and API clients acting for an organization", runRecMembers},
+		"link":        {"--org O (--user EMAIL | --client ID)", "make an existing participant user or rec:write API client act for an organization (audited)", runRecLink},
 	}
 }
 
@@ -637,5 +640,78 @@ func runRecVerify(ctx context.Context, e *env, args []string) error {
 	if !v.Sound {
 		return apperr.Conflictf("rec verify", "the registry is not sound")
 	}
+	return nil
+}
+
+func runRecMembers(ctx context.Context, e *env, args []string) error {
+	fs, f := newRecFlags(e, "rec members")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	db, err := openDB(ctx, *f.dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	ms, err := db.RecMembers(ctx)
+	if err != nil {
+		return err
+	}
+	if *f.asJSON {
+		return printJSON(e.stdout, ms)
+	}
+	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ORGANIZATION\tKIND\tWHO\tID\tLINKED")
+	for _, m := range ms {
+		kind, id := "user", m.UserID
+		if m.ClientID != 0 {
+			kind, id = "client", m.ClientID
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\n", m.Org, kind, m.Who, id, m.Created.Format("2006-01-02"))
+	}
+	return tw.Flush()
+}
+
+func runRecLink(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "rec link")
+	dsn := dbFlag(e, fs, "gridbook.db")
+	org, user := fs.String("org", "", "the organization (it holds a registry account)"), fs.String("user", "", "a participant user's login email")
+	client := fs.Int64("client", 0, "an API client's id (it holds "+auth.ScopeRECWrite+")")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if (*user == "") == (*client == 0) || fs.NArg() > 0 {
+		return errUsage
+	}
+	db, err := openDB(ctx, *dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	var m store.RecMember
+	err = db.InTx(ctx, func(tx *store.Tx) error {
+		if *client != 0 {
+			m, err = tx.LinkRecClient(ctx, cliActor(e), *org, *client)
+			return err
+		}
+		u, err := tx.UserByEmail(ctx, *user)
+		if apperr.Is(err, apperr.NotFound) {
+			var f apperr.Fields
+			f.Add("user", "no user %s", *user)
+			return f.Err("rec link")
+		} else if err != nil {
+			return err
+		}
+		m, err = tx.LinkRecUser(ctx, cliActor(e), *org, u.ID)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	who := *user
+	if who == "" {
+		who = fmt.Sprintf("API client %d", *client)
+	}
+	fmt.Fprintf(e.stdout, "%s acts for %s in the registry\n", who, m.Org)
 	return nil
 }

@@ -32,7 +32,8 @@ func runUserAdd(ctx context.Context, e *env, args []string) error {
 	dsn := dbFlag(e, fs, "gridbook.db")
 	email := fs.String("email", "", "login email")
 	name := fs.String("name", "", "display name")
-	role := fs.String("role", "", "admin, program_manager, analyst, customer or installer (link an installer user to its company with gridbook nem installer link)")
+	role := fs.String("role", "", "admin, program_manager, analyst, customer, installer or participant (link an installer user to its company with gridbook nem installer link)")
+	org := fs.String("org", "", "participant users: the registry organization they act for (it must hold a registry account)")
 	var accounts multiFlag
 	fs.Var(&accounts, "account", "service account number a customer user may see (repeatable)")
 	if err := parse(fs, args); err != nil {
@@ -40,6 +41,9 @@ func runUserAdd(ctx context.Context, e *env, args []string) error {
 	}
 	if fs.NArg() > 0 {
 		return errUsage
+	}
+	if err := checkRecOrgFlag(auth.Role(*role), *org); err != nil {
+		return err
 	}
 	password := e.getenv("GRIDBOOK_PASSWORD")
 	if password == "" {
@@ -71,13 +75,39 @@ func runUserAdd(ctx context.Context, e *env, args []string) error {
 			}
 			u.AccountIDs = append(u.AccountIDs, a.ID)
 		}
-		return tx.CreateUser(ctx, cliActor(e), &u)
+		if err := tx.CreateUser(ctx, cliActor(e), &u); err != nil {
+			return err
+		}
+		if u.Role != auth.Participant {
+			return nil
+		}
+		m, err := tx.LinkRecUser(ctx, cliActor(e), *org, u.ID)
+		*org = m.Org
+		return err
 	})
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "added user %d %s (%s)\n", u.ID, u.Email, u.Role)
+	fmt.Fprintf(e.stdout, "added user %d %s (%s)", u.ID, u.Email, u.Role)
+	if u.Role == auth.Participant {
+		fmt.Fprintf(e.stdout, " acting for %s in the registry", *org)
+	}
+	fmt.Fprintln(e.stdout)
 	return nil
+}
+
+// checkRecOrgFlag checks --org against the role: a participant user acts
+// for exactly one registry organization, and no other role acts for one
+// (staff act for the operating retail seller and see every account).
+func checkRecOrgFlag(role auth.Role, org string) error {
+	var f apperr.Fields
+	switch {
+	case role == auth.Participant && strings.TrimSpace(org) == "":
+		f.Add("org", "a participant user names the registry organization it acts for")
+	case role != auth.Participant && org != "":
+		f.Add("org", "only participant users act for a registry organization, not %s users", role)
+	}
+	return f.Err("user add")
 }
 
 func runUserList(ctx context.Context, e *env, args []string) error {
@@ -158,6 +188,7 @@ func runClientAdd(ctx context.Context, e *env, args []string) error {
 	name := fs.String("name", "", "client name")
 	var scopes multiFlag
 	fs.Var(&scopes, "scope", "scope to grant (repeatable): "+strings.Join(auth.Scopes, ", "))
+	org := fs.String("org", "", "a registry participant's client (needs "+auth.ScopeRECWrite+"): the organization whose registry accounts alone it reaches")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -170,12 +201,20 @@ func runClientAdd(ctx context.Context, e *env, args []string) error {
 	var token string
 	err = db.InTx(ctx, func(tx *store.Tx) error {
 		var err error
-		token, err = tx.CreateClient(ctx, cliActor(e), &c)
+		if token, err = tx.CreateClient(ctx, cliActor(e), &c); err != nil || *org == "" {
+			return err
+		}
+		m, err := tx.LinkRecClient(ctx, cliActor(e), *org, c.ID)
+		*org = m.Org
 		return err
 	})
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "added API client %d %s\ntoken (shown once): %s\n", c.ID, c.Name, token)
+	fmt.Fprintf(e.stdout, "added API client %d %s\n", c.ID, c.Name)
+	if *org != "" {
+		fmt.Fprintf(e.stdout, "acting for %s in the registry\n", *org)
+	}
+	fmt.Fprintf(e.stdout, "token (shown once): %s\n", token)
 	return nil
 }

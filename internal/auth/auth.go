@@ -80,7 +80,7 @@ func (u *User) Validate() error {
 		f.Add("name", "is required")
 	}
 	if !u.Role.Valid() {
-		f.Add("role", "must be admin, program_manager, analyst, customer or installer")
+		f.Add("role", "must be admin, program_manager, analyst, customer, installer or participant")
 	}
 	return f.Err("auth.User")
 }

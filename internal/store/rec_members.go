@@ -17,11 +17,14 @@ import (
 // RecMember links a registry participant's user, or an API client, to the
 // organization whose registry accounts it alone may see and act on.
 type RecMember struct {
-	ID       int64     `json:"id"`
-	Org      string    `json:"org"`
-	UserID   int64     `json:"user_id,omitempty"`
-	ClientID int64     `json:"client_id,omitempty"`
-	Created  time.Time `json:"created"`
+	ID       int64  `json:"id"`
+	Org      string `json:"org"`
+	UserID   int64  `json:"user_id,omitempty"`
+	ClientID int64  `json:"client_id,omitempty"`
+	// Who is the user's login email or the client's name (read back by
+	// RecMembers).
+	Who     string    `json:"who,omitempty"`
+	Created time.Time `json:"created"`
 }
 
 // LinkRecUser makes a participant user act for an organization that holds
@@ -116,16 +119,19 @@ func (q queries) recOrgOf(ctx context.Context, col string, id int64) (string, er
 	return org, nil
 }
 
-// RecMembers returns every link of a user or client to an organization.
+// RecMembers returns every link of a user or client to an organization,
+// by organization, each with the user's email or the client's name.
 func (q queries) RecMembers(ctx context.Context) ([]RecMember, error) {
 	return collect(ctx, q, func(row interface{ Scan(...any) error }) (RecMember, error) {
 		var m RecMember
 		var user, client sql.NullInt64
 		var at int64
-		err := row.Scan(&m.ID, &m.Org, &user, &client, &at)
+		err := row.Scan(&m.ID, &m.Org, &user, &client, &at, &m.Who)
 		m.UserID, m.ClientID, m.Created = user.Int64, client.Int64, time.Unix(at, 0).UTC()
 		return m, err
-	}, `SELECT id, org, user_id, client_id, created_unix FROM rec_members ORDER BY org, id`)
+	}, `SELECT m.id, m.org, m.user_id, m.client_id, m.created_unix, COALESCE(u.email, c.name, '')
+		FROM rec_members m LEFT JOIN users u ON u.id = m.user_id LEFT JOIN api_clients c ON c.id = m.client_id
+		ORDER BY m.org, m.id`)
 }
 
 // RecAccountOf returns a registry account the organization may see: any

@@ -78,6 +78,10 @@ func testRecOrgScope(t *testing.T, db *store.DB) {
 	if org, err := db.RecOrgOfClient(ctx, feed.ID); err != nil || org != "Demo CCA" {
 		t.Errorf("client's organization %q %v", org, err)
 	}
+	if ms, err := db.RecMembers(ctx); err != nil || len(ms) != 2 || ms[0].Org != "Demo CCA" || ms[0].Who != "feed" || ms[0].ClientID != feed.ID ||
+		ms[1].Org != "Desert Sun LLC" || ms[1].Who != "ops@desertsun.example" || ms[1].UserID != part.ID {
+		t.Errorf("members %+v %v, want the feed client for Demo CCA and the participant for Desert Sun LLC", ms, err)
+	}
 	if _, err := db.RecOrgOfUser(ctx, analyst.ID); !apperr.Is(err, apperr.NotFound) {
 		t.Errorf("a staff user has an organization: %v", err)
 	}
