@@ -239,6 +239,8 @@ func runDREventSchedule(ctx context.Context, e *env, args []string) error {
 	level := fs.Int("level", 1, "OpenADR SIMPLE level 1–3")
 	offset := fs.Int("offset-f", 0, "thermostat setpoint offset, °F")
 	reason := fs.String("reason", "", "why the event is called (CAISO EEA watch, extreme heat …)")
+	targetKW := fs.String("target-kw", "", "storage programs: dispatch the battery fleet at this many kW (see dr fleet dispatch)")
+	soc := fs.Int("soc", dr.DefaultSOCPct, "storage programs: state of charge assumed at the event's start, percent")
 	asJSON := fs.Bool("json", false, "print JSON")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -247,6 +249,7 @@ func runDREventSchedule(ctx context.Context, e *env, args []string) error {
 		return errUsage
 	}
 	var f apperr.Fields
+	targetW := fleetTarget(&f, *targetKW, *soc, false)
 	var prop dr.Proposal
 	instantFlag(&f, "start", *start, &prop.Start)
 	instantFlag(&f, "end", *end, &prop.End)
@@ -260,6 +263,8 @@ func runDREventSchedule(ctx context.Context, e *env, args []string) error {
 	p, err := cat.Program(*program)
 	if err != nil {
 		f.Add("program", "%s", apperr.MessageOf(err))
+	} else if targetW > 0 && p.Kind != dr.Storage {
+		f.Add("target-kw", "only a storage program's event dispatches a battery fleet; %s is not one", p.Name)
 	}
 	if err := f.Err("dr event schedule"); err != nil {
 		return err
@@ -274,17 +279,30 @@ func runDREventSchedule(ctx context.Context, e *env, args []string) error {
 		prop.Notice = db.Now()
 	}
 	var ev dr.Event
+	var plan *store.FleetRecord
 	err = db.InTx(ctx, func(tx *store.Tx) error {
 		ev, err = tx.ScheduleEvent(ctx, cliActor(e), p, prop)
+		if err != nil || targetW == 0 {
+			return err
+		}
+		// The event and its fleet plan are stored together or not at all.
+		rec, _, err := tx.DispatchFleet(ctx, cliActor(e), p, ev.ID, targetW, *soc)
+		plan = &rec
 		return err
 	})
 	if err != nil {
 		return err
 	}
 	if *asJSON {
+		if plan != nil {
+			return printJSON(e.stdout, map[string]any{"event": ev, "fleet_plan": plan})
+		}
 		return printJSON(e.stdout, ev)
 	}
 	fmt.Fprintf(e.stdout, "event %d scheduled: %s\n", ev.ID, dr.NoticeText(p, ev))
+	if plan != nil {
+		return printFleetPlan(e.stdout, *plan, nil)
+	}
 	return nil
 }
 

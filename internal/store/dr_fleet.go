@@ -62,7 +62,7 @@ func (tx *Tx) SaveFleetPlan(ctx context.Context, actor auth.Actor, plan dr.Fleet
 		return false, nil
 	case err == nil:
 		return false, apperr.Conflictf(op, "event %d was dispatched at %s kW with %d%% charge; a dispatch is sent once", plan.EventID,
-			energy.Wh(target).KWhString(), soc)
+			energy.W(target).KWString(), soc)
 	case !errors.Is(err, sql.ErrNoRows):
 		return false, fmt.Errorf("store: fleet dispatch: %w", err)
 	}
@@ -143,4 +143,48 @@ func (q queries) DispatchReports(ctx context.Context, eventID int64) ([]OADRObje
 	prefix := "dispatch-" + strconv.FormatInt(eventID, 10) + "-"
 	return collect(ctx, q, scanOADR, `SELECT `+oadrCols+` FROM oadr_objects WHERE kind = 'REPORT' AND event_id LIKE $1
 		ORDER BY modified_unix, id`, prefix+"%")
+}
+
+// DispatchFleet plans and stores a storage event's dispatch in one step:
+// the event (which must be program p's), p's batteries (dr.PlanFleet at
+// targetW and socPct) and SaveFleetPlan. Dispatching an event again with
+// the same target and charge returns the stored plan (saved false), even
+// once the event is under way or over; another target is a Conflict
+// naming the first. A refused plan stores nothing.
+func (tx *Tx) DispatchFleet(ctx context.Context, actor auth.Actor, p dr.Program, eventID int64, targetW energy.W, socPct int) (FleetRecord, bool, error) {
+	const op = "store.DispatchFleet"
+	e, err := tx.DREvent(ctx, eventID)
+	if err != nil {
+		return FleetRecord{}, false, err
+	}
+	if e.Program != p.Code {
+		return FleetRecord{}, false, apperr.Invalidf(op, "event %d belongs to program %s, not %s", eventID, e.Program, p.Code)
+	}
+	if prev, err := tx.FleetPlanOf(ctx, eventID); err == nil {
+		if prev.TargetW == targetW && prev.SOCPct == socPct {
+			return prev, false, nil
+		}
+		return FleetRecord{}, false, apperr.Conflictf(op, "event %d was dispatched at %s kW with %d%% charge; a dispatch is sent once", eventID,
+			prev.TargetW.KWString(), prev.SOCPct)
+	} else if !apperr.Is(err, apperr.NotFound) {
+		return FleetRecord{}, false, err
+	}
+	devs, err := tx.Devices(ctx, DeviceFilter{Program: p.Code, Type: "battery", Limit: 100000})
+	if err != nil {
+		return FleetRecord{}, false, err
+	}
+	ds := make([]dr.Device, len(devs))
+	for i, d := range devs {
+		ds[i] = d.Device
+	}
+	plan, err := dr.PlanFleet(p, e, ds, targetW, socPct)
+	if err != nil {
+		return FleetRecord{}, false, err
+	}
+	saved, err := tx.SaveFleetPlan(ctx, actor, plan)
+	if err != nil {
+		return FleetRecord{}, false, err
+	}
+	rec, err := tx.FleetPlanOf(ctx, eventID)
+	return rec, saved, err
 }

@@ -144,6 +144,8 @@ func Run(t *testing.T, open Opener) {
 		{"DRDevicesPayablesAndOutbox", testDRDevicesPayablesAndOutbox},
 		{"DRBudgetRunsOutMidSettlement", testDRBudgetRunsOutMidSettlement},
 		{"DRPayablesRefusedWithTheRule", testDRPayablesRefusedWithTheRule},
+		// dr_fleet.go
+		{"DRFleetDispatchOnce", testDRFleetDispatchOnce},
 		{"EVSessionsAndSignals", testEVSessionsAndSignals},
 	}
 	for _, c := range checks {
