@@ -2,6 +2,8 @@ package api
 
 import (
 	"net/http"
+	"regexp"
+	"strings"
 
 	"github.com/gridbook/gridbook/internal/savings"
 )
@@ -11,20 +13,24 @@ import (
 
 func savingsOperations(add func(path, method string, o operation)) {
 	add("/savings/calc", "post", operation{id: "calcSavings",
-		summary: "Fit a CalTRACK savings model to the posted meter and temperature files alone (the stateless calculator of " +
-			"`gridbook savings calc`): model, data sufficiency, savings over the reporting year and its uncertainty; reads and stores nothing. " +
+		summary: "Fit a CalTRACK savings model (eemeter 3.2.0's CalTRACK 2.0 daily, billing or hourly) or the eemeter 4.x daily or billing model " +
+			"to the posted meter and temperature files alone (the stateless calculator of `gridbook savings calc`): model, data sufficiency, " +
+			"savings over the reporting year and its uncertainty (4.x: also the split, submodels and eemeter 4.1.1's metrics); reads and stores nothing. " +
 			"Bodies up to 32 MiB.",
 		tag: "savings", security: tariffReadSecurity, body: "SavingsCalcRequest", ok: http.StatusOK, okSchema: "SavingsCalc",
 		errs: []int{http.StatusBadRequest, http.StatusForbidden, http.StatusConflict}})
 	add("/meters/{id}/savings", "get", operation{id: "getMeterSavings",
-		summary: "Fit CalTRACK daily to a stored meter's usage (Pacific days, net of exports; partial days scaled per CalTRACK 2.2.2.1) " +
+		summary: "Fit CalTRACK daily (or CalTRACK hourly, or the eemeter 4.x daily model) to a stored meter's usage (Pacific days, net of exports; partial days scaled per CalTRACK 2.2.2.1) " +
 			"and the hourly temperature of its premise's CZ2010 weather station (by ZIP), with the baseline the 365 days before " +
 			"blackout_start and the reporting year from blackout_end. 404 when the station has no stored weather.",
 		tag: "savings", security: readSecurity, params: []any{pathParam("id", "meter id"),
 			requiredQuery("blackout_start", date(""), "first day of the intervention window"),
 			requiredQuery("blackout_end", date(""), "first day of the reporting period"),
 			query("fuel", enum("", string(savings.Electricity), string(savings.Gas)), "default electricity"),
-			query("method", enum("", string(savings.MethodCalTRACKDaily), string(savings.MethodCalTRACKHourly)), "default caltrack-daily (Pacific days); caltrack-hourly models clock hours"),
+			query("method", enum("", string(savings.MethodCalTRACKDaily), string(savings.MethodCalTRACKHourly), string(savings.MethodDaily)),
+				"default caltrack-daily (Pacific days); caltrack-hourly models clock hours; daily is the eemeter 4.x daily model. "+
+					"The billing methods are refused: stored meters are modelled on days or hours"),
+			query("daily_legacy", typ("boolean", ""), "with method daily: eemeter's legacy settings (no smoothing or splits, least squares)"),
 			query("max_p_value", obj{"type": "number", "minimum": 0, "maximum": 1}, "slope p-value screen (default none)"),
 			query("predictions", typ("boolean", ""), "answer every day's prediction"),
 		}, ok: http.StatusOK, okSchema: "MeterSavings", errs: []int{http.StatusBadRequest, http.StatusForbidden, http.StatusNotFound}})
@@ -55,8 +61,12 @@ func savingsSchemas() obj {
 			"meter":       typ("string", "the meter file's text: CSV start,value (eemeter's sample layout)"),
 			"temperature": typ("string", "hourly temperature: CSV (dt,tempF or dt,tempC) or NOAA ISD-Lite text"),
 			"options": input("calculation options", obj{
-				"method": enum("", string(savings.MethodCalTRACKDaily), string(savings.MethodCalTRACKBilling),
-					string(savings.MethodCalTRACKHourly), string(savings.MethodDaily)),
+				"method": enum("caltrack-daily, caltrack-billing and caltrack-hourly as eemeter 3.2.0 fits them; daily: eemeter 4.x daily model; "+
+					"billing: eemeter 4.x billing model (the daily model's legacy settings on bills spread over their days)",
+					string(savings.MethodCalTRACKDaily), string(savings.MethodCalTRACKBilling),
+					string(savings.MethodCalTRACKHourly), string(savings.MethodDaily), string(savings.MethodBilling)),
+				"daily_legacy": typ("boolean", "with method daily: eemeter's legacy settings (DailyModel(model=\"legacy\"): no smoothing, "+
+					"no splits, least squares) instead of the current defaults"),
 				"fuel":               enum("gas fits no cooling terms", string(savings.Electricity), string(savings.Gas)),
 				"blackout_start":     date("first day of the intervention window; the baseline is the 365 days before it"),
 				"blackout_end":       date("the reporting period is the 365 days from this day"),
@@ -70,11 +80,15 @@ func savingsSchemas() obj {
 			}, "method", "blackout_start", "blackout_end"),
 		}, "meter", "temperature", "options"),
 		"SavingsCalc": object("a fitted model and its savings", obj{
-			"method":            typ("string", ""),
-			"fuel":              typ("string", ""),
-			"status":            enum("", "SUCCESS", "NO MODEL", "NO DATA"),
-			"model_type":        enum("CalTRACK 2.0 model, or towt for CalTRACK hourly", savings.InterceptOnly, savings.HDDOnly, savings.CDDOnly, savings.CDDHDD, "towt"),
-			"coefficients":      obj{"type": "object", "additionalProperties": obj{"type": "number"}, "description": "named as eemeter names them: intercept, beta_hdd, heating_balance_point, beta_cdd, cooling_balance_point"},
+			"method": typ("string", ""),
+			"fuel":   typ("string", ""),
+			"status": enum("", "SUCCESS", "NO MODEL", "NO DATA"),
+			"model_type": obj{"type": "string", "pattern": modelTypePattern(),
+				"description": "CalTRACK 2.0 model (intercept_only, hdd_only, cdd_only, cdd_hdd), towt for CalTRACK hourly, or the eemeter 4.x " +
+					"model type (" + strings.Join(daily4Types, ", ") + "); a split 4.x model whose components differ lists their sorted types joined by +"},
+			"coefficients": obj{"type": "object", "additionalProperties": obj{"type": "number"}, "description": "named as eemeter names them: " +
+				"intercept, beta_hdd, heating_balance_point, beta_cdd, cooling_balance_point (CalTRACK 2.0); intercept, hdd_bp, hdd_beta, hdd_k, " +
+				"cdd_bp, cdd_beta, cdd_k (4.x), prefixed component/ (e.g. wd-su_sh_wi/hdd_bp) when the 4.x model is split"},
 			"r_squared_adj":     num(""),
 			"candidates":        output("the candidate grid", obj{"total": integer(""), "qualified": integer("")}),
 			"disqualifications": strs,
@@ -108,10 +122,73 @@ func savingsSchemas() obj {
 				"occupied_bin_endpoints": arrayOf(num("")), "unoccupied_bin_endpoints": arrayOf(num("")),
 				"occupied_hours_of_week": integer(""), "rows": integer(""),
 			})),
+			"daily_model":      dailyModelSchema(num, nnum, integer, strs),
+			"eemeter4_metrics": eemeter4MetricsSchema(num, nnum, integer),
 			"predictions": arrayOf(output("one period's prediction", obj{
 				"start": instantSchema(""), "period": enum("", "baseline", "reporting"),
 				"predicted": nnum(""), "observed": nnum(""), "base_load": nnum(""), "heating_load": nnum(""), "cooling_load": nnum(""),
 			})),
 		}, "method", "fuel", "status", "coefficients", "disqualifications", "warnings", "sufficiency", "baseline", "reporting", "savings"),
 	}
+}
+
+// daily4Types are the model types of the eemeter 4.x daily model
+// (eemeter 4.1.1 models/daily/parameters.py ModelType).
+var daily4Types = []string{"hdd_tidd_cdd_smooth", "hdd_tidd_cdd", "hdd_tidd_smooth", "tidd_cdd_smooth", "hdd_tidd", "tidd_cdd", "tidd"}
+
+// modelTypePattern matches a CalcResult's model_type: one CalTRACK 2.0
+// type, towt, or one or more 4.x types joined by + (a split model).
+func modelTypePattern() string {
+	quote := func(ts []string) string {
+		q := make([]string, len(ts))
+		for i, t := range ts {
+			q[i] = regexp.QuoteMeta(t)
+		}
+		return strings.Join(q, "|")
+	}
+	d := "(" + quote(daily4Types) + ")"
+	return "^(" + quote([]string{savings.InterceptOnly, savings.HDDOnly, savings.CDDOnly, savings.CDDHDD, "towt"}) + "|" + d + `(\+` + d + ")*)$"
+}
+
+// dailyModelSchema describes CalcResult.Daily, the fitted eemeter 4.x daily
+// model (savings.DailyModelFit).
+func dailyModelSchema(num, nnum, integer func(string) obj, strs obj) obj {
+	return output("the eemeter 4.x daily model (methods daily and billing): its split and one submodel per component", obj{
+		"best_combination": typ("string", "the chosen split: fw-su_sh_wi is no split; components (fw every day, wd weekdays, we weekends; "+
+			"su summer Jun–Sep, sh shoulder Mar–May and Oct, wi winter Nov–Feb) joined by __"),
+		"combinations": strs,
+		"components":   strs,
+		"submodels": arrayOf(output("one component's model, as eemeter serialises it", obj{
+			"component":  typ("string", "e.g. wd-su_sh_wi"),
+			"model_type": enum("", daily4Types...),
+			"coefficients": obj{"type": "object", "additionalProperties": obj{"type": "number"},
+				"description": "intercept, hdd_bp, hdd_beta, hdd_k, cdd_bp, cdd_beta, cdd_k as the model type has them; breakpoints in °F"},
+			"T_min": num("lowest daily mean temperature, °F"), "T_max": num("highest daily mean temperature, °F"),
+			"T_min_seg": num("lower breakpoint bound, °F"), "T_max_seg": num("upper breakpoint bound, °F"),
+			"f_unc":       nnum("prediction uncertainty of one day"),
+			"evaluations": integer("objective evaluations of its fits"),
+		})),
+		"error": output("eemeter's info.error of the chosen split (initial fits)", obj{
+			"wRMSE": nnum(""), "RMSE": nnum(""), "MAE": nnum(""), "CVRMSE": nnum(""), "PNRMSE": nnum(""),
+		}),
+		"baseline_wRMSE_no_split": num("the unsplit model's weighted RMSE, the split criterion's reference"),
+	})
+}
+
+// eemeter4MetricsSchema describes CalcResult.Eemeter4, eemeter 4.1.1's
+// BaselineMetrics and ReportingMetrics (savings.Eemeter4Metrics).
+func eemeter4MetricsSchema(num, nnum, integer func(string) obj) obj {
+	return output("eemeter 4.1.1's metrics (common/metrics.py) of the 4.x model; undefined values are null", obj{
+		"baseline_metrics": output("BaselineMetrics of the baseline fit (billing: of calendar-month totals)", obj{
+			"n": integer(""), "num_model_params": integer("all submodels' coefficients"), "n_prime": nnum("autocorrelation-adjusted n"),
+			"ddof": num(""), "ddof_autocorr": num(""), "mae": nnum(""), "nmae": nnum(""), "mbe": nnum(""), "nmbe": nnum(""),
+			"rmse": nnum(""), "rmse_adj": nnum(""), "rmse_autocorr_adj": nnum(""), "cvrmse": nnum(""), "cvrmse_adj": nnum(""),
+			"cvrmse_autocorr_adj": nnum(""), "pnrmse": nnum(""), "r_squared": nnum(""), "r_squared_adj": nnum(""), "mape": nnum(""),
+		}),
+		"reporting_metrics": output("ReportingMetrics of the reporting year at 90% confidence, two-tailed", obj{
+			"n": integer(""), "observed_sum": num(""), "predicted_sum": num(""), "t_stat": nnum(""), "savings": num("predicted − observed"),
+			"total_savings_uncertainty": nnum(""), "fsu": nnum("fractional savings uncertainty: total_savings_uncertainty ÷ savings"),
+			"predicted_data_point_unc": nnum(""),
+		}),
+	})
 }

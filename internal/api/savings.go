@@ -39,6 +39,7 @@ type savingsCalcOptions struct {
 	Solar             bool          `json:"solar"`
 	MaxPValue         float64       `json:"max_p_value"`
 	BimonthlyQuirk    bool          `json:"bimonthly_quirk"`
+	DailyLegacy       bool          `json:"daily_legacy"`
 	Predictions       bool          `json:"predictions"`
 }
 
@@ -69,7 +70,7 @@ func (h *handler) calcSavings(w http.ResponseWriter, r *http.Request, p *princip
 	res, err := savings.Calc(savings.CalcFiles{Meter: []byte(req.Meter), Temperature: []byte(req.Temperature)}, savings.CalcOptions{
 		Method: savings.Method(o.Method), Fuel: savings.Fuel(o.Fuel), BlackoutStart: o.BlackoutStart, BlackoutEnd: o.BlackoutEnd,
 		Days: savings.DayBoundary(o.DayBoundary), TemperatureUnit: unit, TemperatureFormat: o.TemperatureFormat,
-		Solar: o.Solar, MaxPValue: o.MaxPValue, BimonthlyQuirk: o.BimonthlyQuirk, Predictions: o.Predictions,
+		Solar: o.Solar, MaxPValue: o.MaxPValue, BimonthlyQuirk: o.BimonthlyQuirk, DailyLegacy: o.DailyLegacy, Predictions: o.Predictions,
 	})
 	if err != nil {
 		h.writeError(w, r, err)
@@ -91,8 +92,9 @@ type meterSavingsJSON struct {
 	Result      *savings.CalcResult `json:"result"`
 }
 
-// meterSavings fits CalTRACK daily to a stored meter's usage (Pacific days,
-// net of exports) and its premise's CZ2010 station weather.
+// meterSavings fits CalTRACK daily (or hourly, or the eemeter 4.x daily
+// model) to a stored meter's usage (Pacific days, net of exports) and its
+// premise's CZ2010 station weather. The billing methods are refused.
 func (h *handler) meterSavings(w http.ResponseWriter, r *http.Request, p *principal) {
 	const op = "api.meterSavings"
 	m, err := h.visibleMeter(r, p)
@@ -104,15 +106,22 @@ func (h *handler) meterSavings(w http.ResponseWriter, r *http.Request, p *princi
 	o := savings.CalcOptions{Method: savings.MethodCalTRACKDaily, Fuel: savings.Fuel(q.Get("fuel"))}
 	switch m := q.Get("method"); m {
 	case "", string(savings.MethodCalTRACKDaily):
-	case string(savings.MethodCalTRACKHourly):
-		o.Method = savings.MethodCalTRACKHourly
+	case string(savings.MethodCalTRACKHourly), string(savings.MethodDaily):
+		o.Method = savings.Method(m)
 	default:
 		var f apperr.Fields
-		f.Add("method", "want caltrack-daily or caltrack-hourly for a stored meter, not %q", m)
+		f.Add("method", "want caltrack-daily, caltrack-hourly or daily for a stored meter (its days or hours, not bills), not %q", m)
 		h.writeError(w, r, f.Err("api.meterSavings"))
 		return
 	}
 	var f apperr.Fields
+	switch s := q.Get("daily_legacy"); s {
+	case "", "false":
+	case "true":
+		o.DailyLegacy = true
+	default:
+		f.Add("daily_legacy", "want true or false, not %q", s)
+	}
 	o.BlackoutStart, o.BlackoutEnd = savings.ParseBlackout(q.Get("blackout_start"), q.Get("blackout_end"), &f)
 	if s := q.Get("max_p_value"); s != "" {
 		v, err := strconv.ParseFloat(s, 64)

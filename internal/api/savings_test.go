@@ -75,6 +75,89 @@ func TestSavingsCalcFitsPostedFiles(t *testing.T) {
 	}
 }
 
+// TestSavingsCalcFitsTheEemeter4DailyModel: the eemeter 4.x daily model
+// on the same sample chooses no split and a smoothed heating, flat and
+// cooling model, and saves eemeter 4.1.1's 833.181 kWh
+// (../shared/data/eemeter, case 4.1.1/daily/il-electricity-cdd-hdd-daily);
+// the answer carries the split, the submodels and eemeter 4.1.1's metrics.
+func TestSavingsCalcFitsTheEemeter4DailyModel(t *testing.T) {
+	e := newEnv(t, storetest.SQLite())
+	var out struct {
+		Status       string             `json:"status"`
+		ModelType    string             `json:"model_type"`
+		Coefficients map[string]float64 `json:"coefficients"`
+		Savings      struct {
+			Savings float64 `json:"savings"`
+		} `json:"savings"`
+		Daily struct {
+			Split     string `json:"best_combination"`
+			Submodels []struct {
+				Component string `json:"component"`
+			} `json:"submodels"`
+		} `json:"daily_model"`
+		Metrics struct {
+			Reporting struct {
+				FSU float64 `json:"fsu"`
+			} `json:"reporting_metrics"`
+		} `json:"eemeter4_metrics"`
+	}
+	e.do("POST", "/api/v1/savings/calc", savingsBody(t, `{"method": "daily", "blackout_start": "2016-12-26",
+		"blackout_end": "2017-01-04", "day_boundary": "utc", "predictions": true}`), e.analyst).want(t, http.StatusOK).decode(t, &out)
+	if out.Status != "SUCCESS" || out.ModelType != "hdd_tidd_cdd_smooth" || out.Daily.Split != "fw-su_sh_wi" ||
+		len(out.Daily.Submodels) != 1 || fmt.Sprintf("%.3f", out.Savings.Savings) != "833.181" ||
+		fmt.Sprintf("%.2f", out.Coefficients["hdd_bp"]) != "52.93" || fmt.Sprintf("%.3f", out.Metrics.Reporting.FSU) != "0.345" {
+		t.Errorf("answer %+v", out)
+	}
+}
+
+// TestSavingsCalcFitsTheEemeter4LegacyAndBillingModels: with daily_legacy
+// the same sample gets eemeter 4.1.1's unsmoothed hdd_tidd_cdd model and
+// 844.428 kWh saved; the billing model on the monthly bills saves
+// 1,157.921 kWh over 335 reporting days with eemeter's ReportingMetrics on
+// 12 months, FSU 3.813 (../shared/data/eemeter, cases
+// 4.1.1/daily_legacy/il-electricity-cdd-hdd-daily and
+// 4.1.1/billing/il-electricity-cdd-hdd-billing_monthly); legacy settings
+// with a CalTRACK 2.0 method are a 400 naming daily_legacy.
+func TestSavingsCalcFitsTheEemeter4LegacyAndBillingModels(t *testing.T) {
+	e := newEnv(t, storetest.SQLite())
+	type answer struct {
+		ModelType    string             `json:"model_type"`
+		Coefficients map[string]float64 `json:"coefficients"`
+		Savings      struct {
+			Periods int     `json:"periods"`
+			Savings float64 `json:"savings"`
+		} `json:"savings"`
+		Metrics struct {
+			Reporting struct {
+				N   int     `json:"n"`
+				FSU float64 `json:"fsu"`
+			} `json:"reporting_metrics"`
+		} `json:"eemeter4_metrics"`
+	}
+	var legacy answer
+	e.do("POST", "/api/v1/savings/calc", savingsBody(t, `{"method": "daily", "daily_legacy": true, "blackout_start": "2016-12-26",
+		"blackout_end": "2017-01-04", "day_boundary": "utc"}`), e.analyst).want(t, http.StatusOK).decode(t, &legacy)
+	if legacy.ModelType != "hdd_tidd_cdd" || fmt.Sprintf("%.3f", legacy.Savings.Savings) != "844.428" ||
+		fmt.Sprintf("%.2f", legacy.Coefficients["hdd_bp"]) != "53.23" || fmt.Sprintf("%.3f", legacy.Metrics.Reporting.FSU) != "0.344" {
+		t.Errorf("legacy answer %+v", legacy)
+	}
+	bills, _ := json.Marshal(eemeterSample(t, "il-electricity-cdd-hdd-billing_monthly.csv.gz"))
+	temp, _ := json.Marshal(eemeterSample(t, "il-tempF.csv.gz"))
+	var billing answer
+	e.do("POST", "/api/v1/savings/calc", fmt.Sprintf(`{"meter": %s, "temperature": %s, "options": {"method": "billing",
+		"blackout_start": "2016-12-26", "blackout_end": "2017-01-04", "day_boundary": "utc"}}`, bills, temp), e.analyst).
+		want(t, http.StatusOK).decode(t, &billing)
+	if billing.ModelType != "hdd_tidd_cdd" || billing.Savings.Periods != 335 || fmt.Sprintf("%.3f", billing.Savings.Savings) != "1157.921" ||
+		billing.Metrics.Reporting.N != 12 || fmt.Sprintf("%.3f", billing.Metrics.Reporting.FSU) != "3.813" {
+		t.Errorf("billing answer %+v", billing)
+	}
+	p := e.do("POST", "/api/v1/savings/calc", savingsBody(t, `{"method": "caltrack-daily", "daily_legacy": true,
+		"blackout_start": "2016-12-26", "blackout_end": "2017-01-04"}`), e.analyst).want(t, http.StatusBadRequest).problem(t)
+	if !strings.Contains(fmt.Sprint(p), "daily_legacy") {
+		t.Errorf("problem %+v does not name daily_legacy", p)
+	}
+}
+
 // TestSavingsCalcRejectsBadInputNamingTheField: a blackout ending before
 // it starts, an unknown method, an unknown option and a temperature unit
 // are 400s naming the field.
@@ -123,7 +206,15 @@ func TestMeterSavingsUsesThePremiseStation(t *testing.T) {
 	if out.Result.Status != "SUCCESS" || out.Result.Model != "towt" || math.Abs(out.Result.Savings.Percent-10) > 1 {
 		t.Errorf("hourly answer %+v", out)
 	}
+	// so does the eemeter 4.x daily model, current and legacy settings
+	for _, q := range []string{"&method=daily", "&method=daily&daily_legacy=true"} {
+		e.do("GET", url+q, "", e.analyst).want(t, http.StatusOK).decode(t, &out)
+		if out.Result.Status != "SUCCESS" || !strings.Contains(out.Result.Model, "tidd") || math.Abs(out.Result.Savings.Percent-10) > 1 {
+			t.Errorf("%s answer %+v", q, out)
+		}
+	}
 	e.do("GET", url+"&method=caltrack-billing", "", e.analyst).want(t, http.StatusBadRequest)
+	e.do("GET", url+"&method=billing", "", e.analyst).want(t, http.StatusBadRequest)
 	p := e.do("GET", "/api/v1/meters/"+itoa(e.meter1.ID)+"/savings?blackout_start=2026-13-01&blackout_end=2026-01-01", "", e.analyst).
 		want(t, http.StatusBadRequest).problem(t)
 	if !strings.Contains(fmt.Sprint(p), "blackout_start") {

@@ -167,6 +167,9 @@ func (o *CalcOptions) check() error {
 	default:
 		f.Add("method", "want caltrack-daily, caltrack-billing, caltrack-hourly, daily or billing, not %q", o.Method)
 	}
+	if o.DailyLegacy && o.Method != MethodDaily && o.Method != MethodBilling {
+		f.Add("daily_legacy", "applies to the eemeter 4.x methods daily and billing, not %q", o.Method)
+	}
 	o.Fuel = oneOf(&f, "fuel", o.Fuel, Electricity, Gas)
 	o.Days = oneOf(&f, "day_boundary", o.Days, DayLocal, DayUTC)
 	if o.BlackoutStart.IsZero() {

@@ -101,9 +101,17 @@ func (q queries) SavingsInputs(ctx context.Context, meterID int64, from, to time
 
 // MeterSavings reads a stored meter's usage and its station's weather over
 // the calculation's window and evaluates o on them (o.Solar is set when
-// the meter exports). Options are checked before anything is read.
+// the meter exports). Options are checked before anything is read; the
+// billing methods are refused naming method, a stored meter being read as
+// days or hours, not bills.
 func (q queries) MeterSavings(ctx context.Context, meterID int64, o savings.CalcOptions) (*savings.CalcResult, SavingsInputs, error) {
-	if err := savings.CheckOptions(&o); err != nil {
+	err := savings.CheckOptions(&o)
+	if o.Method == savings.MethodCalTRACKBilling || o.Method == savings.MethodBilling {
+		var f apperr.Fields
+		f.Add("method", "%s models bills; a stored meter is modelled on its days or hours: use caltrack-daily, caltrack-hourly or daily", o.Method)
+		err = f.Err("store.MeterSavings")
+	}
+	if err != nil {
 		return nil, SavingsInputs{}, err
 	}
 	from, to := savings.Window(o)

@@ -157,4 +157,21 @@ func testSavingsInputsNetDaysAndPremiseStation(t *testing.T, db *store.DB) {
 			t.Errorf("%s: %v kWh, want %v", in.Usage[i].Start.Format("2006-01-02"), got, w)
 		}
 	}
+	// a stored meter is days or hours: the billing methods (CalTRACK 2.0's
+	// and eemeter 4.x's) are refused naming method, and legacy settings
+	// belong to the 4.x methods
+	day := calendar.Date{Year: 2026, Month: 3, Day: 8}
+	for _, c := range []struct {
+		o     savings.CalcOptions
+		field string
+	}{
+		{savings.CalcOptions{Method: savings.MethodCalTRACKBilling, BlackoutStart: day, BlackoutEnd: day}, "method"},
+		{savings.CalcOptions{Method: savings.MethodBilling, BlackoutStart: day, BlackoutEnd: day}, "method"},
+		{savings.CalcOptions{Method: savings.MethodCalTRACKDaily, DailyLegacy: true, BlackoutStart: day, BlackoutEnd: day}, "daily_legacy"},
+	} {
+		_, _, err := db.MeterSavings(ctx, m.ID, c.o)
+		if !apperr.Is(err, apperr.Invalid) || len(apperr.FieldsOf(err)) != 1 || apperr.FieldsOf(err)[0].Field != c.field {
+			t.Errorf("%s (legacy %v): %v, want an invalid %s", c.o.Method, c.o.DailyLegacy, err, c.field)
+		}
+	}
 }
