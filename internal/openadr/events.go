@@ -280,7 +280,10 @@ func (v *VTN) getEvent(w http.ResponseWriter, r *http.Request, c caller) {
 		return
 	}
 	if !ts.sees(ev) {
-		v.fail(w, r, apperr.Forbiddenf("openadr", "event %s targets another VEN", r.PathValue("id")))
+		// An event targeted at another VEN's resource (a battery's
+		// dispatch) is not found, as in the lists: its existence is not
+		// told to a VEN it does not concern.
+		v.fail(w, r, apperr.NotFoundf("openadr", "event %s not found", r.PathValue("id")))
 		return
 	}
 	writeJSON(w, http.StatusOK, ev)
