@@ -279,7 +279,8 @@ type ApplicationPage struct {
 	Events      []store.Event
 	Documents   []store.DocumentInfo
 	Actions     []Action
-	Account     string // the service account number
+	Account     string     // the service account number
+	Grant       *GrantPlan // a grant's staged disbursement (console only)
 }
 
 // Action is a workflow step offered as a button.
@@ -341,7 +342,11 @@ func (h *handler) incentiveApplication(w http.ResponseWriter, r *http.Request) {
 		h.rd.Error(w, r, err)
 		return
 	}
-	page, err := h.applicationPage(r, id, UserFromContext(r.Context()).CanWrite())
+	writer := UserFromContext(r.Context()).CanWrite()
+	page, err := h.applicationPage(r, id, writer)
+	if err == nil {
+		page.Grant, err = h.grantPlan(r.Context(), page.App, page.Documents, writer, nil)
+	}
 	if err != nil {
 		h.rd.Error(w, r, err)
 		return
@@ -381,6 +386,9 @@ func (h *handler) incentiveTransition(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		page, perr := h.applicationPage(r, id, true)
+		if perr == nil {
+			page.Grant, perr = h.grantPlan(ctx, page.App, page.Documents, true, nil)
+		}
 		if perr != nil {
 			h.rd.Error(w, r, perr)
 			return

@@ -81,6 +81,7 @@ func (h *handler) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /incentives/applications", h.staffOnly(h.incentiveApplications))
 	mux.HandleFunc("GET /incentives/applications/{id}", h.staffOnly(h.incentiveApplication))
 	mux.HandleFunc("POST /incentives/applications/{id}/transition", h.writersOnly(h.incentiveTransition))
+	h.grantRoutes(mux) // incentive_grants.go: a grant's staged disbursement
 	mux.HandleFunc("GET /incentives/payments", h.staffOnly(h.incentivePayments))
 	mux.HandleFunc("POST /incentives/payments", h.writersOnly(h.incentiveBatchCreate))
 	mux.HandleFunc("GET /incentives/payments/{id}", h.staffOnly(h.incentiveBatch))
