@@ -34,6 +34,40 @@ type SavingsPage struct {
 	// Submodels are the eemeter 4.x daily model's components, one row each.
 	Submodels []SubmodelRow
 	FSU4      string // eemeter 4.1.1's fractional savings uncertainty
+	// Metrics4 are eemeter 4.1.1's baseline and reporting metrics of the
+	// 4.x model, labelled for the page.
+	Metrics4 []Coefficient
+}
+
+// metrics4Rows lays out eemeter 4.1.1's BaselineMetrics and
+// ReportingMetrics (common/metrics.py) for the page; an undefined value
+// (eemeter's NaN, or a ratio over a zero denominator) shows as "–".
+func metrics4Rows(m *savings.Eemeter4Metrics) []Coefficient {
+	f := func(v *float64, places int) string {
+		if v == nil || math.IsNaN(*v) || math.IsInf(*v, 0) {
+			return "–"
+		}
+		return strconv.FormatFloat(*v, 'f', places, 64)
+	}
+	p := func(v *float64) string {
+		if v == nil || math.IsNaN(*v) || math.IsInf(*v, 0) {
+			return "–"
+		}
+		return percent(*v)
+	}
+	b, r := m.Baseline, m.Reporting
+	return []Coefficient{
+		{"Baseline points (n, autocorrelation-adjusted n′)", strconv.Itoa(b.N) + ", " + f(&b.NPrime, 1)},
+		{"Model parameters", strconv.Itoa(b.NumModelParams)},
+		{"R² (adjusted)", f(&b.RSquared, 4) + " (" + f(b.RSquaredAdj, 4) + ")"},
+		{"CV(RMSE) (adjusted, autocorrelation-adjusted)", f(b.CVRMSE, 4) + " (" + f(b.CVRMSEAdj, 4) + ", " + f(b.CVRMSEAutocorrAdj, 4) + ")"},
+		{"NMBE · NMAE · MAPE", f(b.NMBE, 4) + " · " + f(b.NMAE, 4) + " · " + f(b.MAPE, 4)},
+		{"Reporting points", strconv.Itoa(r.N)},
+		{"Savings (predicted − observed)", f(&r.Savings, 1)},
+		{"90% total savings uncertainty (±)", f(&r.TotalSavingsUncertainty, 1)},
+		{"Fractional savings uncertainty", p(r.FSU)},
+		{"Predicted data point uncertainty", f(&r.PredictedDataPointUnc, 3)},
+	}
 }
 
 // SubmodelRow is one component of an eemeter 4.x daily model as the page
@@ -119,6 +153,11 @@ func (h *handler) meterSavings(w http.ResponseWriter, r *http.Request) {
 		o.Method, o.DailyLegacy = savings.MethodDaily, true
 	}
 	var f apperr.Fields
+	switch page.Method {
+	case "", string(savings.MethodCalTRACKDaily), string(savings.MethodCalTRACKHourly), string(savings.MethodDaily), "daily-legacy":
+	default:
+		f.Add("method", "a stored meter is modelled on its days or hours: choose CalTRACK daily, CalTRACK hourly or the eemeter 4.x daily model, not %q", page.Method)
+	}
 	o.BlackoutStart, o.BlackoutEnd = savings.ParseBlackout(page.BlackoutStart, page.BlackoutEnd, &f)
 	if err := f.Err("web.meterSavings"); err == nil && page.BlackoutStart != "" {
 		page.Result, page.Inputs, err = h.db.MeterSavings(ctx, id, o)
@@ -149,8 +188,11 @@ func (h *handler) meterSavings(w http.ResponseWriter, r *http.Request) {
 		}
 		if m := page.Result.Daily; m != nil {
 			page.Submodels = submodelRows(m)
-			if e := page.Result.Eemeter4; e != nil && e.Reporting.FSU != nil {
-				page.FSU4 = percent(*e.Reporting.FSU)
+			if e := page.Result.Eemeter4; e != nil {
+				if e.Reporting.FSU != nil {
+					page.FSU4 = percent(*e.Reporting.FSU)
+				}
+				page.Metrics4 = metrics4Rows(e)
 			}
 		}
 	}

@@ -67,13 +67,20 @@ func TestMeterSavingsPageFitsTheMeterAgainstItsStation(t *testing.T) {
 	// breakpoints; the page's days column spells out the component.
 	w = s.get(t, path+"?method=daily", admin)
 	body = w.Body.String()
-	for _, want := range []string{`id="savings-daily"`, "Split <span class=\"mono\">fw-su_sh_wi", "every day, all year", `value="daily" selected`} {
+	for _, want := range []string{`id="savings-daily"`, "Split <span class=\"mono\">fw-su_sh_wi", "every day, all year", `value="daily" selected`,
+		`id="savings-metrics4"`, "eemeter 4.1.1 metrics", "90% total savings uncertainty", "Fractional savings uncertainty"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("daily model page lacks %q", want)
 		}
 	}
 	if strings.Contains(w.Body.String(), `id="savings-daily"`) && !strings.Contains(body, "Heating breakpoint") {
 		t.Errorf("daily model page lacks the submodel table")
+	}
+	// bills are not what a stored meter holds: the billing model is an
+	// error on the method field, and no model is shown
+	w = s.get(t, path+"?method=billing", admin)
+	if body := w.Body.String(); !strings.Contains(body, "a stored meter is modelled on its days or hours") || strings.Contains(body, `id="savings-model"`) {
+		t.Errorf("billing method:\n%s", body)
 	}
 	w = s.get(t, path+"?blackout_start=2025-13-01", admin)
 	if !strings.Contains(w.Body.String(), "want a date written YYYY-MM-DD") || !strings.Contains(w.Body.String(), `aria-invalid="true"`) {
@@ -82,8 +89,9 @@ func TestMeterSavingsPageFitsTheMeterAgainstItsStation(t *testing.T) {
 }
 
 // TestSavingsRunPagesListRunsAndResults: a portfolio run of Maria's program
-// shows in the run list with its counts and on its page with her meter's
-// result and the link to its savings page.
+// with the eemeter 4.x daily model shows in the run list with its method
+// and counts, and on its page with her meter's result and the link to its
+// savings page under the run's method and fuel.
 func TestSavingsRunPagesListRunsAndResults(t *testing.T) {
 	s := newTestSite(t)
 	storeMariaWeather(t, s)
@@ -91,7 +99,7 @@ func TestSavingsRunPagesListRunsAndResults(t *testing.T) {
 	ctx := context.Background()
 	var run store.SavingsRun
 	err := s.db.InTx(ctx, func(tx *store.Tx) (err error) {
-		run, err = tx.CreateSavingsRun(ctx, seedActor, "care", "", 0, "")
+		run, err = tx.CreateSavingsRun(ctx, seedActor, "care", savings.MethodDaily, 0, "")
 		return err
 	})
 	if err != nil {
@@ -101,12 +109,15 @@ func TestSavingsRunPagesListRunsAndResults(t *testing.T) {
 		t.Fatal(err)
 	}
 	w := s.get(t, "/savings", admin)
-	if body := w.Body.String(); w.Code != http.StatusOK || !strings.Contains(body, `<a href="/savings/1">1</a>`) || !strings.Contains(body, ">care<") {
+	if body := w.Body.String(); w.Code != http.StatusOK || !strings.Contains(body, `<a href="/savings/1">1</a>`) || !strings.Contains(body, ">care<") ||
+		!strings.Contains(body, `<td class="mono">daily</td>`) {
 		t.Errorf("runs page %d:\n%s", w.Code, body)
 	}
 	w = s.get(t, "/savings/1", admin)
 	body := w.Body.String()
-	for _, want := range []string{"Savings run 1:", "3000012345", "blackout_start=2025-07-01", "SUCCESS", "too_many_days_with_missing_data"} {
+	for _, want := range []string{"Savings run 1:", "3000012345", "blackout_start=2025-07-01&amp;method=daily&amp;fuel=electricity", "SUCCESS",
+		// eemeter 4.1.1's DailySufficiencyCriteria name for a half-year baseline
+		"incorrect_number_of_total_days"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("run page lacks %q", want)
 		}
