@@ -8,6 +8,7 @@ import (
 	"github.com/gridbook/gridbook/internal/apperr"
 	"github.com/gridbook/gridbook/internal/calendar"
 	"github.com/gridbook/gridbook/internal/dr"
+	"github.com/gridbook/gridbook/internal/energy"
 	"github.com/gridbook/gridbook/internal/store"
 )
 
@@ -30,6 +31,7 @@ func (h *handler) drRoutes(mux *http.ServeMux) {
 	h.handle(mux, "GET /signals/tou", tariffRead, h.getTOUSignal)
 	h.handle(mux, "POST /ev/sessions", write, h.importSessions)
 	h.handle(mux, "GET /ev/report", registryWide, h.getEVReport)
+	h.drFleetRoutes(mux)
 }
 
 // drEventJSON is an event as the API shows it.
@@ -157,6 +159,9 @@ type drEventRequest struct {
 	Level   int    `json:"level"`
 	OffsetF int    `json:"offset_f"`
 	Reason  string `json:"reason"`
+	// A storage program's event may be dispatched as it is scheduled.
+	TargetKW *float64 `json:"target_kw"`
+	SOCPct   *int     `json:"soc_pct"`
 }
 
 func parseInstantField(f *apperr.Fields, name, s string, required bool) time.Time {
@@ -192,6 +197,14 @@ func (h *handler) scheduleDREvent(w http.ResponseWriter, r *http.Request, p *pri
 	if err != nil {
 		f.Add("program", "%s", apperr.MessageOf(err))
 	}
+	var target energy.W
+	var soc int
+	if req.TargetKW != nil || req.SOCPct != nil {
+		target, soc = fleetTarget(&f, req.TargetKW, req.SOCPct)
+		if err == nil && prog.Kind != dr.Storage {
+			f.Add("target_kw", "only a storage program's event dispatches a battery fleet; %s is not one", prog.Name)
+		}
+	}
 	if err := f.Err("api.scheduleDREvent"); err != nil {
 		h.writeError(w, r, err)
 		return
@@ -203,6 +216,11 @@ func (h *handler) scheduleDREvent(w http.ResponseWriter, r *http.Request, p *pri
 		e, err := tx.ScheduleEvent(ctx, p.actor, prog, prop)
 		if err != nil {
 			return 0, nil, err
+		}
+		if target > 0 { // the event and its fleet plan commit together
+			if _, _, err := tx.DispatchFleet(ctx, p.actor, prog, e.ID, target, soc); err != nil {
+				return 0, nil, err
+			}
 		}
 		return http.StatusCreated, drEventOut(e), nil
 	})

@@ -35,6 +35,17 @@ func drOperations(add func(path, method string, o operation)) {
 		"(customers for their own accounts; OpenADR 3 has no opt-out message, so overrides are data). Smart Home participants are " +
 		"never penalised for one", tag: "demand-response", security: readSecurity, params: []any{id}, body: "DROverrideInput",
 		ok: 201, okSchema: "DROverride", errs: []int{forbidden, notFound, conflict}})
+	add("/dr/events/{id}/fleet", "get", operation{id: "getDRFleet", summary: "A storage event's battery fleet plan (each battery's kW " +
+		"share above its site's reserve) with, once the VENs report DELTA_USAGE on their dispatch events, delivered against dispatched " +
+		"kWh per battery and for the fleet (404 until the event is dispatched)", tag: "demand-response", security: readSecurity,
+		params: []any{id}, ok: 200, okSchema: "DRFleet", errs: []int{bad, forbidden, notFound}})
+	add("/dr/events/{id}/fleet", "post", operation{id: "dispatchDRFleet", summary: "Dispatch a storage event (battery_vpp) to its " +
+		"enrolled batteries: each gives at most its power rating and, over the event, no more than its energy above the site's reserve " +
+		"(the program's 20% default when the site sets none); above the target every share is scaled alike. The plan is stored once " +
+		"(201; the same target again is 200 with the stored plan, another target 409) and each share becomes an OpenADR event for the " +
+		"VEN holding the battery's serial. 400 for a program that is not storage or a bad field, 409 for an event completed or " +
+		"cancelled or a program without batteries", tag: "demand-response", security: writeSecurity, params: []any{id}, body: "DRFleetInput",
+		ok: 201, alsoOK: []int{http.StatusOK}, okSchema: "DRFleet", errs: []int{bad, forbidden, notFound, conflict}})
 	add("/dr/days", "get", operation{id: "getDRDays", summary: "A program's event-day calendar over [from, to): the days of its events " +
 		"that were not cancelled (Peak Management Pricing's days for the billing rider)", tag: "demand-response", security: readSecurity,
 		params: []any{query("program", typ("string", ""), "program code (default pmp)"), requiredQuery("from", date(""), "first day"),
@@ -113,11 +124,37 @@ func drSchemas() obj {
 			"start": instantSchema(""), "end": instantSchema(""), "notice": instantSchema("when participants will be told (default now)"),
 			"level":    obj{"type": "integer", "minimum": 0, "maximum": 3, "description": "OpenADR SIMPLE level (default 1)"},
 			"offset_f": typ("integer", "thermostat offset, °F"), "reason": typ("string", "the trigger"),
+			"target_kw": obj{"type": "number", "exclusiveMinimum": 0, "description": "storage programs: dispatch the battery fleet at this " +
+				"target in the same transaction (see POST /dr/events/{id}/fleet)"},
+			"soc_pct": obj{"type": "integer", "minimum": 0, "maximum": 100, "description": "with target_kw: state of charge assumed (default 100)"},
 		}, "program", "start", "end"),
 		"DREventDetail": output("an event with its history", obj{
 			"event": schemaRef("DREvent"),
 			"history": arrayOf(output("a status change", obj{"at": instantSchema(""), "from": nullable("string", "null for the first"),
 				"to": typ("string", ""), "actor": typ("string", ""), "note": typ("string", "")})),
+		}),
+		"DRFleetInput": input("a fleet dispatch", obj{
+			"target_kw": obj{"type": "number", "exclusiveMinimum": 0, "description": "the fleet's discharge target, kW"},
+			"soc_pct":   obj{"type": "integer", "minimum": 0, "maximum": 100, "description": "state of charge assumed at the event's start (default 100)"},
+		}, "target_kw"),
+		"DRFleet": output("a storage event's fleet plan and delivery", obj{
+			"event_id": typ("integer", ""), "target_w": typ("integer", "the target, W"),
+			"fleet_w": typ("integer", "Σ dispatched W; below the target when the fleet cannot meet it"),
+			"soc_pct": typ("integer", "state of charge assumed"), "actor": typ("string", "who dispatched"), "created_at": instantSchema(""),
+			"batteries": arrayOf(output("one battery's share", obj{
+				"device_id": typ("integer", ""), "account_id": typ("integer", ""), "serial": typ("string", "the target its VEN holds"),
+				"w": typ("integer", "dispatched W"), "wh": typ("integer", "dispatched Wh over the event"),
+				"limit":    enum("what held it below its rating", "reserve", "power", "target"),
+				"reported": typ("boolean", "its VEN reported on the dispatch"), "delivered_wh": nullable("integer", "−Σ DELTA_USAGE reported; null without a report"),
+			})),
+			"summary": output("the fleet's delivery", obj{
+				"batteries": typ("integer", ""), "reported": typ("integer", ""), "unreported": typ("integer", ""),
+				"dispatched_wh": typ("integer", "to every battery"), "delivered_wh": typ("integer", "by the batteries that reported"),
+				"dispatched_reported_wh": typ("integer", "to the batteries that reported"),
+				"share_permille":         typ("integer", "delivered ÷ dispatched to the reporting batteries, thousandths, rounded down"),
+			}),
+			"reports": typ("integer", "VEN reports read (the latest per battery)"),
+			"skipped": arrayOf(typ("string", "a report that could not be read and why")),
 		}),
 		"DRNote":           input("an optional note", obj{"note": typ("string", "")}),
 		"DRSettlement":     output("one participant's settlement of an event", settlement),

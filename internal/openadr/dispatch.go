@@ -218,12 +218,19 @@ type FleetDelivery struct {
 	Skipped []string `json:"skipped,omitempty"`
 }
 
+// FleetSource is what Delivered reads: *store.DB, or *store.Tx inside a
+// transaction.
+type FleetSource interface {
+	FleetPlanOf(ctx context.Context, eventID int64) (store.FleetRecord, error)
+	DispatchReports(ctx context.Context, eventID int64) ([]store.OADRObject, error)
+}
+
 // Delivered computes a storage event's dispatched against delivered
 // energy from the stored plan and its VENs' reports: for each battery the
 // most recently changed report on its dispatch event, delivered Wh =
 // −Σ DELTA_USAGE over its resources and intervals (kWh, or Wh when the
 // report's payload descriptor says WH), rounded to the Wh.
-func Delivered(ctx context.Context, db *store.DB, eventID int64) (FleetDelivery, error) {
+func Delivered(ctx context.Context, db FleetSource, eventID int64) (FleetDelivery, error) {
 	var out FleetDelivery
 	plan, err := db.FleetPlanOf(ctx, eventID)
 	if err != nil {
