@@ -109,6 +109,7 @@ func commands() []command {
 		{"incentive power-share-enroll", "[--db DB] --capacity N [--risk FILE.csv] [--date DATE] [--json]", "enroll eligible accounts in Power Share by disconnection risk up to capacity", runPowerShareEnroll},
 		{"incentive score-round", "--round FILE.json [--json]", "score an innovation-fund round: weighted scores, ranks and awards while the fund lasts (no database)", runScoreRound},
 		{"incentive policy", "[--db DB] --program ID [--set POLICY=READING] [--json]", "a program's policies (open questions answered explicitly) and the reading in force; --set chooses one", runIncentivePolicy},
+		{"incentive disbursement", "show|plan|attach|approve|pay … (gridbook incentive disbursement help)", "a grant's staged disbursement: tranches by milestone, evidence, approval and payment through the budget ledger", runDisbursement},
 		{"import intervals", "[--db DB] [--meter ID|SERIAL] [--format auto|espi|sce-csv|pge-csv|plain-csv] [--json] FILE...", "import interval data (Green Button XML or CSV) for a meter", runImportIntervals},
 	}
 }
