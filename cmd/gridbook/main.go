@@ -100,7 +100,7 @@ func commands() []command {
 		{"her assign", "--file CSV [--seed N] [--out CSV]", "randomize accounts into report treatment and control, stratified by use deciles", runHERAssign},
 		{"her evaluate", "--file CSV [--days N] [--uplift-share F --uplift-kwh K] [--json]", "balance, difference in differences and lagged-dependent estimates of a report program's savings", runHEREvaluate},
 		{"case", "open|list|show|note|update|refer … (gridbook case help)", "Energy Team cases: an advisor's work with a customer, notes, recommendations and referrals to programs", runCase},
-		{"estimate", "--account NUMBER [--db DB] [--months N] [--grid-co2 LB/MWH] [--json]", "Energy Team estimator: shadow bills on every schedule and electrification options on the account's own data", runEstimate},
+		{"estimate", "--account NUMBER [--db DB] [--grid-co2 LB/MWH] [--options OPT,…] [--json]", "the Energy Team plan: shadow bills on every schedule, electrification options on the account's own data, costs less rebates", runEstimate},
 		{"weather import", "--station CODE [--db DB] [--name N] [--format csv|isd-lite] [--celsius] [--json] FILE...", "store hourly temperature (CSV or NOAA ISD-Lite) for a weather station", runWeatherImport},
 		{"weather list", "[--db DB] [--json]", "list weather stations and the temperature stored for each", runWeatherList},
 		{"incentive import-programs", "[--db DB] [--json] (FILE | --shipped)", "store a programs document (idempotent) with its budgets", runIncentiveImport},

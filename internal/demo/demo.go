@@ -97,6 +97,8 @@ type Summary struct {
 	DR DRSummary
 	// EVCharging counts the demo's EV SmartCharge month.
 	EVCharging EVSummary
+	// EnergyTeamCases counts the demo's Energy Team cases.
+	EnergyTeamCases int
 	// Arrangements describe the demo's Virtual NEM property and NEM
 	// Aggregation arrangement, billed together by the bill runs.
 	Arrangements []string
@@ -127,6 +129,7 @@ func (s Summary) String() string {
 	fmt.Fprintf(&b, "%s\n", s.RPS)
 	fmt.Fprintf(&b, "%s\n", s.DR)
 	fmt.Fprintf(&b, "%s\n", s.EVCharging)
+	fmt.Fprintf(&b, "energy team: %d advisor cases (/energy-team)\n", s.EnergyTeamCases)
 	for _, a := range s.Arrangements {
 		fmt.Fprintf(&b, "%s\n", a)
 	}
@@ -267,6 +270,9 @@ func Generate(ctx context.Context, db *store.DB, opt Options) (Summary, error) {
 		return Summary{}, err
 	}
 	if w.sum.Incentives, err = w.incentives(ctx, opt); err != nil {
+		return Summary{}, err
+	}
+	if w.sum.EnergyTeamCases, err = w.energyTeam(ctx); err != nil {
 		return Summary{}, err
 	}
 	if w.sum.RPS, err = GenerateRPS(ctx, db, opt.Seed, opt.Year); err != nil {
