@@ -34,12 +34,16 @@ func (h *handler) rpsRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /rec", h.registryReaders(h.recOverview))
 	mux.HandleFunc("GET /rec/facilities/{id}", h.registryReaders(h.recFacility))
 	mux.HandleFunc("GET /rec/accounts/{id}", h.registryReaders(h.recAccount))
+	mux.HandleFunc("POST /rec/accounts/{id}/transfer", h.registryCommanders(h.recTransfer))
 	mux.HandleFunc("POST /rec/accounts/{id}/retire", h.registryCommanders(h.recRetire))
 	mux.HandleFunc("GET /rec/transfers", h.registryReaders(h.recTransfers))
 	mux.HandleFunc("POST /rec/transfers/{id}/{action}", h.registryCommanders(h.recResolve))
 	mux.HandleFunc("GET /rec/retirements", h.registryReaders(h.recRetirements))
 	mux.HandleFunc("GET /rec/retirements.csv", h.registryReaders(h.recRetirementsCSV))
 	mux.HandleFunc("GET /rec/events", h.staffOnly(h.recEvents))
+	// Administrators add participants' sign-ins (rec_participants.go).
+	mux.HandleFunc("GET /rec/participants", h.registryAdmins(h.recParticipants))
+	mux.HandleFunc("POST /rec/participants", h.registryAdmins(h.recParticipantAdd))
 }
 
 // mwh formats whole MWh with digit groups: "18,177,500".
@@ -476,8 +480,16 @@ type RecAccountPage struct {
 	Statuses    []Option
 	Blocks      []BlockRow
 	Retirements []Option // the organization's retirement accounts
-	CanRetire   bool
 	ThisYear    int
+
+	// The write forms (rec_forms.go), for writing staff and the account's
+	// own participants on an active account holding active blocks.
+	CanRetire, CanTransfer bool
+	Blocks4Form            []Option // the account's active blocks
+	Destinations           []Option // the other active accounts
+	Reasons                []Option
+	Transfer               RecTransferForm
+	Retire                 RecRetireForm
 }
 
 // recAccount lists an account's blocks; writers may retire from active ones.
@@ -526,17 +538,16 @@ func (h *handler) recAccountPage(r *http.Request) (RecAccountPage, error) {
 		page.Blocks = append(page.Blocks, BlockRow{Block: b, Facility: f.Name, Serials: b.Serials(f.Facility),
 			Qty: mwh(b.Quantity()), Deadline: dl.String(), CanRPS: !today.After(dl)})
 	}
-	accts, err := h.db.RecAccountsOf(ctx, a.Org)
+	accts, err := h.db.RecAccounts(ctx)
 	if err != nil {
 		return page, err
 	}
 	for _, x := range accts {
-		if x.Kind == rec.RetirementAccount {
+		if x.Kind == rec.RetirementAccount && x.Org == a.Org {
 			page.Retirements = append(page.Retirements, Option{Value: strconv.FormatInt(x.ID, 10), Label: x.Name})
 		}
 	}
-	page.CanRetire = u.CanCommand() && a.Kind == rec.ActiveAccount && len(page.Retirements) > 0
-	return page, nil
+	return page, h.recForms(r, &page, accts)
 }
 
 // facilitiesByID loads every facility by id.
@@ -550,70 +561,6 @@ func facilitiesByID(ctx context.Context, db *store.DB) (map[int64]rec.Facility, 
 		out[f.ID] = f
 	}
 	return out, nil
-}
-
-// recRetire retires certificates of a block from the account page; a
-// refusal (an RPS retirement after the 36-month deadline, a quantity the
-// block does not hold) comes back as the page's message, nothing stored.
-func (h *handler) recRetire(w http.ResponseWriter, r *http.Request) {
-	ctx := r.Context()
-	id, err := pathInt(r, "id")
-	if err != nil {
-		h.rd.Error(w, r, err)
-		return
-	}
-	var f apperr.Fields
-	num := func(name string) int64 {
-		s := strings.TrimSpace(r.PostFormValue(name))
-		if s == "" {
-			return 0
-		}
-		n, err := strconv.ParseInt(s, 10, 64)
-		if err != nil {
-			f.Add(name, "%q is not a whole number", s)
-		}
-		return n
-	}
-	c := rec.RetireCmd{BlockID: num("block_id"), Quantity: num("quantity"), AccountID: num("account_id"), Reason: rec.Reason(r.PostFormValue("reason")),
-		Beneficiary: r.PostFormValue("beneficiary"), ComplianceYear: int(num("compliance_year"))}
-	err = f.Err("web.recRetire")
-	var ret rec.Retirement
-	if err == nil {
-		err = h.db.InTx(ctx, func(tx *store.Tx) error {
-			if _, err := tx.RecAccountOf(ctx, UserFromContext(ctx).RegistryOrg(), id); err != nil {
-				return err
-			}
-			b, err := tx.RecBlock(ctx, c.BlockID)
-			if err != nil {
-				return err
-			}
-			if b.AccountID != id {
-				return apperr.Invalidf("web.recRetire", "block %d is not in this account", c.BlockID)
-			}
-			reg, err := h.registryFor(ctx, tx)
-			if err != nil {
-				return err
-			}
-			ret, err = reg.Retire(ctx, c)
-			return err
-		})
-	}
-	back := fmt.Sprintf("/rec/accounts/%d", id)
-	if err != nil {
-		if k := apperr.KindOf(err); k != apperr.Invalid && k != apperr.Conflict && k != apperr.NotFound {
-			h.rd.Error(w, r, err)
-			return
-		}
-		SetFlash(w, r, Flash{Kind: FlashError, Msg: "Not retired: " + apperr.Detail(err) + " Nothing was changed."})
-		Redirect(w, r, back)
-		return
-	}
-	msg := fmt.Sprintf("Retired %s certificates of %v (%s).", mwh(ret.Quantity), ret.Vintage, ret.Reason)
-	if ret.RPSEligible {
-		msg += " They count for RPS compliance year " + strconv.Itoa(ret.ComplianceYear) + "."
-	}
-	SetFlash(w, r, Flash{Kind: FlashSuccess, Msg: msg})
-	Redirect(w, r, back)
 }
 
 // TransferRow is a transfer in the inbox.

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -145,10 +146,9 @@ func TestRegistryActionsFromTheConsole(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	retire := func(session string, block, qty int64, reason string) *http.Response {
-		w := s.post(t, fmt.Sprintf("/rec/accounts/%d/retire", gen), session, url.Values{"block_id": {fmt.Sprint(block)}, "quantity": {fmt.Sprint(qty)},
-			"reason": {reason}, "compliance_year": {"2022"}, "account_id": {fmt.Sprint(genRet)}})
-		return w.Result()
+	retire := func(session string, block, qty int64, reason string) *httptest.ResponseRecorder {
+		return s.post(t, fmt.Sprintf("/rec/accounts/%d/retire", gen), session, url.Values{"retire.block_id": {fmt.Sprint(block)}, "retire.quantity": {fmt.Sprint(qty)},
+			"retire.reason": {reason}, "retire.compliance_year": {"2022"}, "retire.account_id": {fmt.Sprint(genRet)}})
 	}
 	// flash reads the message a redirect carries in its flash cookie.
 	flash := func(res *http.Response) string {
@@ -162,17 +162,18 @@ func TestRegistryActionsFromTheConsole(t *testing.T) {
 		}
 		return ""
 	}
-	if res := retire(s.login(t, "/login", analystEmail), old.BlockID, 1, "rps"); res.StatusCode != http.StatusForbidden {
-		t.Errorf("analyst retire: %d", res.StatusCode)
+	if w := retire(s.login(t, "/login", analystEmail), old.BlockID, 1, "rps"); w.Code != http.StatusForbidden {
+		t.Errorf("analyst retire: %d", w.Code)
 	}
 	pm := s.login(t, "/login", managerEmail)
 	events := countEvents(t, s.db)
-	// Vintage 2022-01's deadline was 2025-01-01; the page says so.
-	res := retire(pm, blockOf(t, s.db, old.ID, gen), 1, "rps")
-	if res.StatusCode != http.StatusSeeOther {
-		t.Fatalf("refused retire: %d", res.StatusCode)
+	// Vintage 2022-01's deadline was 2025-01-01; the page says so next to
+	// the reason.
+	w := retire(pm, blockOf(t, s.db, old.ID, gen), 1, "rps")
+	if w.Code != http.StatusBadRequest {
+		t.Fatalf("refused retire: %d", w.Code)
 	}
-	if msg := flash(res); !strings.Contains(msg, "could be retired for RPS until 2025-01-01") || !strings.Contains(msg, "Nothing was changed.") {
+	if msg := fieldError(w.Body.String(), "retire.reason"); !strings.Contains(msg, "could be retired for RPS until 2025-01-01") {
 		t.Errorf("the refusal says %q", msg)
 	}
 	if countEvents(t, s.db) != events {
@@ -192,7 +193,7 @@ func TestRegistryActionsFromTheConsole(t *testing.T) {
 	if t1.Status != rec.TransferAccepted || t2.Status != rec.TransferRejected {
 		t.Errorf("transfers %s %s", t1.Status, t2.Status)
 	}
-	w := s.post(t, fmt.Sprintf("/rec/transfers/%d/accept", tr2.ID), pm, nil)
+	w = s.post(t, fmt.Sprintf("/rec/transfers/%d/accept", tr2.ID), pm, nil)
 	if msg := flash(w.Result()); w.Code != http.StatusSeeOther || !strings.Contains(msg, "already rejected") {
 		t.Errorf("accepting a rejected transfer: %d %q", w.Code, msg)
 	}
