@@ -187,6 +187,9 @@ func (w *writer) incentives(ctx context.Context, opt Options) (IncentiveSummary,
 			return sum, err
 		}
 	}
+	if err := w.powerReadyGrants(ctx, opt, at); err != nil { // grants.go
+		return sum, err
+	}
 	return sum, nil
 }
 
