@@ -132,7 +132,10 @@ func TestRandomOperationsConserveCertificates(t *testing.T) {
 }
 
 // FuzzOperationsConserveCertificates drives the same checks from fuzzed
-// bytes, each byte one choice.
+// bytes, each byte one choice. Each input runs a whole registry, so CI
+// gives it fewer executions than the parsers.
+//
+// ci-fuzz-execs: 20000
 func FuzzOperationsConserveCertificates(f *testing.F) {
 	f.Add([]byte{0, 200, 1, 3, 1, 0, 3, 4, 4, 1, 0, 1, 2, 5, 7, 9, 4, 1, 1, 6, 2})
 	f.Add([]byte{0, 255, 255, 1, 0, 0, 0, 3, 0, 0, 7, 250, 4, 0, 0, 1, 0, 2})

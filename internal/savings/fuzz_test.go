@@ -82,7 +82,11 @@ func FuzzReadParticipants(f *testing.F) {
 
 // FuzzDailyModelFit: any days of (temperature, use) — constant, tied,
 // extreme, negative or few — fit without panicking, and a fitted model's
-// coefficients and predictions are numbers or the model is absent.
+// coefficients and predictions are numbers or the model is absent. Each
+// input is a whole model fit (tens of milliseconds), so CI gives it fewer
+// executions than the parsers.
+//
+// ci-fuzz-execs: 2000
 func FuzzDailyModelFit(f *testing.F) {
 	f.Add([]byte{1, 2, 3, 4, 5, 6, 7, 8, 9, 10}, uint8(40), false)
 	f.Add(bytes.Repeat([]byte{7}, 64), uint8(100), true)
