@@ -54,6 +54,8 @@ func (h *handler) routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /dr/events", h.writersOnly(h.drSchedule))
 	mux.HandleFunc("GET /dr/events/{id}", h.staffOnly(h.drEvent))
 	mux.HandleFunc("POST /dr/events/{id}/cancel", h.writersOnly(h.drCancel))
+	mux.HandleFunc("GET /dr/events/{id}/fleet", h.staffOnly(h.drFleet))
+	mux.HandleFunc("POST /dr/events/{id}/fleet", h.writersOnly(h.drFleetDispatch))
 	mux.HandleFunc("GET /audit", h.staffOnly(h.auditLog))
 	mux.HandleFunc("GET /bills/{id}", h.staffOnly(h.billDetail))
 	mux.HandleFunc("GET /bill-runs", h.staffOnly(h.billRuns))
@@ -75,6 +77,7 @@ func (h *handler) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /nem/cap-report", h.staffOnly(h.nemCapReport))
 	mux.HandleFunc("GET /nem/special-rates", h.staffOnly(h.nemSpecialRates))
 	mux.HandleFunc("GET /nem/fit", h.staffOnly(h.nemFIT))
+	h.nemFormRoutes(mux) // nem_forms.go: filing for a customer, revising a draft
 	mux.HandleFunc("GET /incentives", h.staffOnly(h.incentives))
 	mux.HandleFunc("GET /incentives/programs/{pid}", h.staffOnly(h.incentiveProgram))
 	mux.HandleFunc("POST /incentives/programs/{pid}/policies/{policy}", h.writersOnly(h.incentivePolicySet))
