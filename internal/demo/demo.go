@@ -138,6 +138,8 @@ func (s Summary) String() string {
 		fmt.Fprintf(&b, "  %-26s %-16s", l.Email, l.Role)
 		if l.Account != "" {
 			fmt.Fprintf(&b, " account %s (%s)", l.Account, l.About)
+		} else if l.About != "" {
+			fmt.Fprintf(&b, " %s", l.About)
 		}
 		b.WriteByte('\n')
 	}
@@ -278,6 +280,7 @@ func Generate(ctx context.Context, db *store.DB, opt Options) (Summary, error) {
 	if w.sum.RPS, err = GenerateRPS(ctx, db, opt.Seed, opt.Year); err != nil {
 		return Summary{}, err
 	}
+	w.sum.Logins = append(w.sum.Logins, w.sum.RPS.Logins...)
 	if w.sum.DR, err = GenerateDR(ctx, db, opt.Seed, opt.Year); err != nil {
 		return Summary{}, err
 	}

@@ -346,7 +346,7 @@ func checkLogins(t *testing.T, db *store.DB, s Summary) {
 	want := map[string]auth.Role{
 		"admin@gridbook.demo": auth.Admin, "manager@gridbook.demo": auth.ProgramManager, "analyst@gridbook.demo": auth.Analyst,
 		"customer@gridbook.demo": auth.CustomerRole, "customer2@gridbook.demo": auth.CustomerRole,
-		"installer@gridbook.demo": auth.Installer,
+		"installer@gridbook.demo": auth.Installer, "generator@gridbook.demo": auth.Participant,
 	}
 	if len(s.Logins) != len(want) {
 		t.Errorf("summary lists %d logins, want %d", len(s.Logins), len(want))
@@ -370,6 +370,15 @@ func checkLogins(t *testing.T, db *store.DB, s Summary) {
 		} else if len(u.AccountIDs) != 0 {
 			t.Errorf("staff %s linked to accounts %v", email, u.AccountIDs)
 		}
+	}
+	// The registry participant acts for the generator of the book's first
+	// facility (internal/demo/rps.go) and sees only its accounts.
+	if u, err := db.UserByEmail(ctx, "generator@gridbook.demo"); err != nil {
+		t.Error(err)
+	} else if org, err := db.RecOrgOfUser(ctx, u.ID); err != nil || org != "Antelope Valley Solar LLC" {
+		t.Errorf("generator@gridbook.demo acts for %q (%v), want Antelope Valley Solar LLC", org, err)
+	} else if accts, err := db.RecAccountsOf(ctx, org); err != nil || len(accts) != 1 || accts[0].Name != "Antelope Valley Solar LLC active" {
+		t.Errorf("the participant's accounts %+v %v, want its one active account", accts, err)
 	}
 	if linked["customer@gridbook.demo"] == linked["customer2@gridbook.demo"] {
 		t.Error("both customer logins see the same account")

@@ -107,7 +107,18 @@ const lastRPSYear = 2027
 // RPSSummary counts what GenerateRPS wrote.
 type RPSSummary struct {
 	Facilities, Contracts, Reports, Certificates, Retired, Claimed, Pending int64
+	// Logins is the registry participant's sign-in (participantLogin).
+	Logins []Login
 }
+
+// participantLogin is the demo's registry participant: the operator of
+// Antelope Valley Solar, who sees only its own company's registry
+// accounts, facility and transfers (the last month's delivery to the CCA
+// awaits acceptance, so it has a transfer it may cancel).
+const (
+	participantLogin = "generator@gridbook.demo"
+	participantOrg   = "Antelope Valley Solar LLC"
+)
 
 // String renders the summary for the terminal.
 func (s RPSSummary) String() string {
@@ -348,6 +359,23 @@ func GenerateRPS(ctx context.Context, db *store.DB, seed int64, lastYear int) (R
 			return sum, fmt.Errorf("demo: RPS retirements: %w", err)
 		}
 	}
+	hash, err := auth.HashPassword(Password, bcryptCost)
+	if err != nil {
+		return sum, err
+	}
+	err = db.InTx(ctx, func(tx *store.Tx) error {
+		u := auth.User{Email: participantLogin, Name: "Antelope Valley Solar Operations", Role: auth.Participant, PasswordHash: hash}
+		if err := tx.CreateUser(ctx, actor, &u); err != nil {
+			return err
+		}
+		_, err := tx.LinkRecUser(ctx, actor, participantOrg, u.ID)
+		return err
+	})
+	if err != nil {
+		return sum, fmt.Errorf("demo: registry participant: %w", err)
+	}
+	sum.Logins = []Login{{Email: participantLogin, Role: auth.Participant, Password: Password,
+		About: participantOrg + ": registry participant, sees only its own accounts (/rec)"}}
 	return sum, nil
 }
 

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gridbook/gridbook/internal/demo"
 	"github.com/gridbook/gridbook/internal/rec"
 	"github.com/gridbook/gridbook/internal/rps"
 	"github.com/gridbook/gridbook/internal/store"
@@ -294,4 +295,53 @@ func (s *testSite) activeBlocks(t *testing.T, account int64) map[int64]int64 {
 		out[b.ID] = b.Quantity()
 	}
 	return out
+}
+
+// TestDemoParticipantSeesOnlyItsAccounts: the demo's registry participant
+// (generator@gridbook.demo, Antelope Valley Solar's operator; see
+// internal/demo/rps.go) signs in with the demo password and sees only its
+// company's account and facility; its last month's delivery to the CCA
+// awaits acceptance, which it may cancel but not accept; the CCA's
+// accounts and the other generators' facilities are not there for it.
+func TestDemoParticipantSeesOnlyItsAccounts(t *testing.T) {
+	s := rpsSite(t)
+	ctx := context.Background()
+	w := s.post(t, "/login", "", url.Values{"username": {"generator@gridbook.demo"}, "password": {demo.Password}})
+	if w.Code != http.StatusSeeOther || w.Header().Get("Location") != "/rec" {
+		t.Fatalf("the demo participant's sign-in: %d to %q", w.Code, w.Header().Get("Location"))
+	}
+	sun := sessionOf(t, w)
+	page := s.get(t, "/rec", sun).Body.String()
+	for _, want := range []string{"Antelope Valley Solar LLC active", "Antelope Valley Solar"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the registry page lacks %q", want)
+		}
+	}
+	for _, not := range []string{"Demo CCA active", "Demo CCA RPS retirement", "Mojave Sun", "Tehachapi Ridge Wind"} {
+		if strings.Contains(page, not) {
+			t.Errorf("the participant sees %q", not)
+		}
+	}
+	accts, err := s.db.RecAccounts(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range accts {
+		want := http.StatusOK
+		if a.Org != "Antelope Valley Solar LLC" {
+			want = http.StatusNotFound
+		}
+		if w := s.get(t, "/rec/accounts/"+id64(a.ID), sun); w.Code != want {
+			t.Errorf("%s %q: %d, want %d", a.Org, a.Name, w.Code, want)
+		}
+	}
+	pending, err := s.db.RecTransfers(ctx, store.TransferFilter{Status: rec.TransferPending, Org: "Antelope Valley Solar LLC", Limit: 10})
+	if err != nil || len(pending) != 1 || pending[0].Note != "PPA delivery 2025-12" {
+		t.Fatalf("the generator's pending transfers %+v %v, want December 2025's delivery", pending, err)
+	}
+	inbox := s.get(t, "/rec/transfers", sun).Body.String()
+	tr := "/rec/transfers/" + id64(pending[0].ID)
+	if !strings.Contains(inbox, tr+"/cancel") || strings.Contains(inbox, tr+"/accept") || strings.Count(inbox, `id="transfer-`) != 1 {
+		t.Errorf("the participant's inbox should hold its one pending transfer with Cancel only:\n%s", inbox)
+	}
 }
