@@ -178,14 +178,14 @@ func dailyModelSchema(num, nnum, integer func(string) obj, strs obj) obj {
 // eemeter4MetricsSchema describes CalcResult.Eemeter4, eemeter 4.1.1's
 // BaselineMetrics and ReportingMetrics (savings.Eemeter4Metrics).
 func eemeter4MetricsSchema(num, nnum, integer func(string) obj) obj {
-	return output("eemeter 4.1.1's metrics (common/metrics.py) of the 4.x model; undefined values are null", obj{
-		"baseline_metrics": output("BaselineMetrics of the baseline fit (billing: of calendar-month totals)", obj{
+	return output("eemeter 4.1.1's metrics (common/metrics.py) of the 4.x daily or billing model or of CalTRACK hourly; undefined values are null", obj{
+		"baseline_metrics": output("BaselineMetrics of the baseline fit (billing: of calendar-month totals; hourly: of hours, the parameters being the segments' mean coefficient count)", obj{
 			"n": integer(""), "num_model_params": integer("all submodels' coefficients"), "n_prime": nnum("autocorrelation-adjusted n"),
 			"ddof": num(""), "ddof_autocorr": num(""), "mae": nnum(""), "nmae": nnum(""), "mbe": nnum(""), "nmbe": nnum(""),
 			"rmse": nnum(""), "rmse_adj": nnum(""), "rmse_autocorr_adj": nnum(""), "cvrmse": nnum(""), "cvrmse_adj": nnum(""),
 			"cvrmse_autocorr_adj": nnum(""), "pnrmse": nnum(""), "r_squared": nnum(""), "r_squared_adj": nnum(""), "mape": nnum(""),
 		}),
-		"reporting_metrics": output("ReportingMetrics of the reporting year at 90% confidence, two-tailed", obj{
+		"reporting_metrics": output("ReportingMetrics of the reporting year at 90% confidence, two-tailed (hourly: uncertainty × 1.26 instead of the months polynomial)", obj{
 			"n": integer(""), "observed_sum": num(""), "predicted_sum": num(""), "t_stat": nnum(""), "savings": num("predicted − observed"),
 			"total_savings_uncertainty": nnum(""), "fsu": nnum("fractional savings uncertainty: total_savings_uncertainty ÷ savings"),
 			"predicted_data_point_unc": nnum(""),

@@ -201,10 +201,26 @@ func TestMeterSavingsUsesThePremiseStation(t *testing.T) {
 		math.Abs(out.Result.Savings.Percent-10) > 1 {
 		t.Errorf("answer %+v, want station 722956, cdd_hdd and about 10%% saved", out)
 	}
-	// CalTRACK hourly on the same meter's clock hours finds the same 10%
-	e.do("GET", url+"&method=caltrack-hourly", "", e.analyst).want(t, http.StatusOK).decode(t, &out)
-	if out.Result.Status != "SUCCESS" || out.Result.Model != "towt" || math.Abs(out.Result.Savings.Percent-10) > 1 {
-		t.Errorf("hourly answer %+v", out)
+	// CalTRACK hourly on the same meter's clock hours finds the same 10%,
+	// with eemeter 4.1.1's metrics over the reporting year's hours
+	var hourly struct {
+		Result struct {
+			Status  string `json:"status"`
+			Model   string `json:"model_type"`
+			Savings struct {
+				Periods int     `json:"periods"`
+				Percent float64 `json:"percent_savings"`
+			} `json:"savings"`
+			Metrics struct {
+				Reporting struct {
+					N int `json:"n"`
+				} `json:"reporting_metrics"`
+			} `json:"eemeter4_metrics"`
+		} `json:"result"`
+	}
+	e.do("GET", url+"&method=caltrack-hourly", "", e.analyst).want(t, http.StatusOK).decode(t, &hourly)
+	if r := hourly.Result; r.Status != "SUCCESS" || r.Model != "towt" || math.Abs(r.Savings.Percent-10) > 1 || r.Metrics.Reporting.N != r.Savings.Periods {
+		t.Errorf("hourly answer %+v", hourly)
 	}
 	// so does the eemeter 4.x daily model, current and legacy settings
 	for _, q := range []string{"&method=daily", "&method=daily&daily_legacy=true"} {

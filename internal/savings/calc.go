@@ -87,7 +87,7 @@ type CalcResult struct {
 	// submodels. With a split, Coefficients are named component/name.
 	Daily *DailyModelFit `json:"daily_model,omitempty"`
 	// Eemeter4 are eemeter 4.1.1's baseline and reporting metrics (the
-	// daily method).
+	// 4.x daily and billing methods and CalTRACK hourly).
 	Eemeter4 *Eemeter4Metrics `json:"eemeter4_metrics,omitempty"`
 }
 
@@ -448,7 +448,11 @@ func calcTOWT(usage Usage, temp Temperature, o CalcOptions) *CalcResult {
 	res.Sufficiency = suff
 	res.Warnings = append(res.Warnings, suff.Disqualifications...)
 	res.Warnings = append(res.Warnings, suff.Warnings...)
+	metricsBase := base // the hours eemeter 4.1.1's metrics are of
 	if o.Eemeter4Hourly {
+		// the fit leaves out the baseline's last hour with data; the
+		// research runner's metrics keep it
+		metricsBase = eemeter4Hourly(base, o.Fuel, false)
 		base, rep = eemeter4Hourly(base, o.Fuel, true), eemeter4Hourly(rep, o.Fuel, false)
 	}
 	m := FitTOWT(base, temp, loc)
@@ -469,6 +473,7 @@ func calcTOWT(usage Usage, temp Temperature, o CalcOptions) *CalcResult {
 			UnoccupiedBins: s.UnoccupiedBins, OccupiedHours: occ, Rows: s.Rows})
 	}
 	res.ModelType = "towt"
+	basePred := m.Predict(base, temp)
 	preds := m.Predict(rep, temp)
 	for _, p := range preds {
 		if math.IsNaN(p.Predicted) || math.IsNaN(p.Observed) {
@@ -482,8 +487,15 @@ func calcTOWT(usage Usage, temp Temperature, o CalcOptions) *CalcResult {
 	if res.Savings.PredictedSum != 0 {
 		res.Savings.PercentSaving = 100 * res.Savings.Savings / res.Savings.PredictedSum
 	}
+	if res.Status == "SUCCESS" {
+		mb := basePred
+		if o.Eemeter4Hourly {
+			mb = m.Predict(metricsBase, temp)
+		}
+		res.Eemeter4 = towtMetrics4(res.Segments, mb, preds)
+	}
 	if o.Predictions {
-		for _, p := range m.Predict(base, temp) {
+		for _, p := range basePred {
 			res.Predictions = append(res.Predictions, PredictionRow{p, "baseline"})
 		}
 		for _, p := range preds {
@@ -491,6 +503,32 @@ func calcTOWT(usage Usage, temp Temperature, o CalcOptions) *CalcResult {
 		}
 	}
 	return res
+}
+
+// towtMetrics4 computes eemeter 4.1.1's BaselineMetrics of the baseline
+// hours and ReportingMetrics of the reporting hours of a CalTRACK hourly
+// model. Its parameters are counted as the whole part of the segments'
+// mean coefficient count: eemeter's hourly model has no single count (12
+// segments of 173–177), and that reading reproduces the research runner's
+// ddof on all four 4.1.1 hourly_caltrack cases (../shared/data/eemeter).
+func towtMetrics4(segs []SegmentResult, base, rep []Prediction) *Eemeter4Metrics {
+	if len(segs) == 0 {
+		return nil
+	}
+	total := 0
+	for _, s := range segs {
+		total += len(s.Params)
+	}
+	split := func(ps []Prediction) (starts []time.Time, obs, pred []float64) {
+		for _, p := range ps {
+			starts, obs, pred = append(starts, p.Start), append(obs, p.Observed), append(pred, p.Predicted)
+		}
+		return starts, obs, pred
+	}
+	_, bo, bp := split(base)
+	b4 := baselineMetrics4(bo, bp, total/len(segs))
+	rs, ro, rp := split(rep)
+	return &Eemeter4Metrics{Baseline: b4, Reporting: reportingMetrics4(b4, rs, ro, rp, FreqHourly)}
 }
 
 // daily sums hourly usage into UTC days for the sufficiency counts.

@@ -382,11 +382,11 @@ func baselineMetrics4(obs, pred []float64, params int) BaselineMetrics4 {
 
 func isFinite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
 
-// reportingMetrics4 is ReportingMetrics for daily (or billing) data: the
-// savings uncertainty Σpredicted · t · CV(RMSE) autocorrelation-adjusted ·
-// √(n/(m·n′)·(1 + 2/n′)), scaled by the CalTRACK polynomial in the number
-// of distinct calendar months M.
-func reportingMetrics4(base BaselineMetrics4, starts []time.Time, obs, pred []float64, billing bool) ReportingMetrics4 {
+// reportingMetrics4 is ReportingMetrics for daily, billing or hourly data:
+// the savings uncertainty Σpredicted · t · CV(RMSE) autocorrelation-adjusted
+// · √(n/(m·n′)·(1 + 2/n′)), scaled by the CalTRACK polynomial in the number
+// of distinct calendar months M (daily, billing) or by 1.26 (hourly).
+func reportingMetrics4(base BaselineMetrics4, starts []time.Time, obs, pred []float64, freq MeterFrequency) ReportingMetrics4 {
 	var o, p []float64
 	months := map[time.Month]bool{}
 	for i := range obs {
@@ -405,13 +405,19 @@ func reportingMetrics4(base BaselineMetrics4, starts []time.Time, obs, pred []fl
 	n, np, m := float64(base.N), base.NPrime, float64(r.N)
 	approx := math.Sqrt(n / (m * np) * (1 + (2 / np)))
 	u := r.PredictedSum * (r.TStat * *base.CVRMSEAutocorrAdj * approx)
-	coef := fsuDaily
-	if billing {
-		coef = fsuBilling
+	switch freq {
+	case FreqHourly:
+		// hourly: a constant factor instead of the months polynomial
+		r.TotalSavingsUncertainty = fsuHourly * u
+	default:
+		coef := fsuDaily
+		if freq == FreqBilling {
+			coef = fsuBilling
+		}
+		mm := float64(len(months))
+		r.TotalSavingsUncertainty = (coef[0]*mm+coef[1])*mm + coef[2]
+		r.TotalSavingsUncertainty *= u
 	}
-	mm := float64(len(months))
-	r.TotalSavingsUncertainty = (coef[0]*mm+coef[1])*mm + coef[2]
-	r.TotalSavingsUncertainty *= u
 	r.FSU = nullable(r.TotalSavingsUncertainty / r.Savings)
 	r.PredictedDataPointUnc = r.TotalSavingsUncertainty / math.Sqrt(m)
 	return r
@@ -550,7 +556,11 @@ func calcDaily(usage Usage, temp Temperature, o CalcOptions) *CalcResult {
 		reportObs = ro
 	}
 	b4 := baselineMetrics4(bo, bp, params)
-	res.Eemeter4 = &Eemeter4Metrics{Baseline: b4, Reporting: reportingMetrics4(b4, rs, ro, rp, billing)}
+	freq := FreqDaily
+	if billing {
+		freq = FreqBilling
+	}
+	res.Eemeter4 = &Eemeter4Metrics{Baseline: b4, Reporting: reportingMetrics4(b4, rs, ro, rp, freq)}
 	// eemeter 3's metered-savings bands, the model's coefficients counted
 	// as its parameters
 	res.Metrics = newMetrics(bo, bp, params)

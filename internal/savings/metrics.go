@@ -124,6 +124,10 @@ var (
 	fsuBilling = [3]float64{-0.00022, 0.03306, 0.94054}
 )
 
+// fsuHourly is eemeter 4.1.1 ReportingMetrics' factor of the hourly
+// savings uncertainty (common/metrics.py; research/caltrack.md §9.2).
+const fsuHourly = 1.26
+
 // meteredErrorBands computes the bands from the baseline totals metrics and
 // the reporting rows: observed values where both observed and predicted
 // exist (NaN elsewhere), and for billing the span of the reporting index in

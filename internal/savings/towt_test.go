@@ -13,7 +13,9 @@ import (
 // caltrack_hourly and 4.1.1's hourly_caltrack (with its data preparation,
 // Eemeter4Hourly) — and compares each segment's formula terms and coefficients (1e-6
 // absolute, the case's tolerance) and the reporting year's sums (1e-6
-// relative) with eemeter's outputs.
+// relative) with eemeter's outputs, and for 4.1.1 its BaselineMetrics and
+// ReportingMetrics over the model's hours as the research runner computed
+// them (1e-6 relative).
 func TestTOWTMatchesEemeter(t *testing.T) {
 	n := 0
 	for _, c := range loadParityCases(t) {
@@ -28,6 +30,10 @@ func TestTOWTMatchesEemeter(t *testing.T) {
 						Params map[string]float64 `json:"model_params"`
 					} `json:"segments"`
 				} `json:"model"`
+				Metrics *struct {
+					Baseline  map[string]float64 `json:"baseline_metrics"`
+					Reporting map[string]float64 `json:"reporting_metrics"`
+				} `json:"uncertainty_eemeter_4_1_metrics"`
 			}
 			b, err := os.ReadFile(filepath.Join(eemeterDir, "cases", c.CaseID+".json"))
 			if err != nil {
@@ -67,6 +73,9 @@ func TestTOWTMatchesEemeter(t *testing.T) {
 				!relClose(sv.ObservedSum, c.Savings.Observed, 1e-6, 1e-9) || !relClose(sv.Savings, c.Savings.Savings, 1e-6, 1e-9) {
 				t.Errorf("savings %+v, eemeter %+v", sv, c.Savings)
 			}
+			if full.Metrics != nil {
+				checkMetrics4(t, res.Eemeter4, full.Metrics.Baseline, full.Metrics.Reporting)
+			}
 		})
 	}
 	if n == 0 {
@@ -88,4 +97,38 @@ func keysMissing(a, b map[string]float64) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// checkMetrics4 compares eemeter 4.1.1 metrics with a case's, 1e-6
+// relative (1e-9 absolute).
+func checkMetrics4(t *testing.T, m *Eemeter4Metrics, base, rep map[string]float64) {
+	t.Helper()
+	if m == nil {
+		t.Fatal("no eemeter 4.1.1 metrics")
+	}
+	b, r := m.Baseline, m.Reporting
+	val := func(p *float64) float64 {
+		if p == nil {
+			return math.NaN()
+		}
+		return *p
+	}
+	got := map[string]float64{"n": float64(b.N), "n_prime": b.NPrime, "ddof": b.DDoF, "ddof_autocorr": b.DDoFAutocorr,
+		"mae": b.MAE, "nmae": val(b.NMAE), "mbe": b.MBE, "nmbe": val(b.NMBE), "rmse": b.RMSE, "rmse_adj": b.RMSEAdj,
+		"rmse_autocorr_adj": b.RMSEAutocorrAdj, "cvrmse": val(b.CVRMSE), "cvrmse_adj": val(b.CVRMSEAdj),
+		"cvrmse_autocorr_adj": val(b.CVRMSEAutocorrAdj), "pnrmse": val(b.PNRMSE), "r_squared": b.RSquared,
+		"r_squared_adj": val(b.RSquaredAdj), "mape": val(b.MAPE)}
+	for k, want := range base {
+		if g, ok := got[k]; !ok || !relClose(g, want, 1e-6, 1e-9) {
+			t.Errorf("baseline %s = %.12g, eemeter %.12g", k, g, want)
+		}
+	}
+	gotR := map[string]float64{"n": float64(r.N), "observed_sum": r.ObservedSum, "predicted_sum": r.PredictedSum,
+		"t_stat": r.TStat, "savings": r.Savings, "total_savings_uncertainty": r.TotalSavingsUncertainty,
+		"fsu": val(r.FSU), "predicted_data_point_unc": r.PredictedDataPointUnc}
+	for k, want := range rep {
+		if g, ok := gotR[k]; !ok || !relClose(g, want, 1e-6, 1e-9) {
+			t.Errorf("reporting %s = %.12g, eemeter %.12g", k, g, want)
+		}
+	}
 }

@@ -188,12 +188,12 @@ func (h *handler) meterSavings(w http.ResponseWriter, r *http.Request) {
 		}
 		if m := page.Result.Daily; m != nil {
 			page.Submodels = submodelRows(m)
-			if e := page.Result.Eemeter4; e != nil {
-				if e.Reporting.FSU != nil {
-					page.FSU4 = percent(*e.Reporting.FSU)
-				}
-				page.Metrics4 = metrics4Rows(e)
+		}
+		if e := page.Result.Eemeter4; e != nil {
+			if e.Reporting.FSU != nil {
+				page.FSU4 = percent(*e.Reporting.FSU)
 			}
+			page.Metrics4 = metrics4Rows(e)
 		}
 	}
 	h.rd.Render(w, r, http.StatusOK, "console/savings", v)
