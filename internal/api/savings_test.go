@@ -10,6 +10,7 @@ import (
 	"math"
 	"net/http"
 	"os"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -282,5 +283,22 @@ func TestAccountEstimateBillsEverySchedule(t *testing.T) {
 	e.do("GET", "/api/v1/accounts/"+itoa(e.acct2.ID)+"/estimate", "", e.portal).want(t, http.StatusNotFound)
 	if p := e.do("GET", "/api/v1/accounts/"+itoa(e.acct1.ID)+"/estimate?grid_co2=lots", "", e.analyst).want(t, http.StatusBadRequest).problem(t); !strings.Contains(fmt.Sprint(p), "grid_co2") {
 		t.Errorf("problem %+v", p)
+	}
+}
+
+// TestSavingsModelTypePattern: the OpenAPI model_type pattern admits each
+// CalTRACK 2.0 type, towt and eemeter 4.1.1's ModelType values, alone or a
+// split model's types joined by +, and nothing else.
+func TestSavingsModelTypePattern(t *testing.T) {
+	re := regexp.MustCompile(modelTypePattern())
+	for _, s := range []string{"cdd_hdd", "intercept_only", "towt", "hdd_tidd_cdd_smooth", "tidd", "hdd_tidd+tidd_cdd_smooth"} {
+		if !re.MatchString(s) {
+			t.Errorf("%q refused", s)
+		}
+	}
+	for _, s := range []string{"", "hdd_tidd+", "cdd_hdd+tidd", "towt+tidd", "c_hdd_tidd", "hdd_tidd_cdd_smooth "} {
+		if re.MatchString(s) {
+			t.Errorf("%q admitted", s)
+		}
 	}
 }
