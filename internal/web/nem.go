@@ -48,7 +48,8 @@ type NEMQueuePage struct {
 	Installers []Option
 	Rows       []NEMRow
 	Cards      []Card
-	Legacy     TaskRunView // the daily move of systems past their legacy period
+	Legacy     TaskRunView    // the daily move of systems past their legacy period
+	SystemForm *NEMSystemForm // writers: file an application for a customer
 }
 
 // nemApps lists applications (those of f) as rows on today.
@@ -96,6 +97,12 @@ func (h *handler) nemRows(ctx context.Context, f store.NEMFilter) ([]NEMRow, err
 // one status; ?installer=), with their age in business days and the meter
 // service level, breaches first.
 func (h *handler) nemQueue(w http.ResponseWriter, r *http.Request) {
+	h.renderNEMQueue(w, r, http.StatusOK, &View{}, nil)
+}
+
+// renderNEMQueue shows the queue and, to writers, the form that files an
+// application for a customer (with a refused filing's values in form).
+func (h *handler) renderNEMQueue(w http.ResponseWriter, r *http.Request, status int, v *View, form *NEMApplyForm) {
 	ctx := r.Context()
 	q := r.URL.Query()
 	page := NEMQueuePage{Status: q.Get("status"), Installer: q.Get("installer")}
@@ -168,7 +175,18 @@ func (h *handler) nemQueue(w http.ResponseWriter, r *http.Request) {
 		h.rd.Error(w, r, err)
 		return
 	}
-	h.rd.Render(w, r, http.StatusOK, "console/nem", &View{Title: "Interconnection applications", Nav: NavNEM, Data: page})
+	if UserFromContext(ctx).CanWrite() {
+		if form == nil {
+			form = &NEMApplyForm{}
+		}
+		page.SystemForm = newNEMSystemForm(*form)
+		page.SystemForm.Installers = []Option{{"", "None: the customer files"}}
+		for _, in := range ins {
+			page.SystemForm.Installers = append(page.SystemForm.Installers, Option{Value: strconv.FormatInt(in.ID, 10), Label: in.Name})
+		}
+	}
+	v.Title, v.Nav, v.Data = "Interconnection applications", NavNEM, page
+	h.rd.Render(w, r, status, "console/nem", v)
 }
 
 // NEMAppPage is the Data of console/nem_application and
@@ -192,11 +210,15 @@ type NEMAppPage struct {
 	// ended and the daily job (or `gridbook nem transition`) will move it.
 	Transition *store.NEMTransition
 	LegacyDue  bool
+	// SystemForm revises a draft's system (nil unless this user may).
+	SystemForm *NEMSystemForm
 }
 
-// NEMStepForm is the step form's values.
+// NEMStepForm is the step form's values; System holds the revision
+// form's values when a revision was refused.
 type NEMStepForm struct {
 	To, On, Note, Method string
+	System               *NEMApplyForm
 }
 
 // Latest is the newest eligibility decision, if any.
@@ -266,6 +288,9 @@ func (h *handler) nemAppPage(ctx context.Context, a nem.Application, base string
 	}
 	page.Step.On = page.Today.String()
 	page.CanUpload = !a.Status.Closed()
+	if a.Status == nem.Draft {
+		page.SystemForm = newNEMSystemForm(nemFormOf(a.System))
+	}
 	switch tr, err := h.db.NEMTransitionOf(ctx, a.ID); {
 	case err == nil:
 		page.Transition = &tr
@@ -307,6 +332,12 @@ func (h *handler) renderNEMApp(w http.ResponseWriter, r *http.Request, status in
 	page.CanStep, page.CanUpload = u.CanWrite() && len(page.Next) > 0, u.CanWrite() && page.CanUpload
 	if form.To != "" {
 		page.Step = form
+	}
+	switch {
+	case !u.CanWrite():
+		page.SystemForm = nil
+	case form.System != nil && page.SystemForm != nil:
+		page.SystemForm = newNEMSystemForm(*form.System)
 	}
 	if v == nil {
 		v = &View{}

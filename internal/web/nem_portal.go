@@ -3,12 +3,9 @@ package web
 import (
 	"fmt"
 	"net/http"
-	"strings"
 
 	"github.com/gridbook/gridbook/internal/apperr"
 	"github.com/gridbook/gridbook/internal/auth"
-	"github.com/gridbook/gridbook/internal/billing"
-	"github.com/gridbook/gridbook/internal/energy"
 	"github.com/gridbook/gridbook/internal/nem"
 	"github.com/gridbook/gridbook/internal/store"
 )
@@ -55,18 +52,16 @@ func (h *handler) installersOnly(next func(http.ResponseWriter, *http.Request, s
 // InstallerPage is the Data of portal/nem_installer: the installer's
 // applications and the form for a new one.
 type InstallerPage struct {
-	Installer store.Installer
-	Rows      []NEMRow
-	Form      NEMApplyForm
-	Variants  []Option
-	Techs     []Option
-	Metering  []Option
+	Installer  store.Installer
+	Rows       []NEMRow
+	SystemForm *NEMSystemForm
 }
 
-// NEMApplyForm is the new-application form's values.
+// NEMApplyForm is an application form's values (nem_forms.go): the
+// account and installer of the filing forms and the system.
 type NEMApplyForm struct {
-	Account, Variant, Technology, KW, AnnualKWh, UseKWh, NewService string
-	StorageKWh, StorageKW, Metering, GridCharging                   string
+	Account, Installer, Variant, Technology, KW, AnnualKWh, UseKWh, NewService string
+	StorageKWh, StorageKW, Metering, GridCharging                              string
 }
 
 func (h *handler) installerPage(r *http.Request, in store.Installer, form NEMApplyForm) (InstallerPage, error) {
@@ -74,21 +69,7 @@ func (h *handler) installerPage(r *http.Request, in store.Installer, form NEMApp
 	if err != nil {
 		return InstallerPage{}, err
 	}
-	page := InstallerPage{Installer: in, Rows: rows, Form: form}
-	if page.Form.Variant == "" {
-		page.Form.Variant, page.Form.Technology = string(nem.Standard), string(nem.SolarPV)
-	}
-	for _, v := range []nem.Variant{nem.Standard, nem.FuelCellNEM} {
-		page.Variants = append(page.Variants, Option{Value: string(v), Label: v.Label()})
-	}
-	for _, t := range nem.Technologies {
-		page.Techs = append(page.Techs, Option{Value: string(t), Label: strings.ReplaceAll(string(t), "_", " ")})
-	}
-	page.Techs = append(page.Techs, Option{Value: "other", Label: "other (not eligible)"})
-	page.Metering = []Option{{"", "No paired storage"}, {"pcs_solar_only", "Power control system: solar-only charging"},
-		{"pcs_no_export", "Power control system: no export from the battery"}, {"ngom", "Net generation output meter"},
-		{"estimated", "Estimated (systems up to 10 kW)"}}
-	return page, nil
+	return InstallerPage{Installer: in, Rows: rows, SystemForm: newNEMSystemForm(form)}, nil
 }
 
 // installerHome lists the installer's applications with the form for a
@@ -117,30 +98,8 @@ var nemFormFields = map[string]string{"capacity_w": "kw", "expected_annual_wh": 
 // the form comes back with each failed rule next to its field.
 func (h *handler) installerApply(w http.ResponseWriter, r *http.Request, in store.Installer) {
 	ctx := r.Context()
-	val := func(k string) string { return strings.TrimSpace(r.PostFormValue(k)) }
-	form := NEMApplyForm{Account: val("account"), Variant: val("variant"), Technology: val("technology"), KW: val("kw"),
-		AnnualKWh: val("annual_kwh"), UseKWh: val("use_kwh"), NewService: val("new_service"), StorageKWh: val("storage_kwh"),
-		StorageKW: val("storage_kw"), Metering: val("metering"), GridCharging: val("grid_charging")}
-	var f apperr.Fields
-	sys := nem.System{Variant: nem.Variant(form.Variant), Technology: nem.Technology(form.Technology), NewService: form.NewService != ""}
-	kwh := func(field, s string) energy.Wh {
-		if s == "" {
-			f.Add(field, "is required")
-			return 0
-		}
-		v, err := energy.ParseKWh(strings.ReplaceAll(s, ",", ""))
-		if err != nil || v < 0 {
-			f.Add(field, "must be a number with at most 3 decimals, such as 7.6")
-		}
-		return v
-	}
-	sys.CapacityW = energy.W(kwh("kw", form.KW))
-	sys.ExpectedAnnualWh = kwh("annual_kwh", form.AnnualKWh)
-	sys.AnnualUseWh = kwh("use_kwh", form.UseKWh)
-	if form.Metering != "" {
-		sys.Storage = &billing.Storage{KWh: kwh("storage_kwh", form.StorageKWh), KW: energy.W(kwh("storage_kw", form.StorageKW)),
-			Metering: form.Metering, GridCharging: form.GridCharging != ""}
-	}
+	form, sys, f := parseNEMForm(r)
+	form.Installer = ""
 	if form.Account == "" {
 		f.Add("account", "is required")
 	}
@@ -167,10 +126,7 @@ func (h *handler) installerApply(w http.ResponseWriter, r *http.Request, in stor
 			return
 		}
 		v := &View{}
-		v.SetError(renameWebFields(err, nemFormFields))
-		if v.Message == "Please correct the fields marked below." || v.Message == "invalid input" {
-			v.Message = "The application was not filed. Each problem is shown by its field."
-		}
+		nemFormError(v, err, "The application was not filed.")
 		h.renderInstallerHome(w, r, StatusOf(err), v, in, form)
 		return
 	}
@@ -218,6 +174,9 @@ func (h *handler) renderInstallerApp(w http.ResponseWriter, r *http.Request, sta
 	page.CanStep = len(page.Next) > 0
 	if form.To != "" {
 		page.Step = form
+	}
+	if form.System != nil && page.SystemForm != nil {
+		page.SystemForm = newNEMSystemForm(*form.System)
 	}
 	if v == nil {
 		v = &View{}

@@ -77,6 +77,7 @@ func (h *handler) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /nem/cap-report", h.staffOnly(h.nemCapReport))
 	mux.HandleFunc("GET /nem/special-rates", h.staffOnly(h.nemSpecialRates))
 	mux.HandleFunc("GET /nem/fit", h.staffOnly(h.nemFIT))
+	h.nemFormRoutes(mux) // nem_forms.go: filing for a customer, revising a draft
 	mux.HandleFunc("GET /incentives", h.staffOnly(h.incentives))
 	mux.HandleFunc("GET /incentives/programs/{pid}", h.staffOnly(h.incentiveProgram))
 	mux.HandleFunc("POST /incentives/programs/{pid}/policies/{policy}", h.writersOnly(h.incentivePolicySet))
