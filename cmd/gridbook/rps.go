@@ -78,7 +78,7 @@ func rpsVerbs() map[string]verb {
 		"claim":     {"[--db DB] --retirement ID --contract ID [--mwh N] [--hourly FILE.json] [--key K] [--json]", "apply an RPS retirement to its period under a contract", runRPSClaim},
 		"claims":    {"[--db DB] [--period CP] [--json]", "list claims", runRPSClaims},
 		"position":  {"[--db DB] [--json]", "the position in every period on record, with the bank carried", runRPSPosition},
-		"report":    {"--year Y [--db DB] [--csv|--json]", "the annual compliance report (§399.13(a)(3))", runRPSReport},
+		"report":    {"--year Y [--db DB] [--csv|--json|--procurement]", "the annual compliance report (§399.13(a)(3)); --procurement: its procurement detail CSV, one row per contract, category, vintage and retirement month", runRPSReport},
 		"hourly-match": {"(--load FILE --generation FILE | [--db DB] --year Y [--program P --facility ID...]) [--json]",
 			"match a green product's hourly load against its facilities' hourly generation (files: one Wh value a line)", runRPSHourlyMatch},
 	}
@@ -606,6 +606,7 @@ func runRPSReport(ctx context.Context, e *env, args []string) error {
 	year := fs.Int("year", 0, "the report year")
 	asCSV := fs.Bool("csv", false, "print CSV (summary rows, then one row per facility)")
 	asJSON := fs.Bool("json", false, "print JSON (GET /api/v1/rps/report)")
+	detail := fs.Bool("procurement", false, "print the procurement detail CSV (the CPUC template's per-contract, per-facility rows of the year's claims)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -618,6 +619,13 @@ func runRPSReport(ctx context.Context, e *env, args []string) error {
 	}
 	defer db.Close()
 	in, err := db.RPSReportInput(ctx, *year)
+	if err == nil && *detail {
+		rows, err := procurementDetail(ctx, db, *year)
+		if err != nil {
+			return err
+		}
+		return rps.WriteProcurementCSV(e.stdout, rows)
+	}
 	if err != nil {
 		return err
 	}
@@ -762,4 +770,35 @@ func readHourly(e *env, what, name string) ([]energy.Wh, error) {
 		out = append(out, energy.Wh(v))
 	}
 	return out, nil
+}
+
+// procurementDetail reads the claims, contracts and facilities behind the
+// annual report's procurement detail for year (rps.ProcurementDetail).
+func procurementDetail(ctx context.Context, db *store.DB, year int) ([]rps.DetailRow, error) {
+	claims, err := db.Claims(ctx, store.ClaimFilter{})
+	if err != nil {
+		return nil, err
+	}
+	cons, err := db.Contracts(ctx)
+	if err != nil {
+		return nil, err
+	}
+	facs, err := db.RecFacilities(ctx)
+	if err != nil {
+		return nil, err
+	}
+	byID := map[int64]rps.Contract{}
+	for _, c := range cons {
+		byID[c.ID] = c
+	}
+	fs := map[int64]rps.Facility{}
+	for _, f := range facs {
+		fs[f.ID] = f.Facility
+	}
+	in := make([]rps.DetailClaim, 0, len(claims))
+	for _, c := range claims {
+		in = append(in, rps.DetailClaim{ContractID: c.ContractID, PCC: c.PCC, MWh: c.MWh, LongTerm: c.LongTerm, Vintage: c.Vintage,
+			RetiredOn: c.RetiredOn, Period: c.Period})
+	}
+	return rps.ProcurementDetail(year, in, byID, fs), nil
 }

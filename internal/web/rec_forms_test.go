@@ -2,8 +2,10 @@ package web
 
 import (
 	"context"
+	"encoding/csv"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -343,5 +345,66 @@ func TestDemoParticipantSeesOnlyItsAccounts(t *testing.T) {
 	tr := "/rec/transfers/" + id64(pending[0].ID)
 	if !strings.Contains(inbox, tr+"/cancel") || strings.Contains(inbox, tr+"/accept") || strings.Count(inbox, `id="transfer-`) != 1 {
 		t.Errorf("the participant's inbox should hold its one pending transfer with Cancel only:\n%s", inbox)
+	}
+}
+
+// TestProcurementDetailReconciles: the annual report's procurement detail
+// over the demo book (2024) sums, category by category, to the report's
+// procurement by PCC, and in total to the certificates of 2024 vintages
+// retired for RPS in the registry — the claims file reconciles to the
+// registry's retirement report (research/rps.md §1.7).
+func TestProcurementDetailReconciles(t *testing.T) {
+	s := rpsSite(t)
+	ctx := context.Background()
+	analyst := s.login(t, "/login", analystEmail)
+	if !strings.Contains(s.get(t, "/rps/report?year=2024", analyst).Body.String(), "/rps/report/procurement.csv?year=2024") {
+		t.Errorf("the report page does not link its procurement detail")
+	}
+	w := s.get(t, "/rps/report/procurement.csv?year=2024", analyst)
+	if w.Code != http.StatusOK || w.Header().Get("Content-Type") != "text/csv; charset=utf-8" {
+		t.Fatalf("procurement CSV: %d %s", w.Code, w.Header().Get("Content-Type"))
+	}
+	recs, err := csv.NewReader(w.Body).ReadAll()
+	if err != nil || len(recs) < 2 || recs[0][0] != "Contract Name" {
+		t.Fatalf("CSV %v %v", recs, err)
+	}
+	col := map[string]int{}
+	for i, h := range recs[0] {
+		col[h] = i
+	}
+	var byPCC [4]int64
+	var total int64
+	for _, r := range recs[1:] {
+		n, _ := strconv.ParseInt(r[col["MWh Retired and Claimed"]], 10, 64)
+		p, _ := strconv.Atoi(r[col["Portfolio Content Category"]])
+		byPCC[p] += n
+		total += n
+		if !strings.HasSuffix(r[col["Vintage (MM/YYYY)"]], "/2024") || r[col["WREGIS GU ID"]] == "" || r[col["CEC RPS ID"]] == "" {
+			t.Errorf("row %v", r)
+		}
+	}
+	in, err := s.db.RPSReportInput(ctx, 2024)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := rps.BuildReport(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := [4]int64{rep.ByPCC.PCC0, rep.ByPCC.PCC1, rep.ByPCC.PCC2, rep.ByPCC.PCC3}; byPCC != want || total != rep.Procured {
+		t.Errorf("detail by PCC %v (total %d), report %v (procured %d)", byPCC, total, want, rep.Procured)
+	}
+	rets, err := s.db.RecRetirements(ctx, store.RetirementFilter{Limit: 1 << 30})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var retired int64
+	for _, r := range rets {
+		if r.Reason == rec.ReasonRPS && r.Vintage.Year == 2024 {
+			retired += r.Quantity
+		}
+	}
+	if retired == 0 || total != retired {
+		t.Errorf("detail total %d, RPS retirements of 2024 vintages %d", total, retired)
 	}
 }

@@ -27,6 +27,7 @@ func (h *handler) rpsRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /rps", h.staffOnly(h.rpsPosition))
 	mux.HandleFunc("GET /rps/report", h.staffOnly(h.rpsReport))
 	mux.HandleFunc("GET /rps/report.csv", h.staffOnly(h.rpsReportCSV))
+	mux.HandleFunc("GET /rps/report/procurement.csv", h.staffOnly(h.rpsProcurementCSV))
 	// The registry pages serve staff and registry participants; a
 	// participant sees and acts only on its own organization's accounts
 	// (another organization's answer 404). The event log spans every
@@ -233,14 +234,16 @@ func ceilOf(r *big.Rat) int64 {
 
 // RPSReportPage is the Data of console/rps_report.
 type RPSReportPage struct {
-	Year     int
-	Years    []Option
-	Report   *rps.Report
-	Percent  string
-	ToDate   CompliancePeriodRow
-	CSVURL   string
-	AsOfYear string
-	AsOf     calendar.Date // the year's last day, for the facilities' status
+	Year    int
+	Years   []Option
+	Report  *rps.Report
+	Percent string
+	ToDate  CompliancePeriodRow
+	CSVURL  string
+	// DetailURL downloads the procurement detail (rps_detail.go).
+	DetailURL string
+	AsOfYear  string
+	AsOf      calendar.Date // the year's last day, for the facilities' status
 }
 
 // reportYear reads ?year=, defaulting to the latest year with sales.
@@ -293,7 +296,8 @@ func (h *handler) rpsReport(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	page := RPSReportPage{Year: year, Years: opts, Report: rep, Percent: pct(rep.Percent), CSVURL: fmt.Sprintf("/rps/report.csv?year=%d", year),
-		AsOfYear: strconv.Itoa(year), AsOf: calendar.Date{Year: year, Month: 12, Day: 31}}
+		DetailURL: fmt.Sprintf("/rps/report/procurement.csv?year=%d", year),
+		AsOfYear:  strconv.Itoa(year), AsOf: calendar.Date{Year: year, Month: 12, Day: 31}}
 	o := rep.ToDate
 	page.ToDate = CompliancePeriodRow{Requirement: mwh(o.PQRMWh), Applied: mwh(o.Applied.Total), Shortfall: mwh(o.Shortfall), PCC0: mwh(o.Applied.PCC0),
 		PCC1: mwh(o.Applied.PCC1), PCC2: mwh(o.Applied.PCC2), PCC3: mwh(o.Applied.PCC3), Banked: mwh(o.Applied.Banked),
