@@ -29,12 +29,15 @@ type DRSummary struct {
 	Payables     int         // participation incentives owed
 	PayableCents money.Cents // their total
 	Payments     dr.PaySummary
+	Batteries    int   // batteries in the virtual power plant (battery_vpp)
+	FleetEvent   int64 // the storage event dispatched to them (0: none)
 }
 
 // String renders the summary line.
 func (s DRSummary) String() string {
 	return fmt.Sprintf("demand response: %d Power Response events (+%d cancelled), %d PMP days for %d accounts, %d devices, %d settlements reducing %s kWh, %d incentives owed (%s), paid from the budget: %s",
-		s.Events, s.Cancelled, s.PMPDays, s.PMPAccounts, s.Devices, s.Settled, s.ReducedWh.KWhString(), s.Payables, s.PayableCents, s.Payments)
+		s.Events, s.Cancelled, s.PMPDays, s.PMPAccounts, s.Devices, s.Settled, s.ReducedWh.KWhString(), s.Payables, s.PayableCents, s.Payments) +
+		fmt.Sprintf("; %d batteries in the virtual power plant (fleet dispatch: event %d)", s.Batteries, s.FleetEvent)
 }
 
 // drEventsHeld is CPA's 2025 count (seed 000: "12 events"); PMP had 2
@@ -326,6 +329,16 @@ func GenerateDR(ctx context.Context, db *store.DB, seed int64, year int) (DRSumm
 		}
 		sum.Settled += s.Settled
 		sum.ReducedWh += s.ReductionWh
+	}
+
+	// The battery virtual power plant: one storage event on the first
+	// held Power Response day, dispatched to the fleet (dr_fleet.go).
+	fleetDay := days[0]
+	if fleetDay == cancelled {
+		fleetDay = days[1]
+	}
+	if sum.Batteries, sum.FleetEvent, err = generateFleet(ctx, db, seed, cat, fleetDay, year); err != nil {
+		return sum, err
 	}
 	return sum, nil
 }

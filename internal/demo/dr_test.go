@@ -6,6 +6,7 @@ import (
 
 	"github.com/gridbook/gridbook/internal/auth"
 	"github.com/gridbook/gridbook/internal/dr"
+	"github.com/gridbook/gridbook/internal/openadr"
 	"github.com/gridbook/gridbook/internal/store"
 )
 
@@ -34,8 +35,12 @@ func TestDemoHoldsASummerOfEvents(t *testing.T) {
 			}
 		}
 	}
-	if held != 14 {
-		t.Errorf("%d completed events, want 14", held)
+	wantHeld := 14
+	if s.DR.FleetEvent != 0 {
+		wantHeld++ // the battery virtual power plant's event
+	}
+	if held != wantHeld {
+		t.Errorf("%d completed events, want %d", held, wantHeld)
 	}
 	if s.DR.Settled == 0 || s.DR.ReducedWh <= 0 || s.DR.Devices == 0 || s.DR.Payables == 0 {
 		t.Errorf("summary %+v: want settlements, a reduction, devices and incentives", s.DR)
@@ -44,6 +49,24 @@ func TestDemoHoldsASummerOfEvents(t *testing.T) {
 	// owed, each paid once.
 	if p := s.DR.Payments; p.Paid != s.DR.Payables || p.PaidCents != s.DR.PayableCents || p.Refused != 0 {
 		t.Errorf("payments %+v; want all %d incentives (%s) paid", p, s.DR.Payables, s.DR.PayableCents)
+	}
+	// The homes whose solar pairs a battery form the virtual power plant;
+	// its event is dispatched at 3 kW a battery, which the fleet can give
+	// (3.6 kW from a full 13.5 kWh battery above a 20% reserve over 3
+	// hours, 2.925 kW above a 35% one), and most VENs reported 90–102%
+	// of their share.
+	if s.DR.Batteries == 0 || s.DR.FleetEvent == 0 {
+		t.Fatalf("summary %+v: want a battery fleet and its event", s.DR)
+	}
+	del, err := openadr.Delivered(ctx, db, s.DR.FleetEvent)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pl := del.Plan; pl.Batteries != s.DR.Batteries || int(pl.TargetW) != 3000*s.DR.Batteries || pl.FleetW != pl.TargetW {
+		t.Errorf("fleet plan %+v, want %d batteries at 3 kW each", pl, s.DR.Batteries)
+	}
+	if sm := del.Summary; sm.Reported == 0 || sm.SharePermille < 900 || sm.SharePermille > 1020 || len(del.Skipped) != 0 {
+		t.Errorf("delivery %+v (skipped %v), want reports at 90–102%%", sm, del.Skipped)
 	}
 	// Settling again stores nothing.
 	cat, _ := dr.Shipped()
