@@ -95,7 +95,7 @@ func generateFleet(ctx context.Context, db *store.DB, seed int64, cat *dr.Catalo
 			body, err := json.Marshal(map[string]any{"id": "report-" + id, "objectType": "REPORT", "programID": vpp.Code, "eventID": id,
 				"clientName": "demo battery aggregator", "reportName": "dispatch delivered",
 				"payloadDescriptors": []any{map[string]any{"objectType": "REPORT_PAYLOAD_DESCRIPTOR", "payloadType": "DELTA_USAGE", "readingType": "DIRECT_READ", "units": "KWH"}},
-				"resources": []any{map[string]any{"resourceName": x.Serial, "intervalPeriod": map[string]any{"start": e.Start.Format(time.RFC3339), "duration": "PT1H"}, "intervals": ivs}}})
+				"resources":          []any{map[string]any{"resourceName": x.Serial, "intervalPeriod": map[string]any{"start": e.Start.Format(time.RFC3339), "duration": "PT1H"}, "intervals": ivs}}})
 			if err != nil {
 				return err
 			}
