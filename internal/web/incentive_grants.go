@@ -53,7 +53,7 @@ type TrancheRow struct {
 	ApproveOn  RowInput
 	Amount     RowInput
 	PayOn      RowInput
-	Reference  RowInput
+	RefInput   RowInput
 	Error      string // a refusal that is not about one input (order, project milestone, state)
 }
 
@@ -137,7 +137,7 @@ func (h *handler) grantPlan(ctx context.Context, a incentive.Application, docs [
 		row.ApproveOn = RowInput{Key: p + "approve-on", Input: Input{Name: "on", Label: "Approved on", Type: "date", Hint: "empty: today"}}
 		row.Amount = RowInput{Key: p + "amount", Input: Input{Name: "amount", Label: "Amount ($)", Type: "text", InputMode: "decimal", Hint: "empty: the planned " + t.PlannedCents.String()}}
 		row.PayOn = RowInput{Key: p + "pay-on", Input: Input{Name: "on", Label: "Paid on", Type: "date", Hint: "empty: today"}}
-		row.Reference = RowInput{Key: p + "reference", Input: Input{Name: "reference", Label: "Payment reference", Type: "text", Required: true, Hint: "check or ACH trace number"}}
+		row.RefInput = RowInput{Key: p + "reference", Input: Input{Name: "reference", Label: "Payment reference", Type: "text", Required: true, Hint: "check or ACH trace number"}}
 		if post != nil && post.seq == t.Seq {
 			placeTrancheError(&row, post)
 		}
@@ -234,7 +234,7 @@ func placeTrancheError(row *TrancheRow, post *grantPost) {
 		case (f.Field == "amount_cents" || f.Field == "amount") && post.kind == "approve":
 			row.Amount.Error = joinErr(row.Amount.Error, f.Msg)
 		case f.Field == "reference":
-			row.Reference.Error = joinErr(row.Reference.Error, f.Msg)
+			row.RefInput.Error = joinErr(row.RefInput.Error, f.Msg)
 		default:
 			other = append(other, f.Msg)
 		}
@@ -247,7 +247,7 @@ func placeTrancheError(row *TrancheRow, post *grantPost) {
 	case "approve":
 		row.ApproveOn.Value, row.Amount.Value = post.values["on"], post.values["amount"]
 	case "pay":
-		row.PayOn.Value, row.Reference.Value = post.values["on"], post.values["reference"]
+		row.PayOn.Value, row.RefInput.Value = post.values["on"], post.values["reference"]
 	}
 }
 
@@ -282,6 +282,7 @@ func (h *handler) grantStep(w http.ResponseWriter, r *http.Request, post grantPo
 		h.rd.Error(w, r, err)
 		return
 	}
+	planActions(&page)
 	what := "The plan was not saved"
 	if post.kind != "plan" {
 		what = fmt.Sprintf("Tranche %d: %s refused", post.seq, map[string]string{"attach": "evidence", "approve": "approval", "pay": "payment"}[post.kind])
@@ -451,4 +452,19 @@ func (h *handler) grantRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /incentives/applications/{id}/tranches/{seq}/documents", h.writersOnly(h.grantTrancheDocument))
 	mux.HandleFunc("POST /incentives/applications/{id}/tranches/{seq}/approve", h.writersOnly(h.grantTrancheApprove))
 	mux.HandleFunc("POST /incentives/applications/{id}/tranches/{seq}/pay", h.writersOnly(h.grantTranchePay))
+}
+
+// planActions drops the workflow actions a grant paid in tranches refuses
+// (its claim, approval, payment and expiry go through the tranches).
+func planActions(page *ApplicationPage) {
+	if page.Grant == nil || !page.Grant.Planned {
+		return
+	}
+	page.Actions = slices.DeleteFunc(page.Actions, func(a Action) bool {
+		switch incentive.Status(a.Status) {
+		case incentive.ClaimSubmitted, incentive.QAInspection, incentive.Approved, incentive.PaymentPending, incentive.Paid, incentive.Expired:
+			return true
+		}
+		return false
+	})
 }

@@ -125,7 +125,11 @@ func TestConsoleGrantDisbursement(t *testing.T) {
 		t.Fatalf("pay: %d\n%s", w.Code, w.Body)
 	}
 	page := s.get(t, path, pat)
-	wantIncentivePage(t, page, http.StatusOK, "ACH-2001", "design-set.pdf", `id="grant-held">$400,000.00<`, `id="grant-committed">$200,000.00<`, "Approve construction")
+	wantIncentivePage(t, page, http.StatusOK, `2026-03-06 <span class="mono small">ACH-2001</span>`, "design-set.pdf", `id="grant-held">$400,000.00<`, `id="grant-committed">$200,000.00<`, "Approve construction")
+	if strings.Contains(page.Body.String(), `value="claim_submitted"`) {
+		t.Error("a grant paid in tranches offers the generic claim")
+	}
+
 	alex := s.login(t, "/login", analystEmail)
 	w = s.get(t, path, alex)
 	if w.Code != http.StatusOK || !strings.Contains(w.Body.String(), "ACH-2001") || strings.Contains(w.Body.String(), "/tranches/2/approve") {

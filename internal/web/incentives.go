@@ -346,6 +346,7 @@ func (h *handler) incentiveApplication(w http.ResponseWriter, r *http.Request) {
 	page, err := h.applicationPage(r, id, writer)
 	if err == nil {
 		page.Grant, err = h.grantPlan(r.Context(), page.App, page.Documents, writer, nil)
+		planActions(&page)
 	}
 	if err != nil {
 		h.rd.Error(w, r, err)
