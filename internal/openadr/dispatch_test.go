@@ -2,8 +2,11 @@ package openadr
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -188,4 +191,106 @@ func TestBatteryDispatchReachesOnlyItsVEN(t *testing.T) {
 		t.Errorf("EN-B row %+v, want 2 kW, 4 kWh dispatched, no report", r)
 	}
 	vtn.Wait()
+}
+
+// TestWatchSendsBatteryDispatchOnlyToItsVEN: a storage event dispatched
+// outside the VTN (store.Tx.DispatchFleet, as the CLI, API and console
+// do) reaches a webhook subscriber holding PW-A's serial as the program
+// event and PW-A's dispatch event only — not EN-B's — and cancelling it
+// withdraws both.
+func TestWatchSendsBatteryDispatchOnlyToItsVEN(t *testing.T) {
+	db := storetest.SQLite()(t)
+	ctx := context.Background()
+	now := time.Date(2026, 7, 15, 9, 0, 0, 0, calendar.Pacific)
+	db.Now = func() time.Time { return now.UTC() }
+	got := make(chan string, 8)
+	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var n struct {
+			Operation string
+			Object    struct{ ID string }
+		}
+		json.NewDecoder(r.Body).Decode(&n)
+		got <- n.Operation + " " + n.Object.ID
+	}))
+	defer hook.Close()
+	cat, _ := dr.Shipped()
+	vpp, _ := cat.Program("battery_vpp")
+	var devs []dr.Device
+	err := db.InTx(ctx, func(tx *store.Tx) error {
+		c := store.OADRClient{ClientID: "ven-a", Role: "ven", Name: "home A", Scopes: ScopesFor("ven")}
+		if _, err := tx.CreateOADRClient(ctx, auth.System, &c); err != nil {
+			return err
+		}
+		for _, o := range []store.OADRObject{
+			{ID: "ven-obj-a", Kind: "VEN", ClientID: "ven-a", Name: "home-a", Body: []byte(`{"venName":"home-a"}`)},
+			{ID: "res-a", Kind: "RESOURCE", ClientID: "ven-a", VenID: "ven-obj-a", Name: "PW-A", Body: []byte(`{"resourceName":"PW-A","venID":"ven-obj-a"}`)},
+			{ID: "sub-a", Kind: "SUBSCRIPTION", ClientID: "ven-a", Body: []byte(`{"clientName":"home-a","objectOperations":[{"objects":["EVENT"],"operations":["CREATE","UPDATE","DELETE"],"callbackUrl":"` + hook.URL + `"}]}`)},
+		} {
+			o.Created, o.Modified = now, now
+			if err := tx.PutOADRObject(ctx, auth.System, o); err != nil {
+				return err
+			}
+		}
+		c2 := customer.Customer{Kind: customer.Person, Name: "Battery owner"}
+		pr := customer.Premise{Address: "100 Main St", City: "Los Angeles", ZIP: "90001", CountyFIPS: "06037", MemberAgency: "Unincorporated Los Angeles County"}
+		if err := tx.CreateCustomer(ctx, auth.System, &c2); err != nil {
+			return err
+		}
+		if err := tx.CreatePremise(ctx, auth.System, &pr); err != nil {
+			return err
+		}
+		a := customer.Account{Number: "7000000001", CustomerID: c2.ID, PremiseID: pr.ID, Class: customer.Residential, RateSchedule: "TOU-D-4-9PM",
+			LSE: customer.CCA, ServiceStart: calendar.Date{Year: 2024, Month: 1, Day: 1}}
+		if err := tx.CreateAccount(ctx, auth.System, &a); err != nil {
+			return err
+		}
+		for _, serial := range []string{"PW-A", "EN-B"} {
+			d := dr.Device{AccountID: a.ID, Program: vpp.Code, Type: "battery", Serial: serial, Enrolled: calendar.Date{Year: 2026, Month: 5, Day: 1},
+				CapacityWh: 13500, MaxW: 5000}
+			if err := tx.RegisterDevice(ctx, auth.System, &d); err != nil {
+				return err
+			}
+			devs = append(devs, d)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := New(db, Options{})
+	seen := map[int64]dr.Status{}
+	v.watchOnce(ctx, seen, true)
+	var e dr.Event
+	err = db.InTx(ctx, func(tx *store.Tx) error {
+		var err error
+		start := time.Date(2026, 7, 15, 17, 0, 0, 0, calendar.Pacific).UTC()
+		if e, err = tx.ScheduleEvent(ctx, auth.System, vpp, dr.Proposal{Event: dr.Event{Start: start, End: start.Add(2 * time.Hour)}, Notice: now.UTC()}); err != nil {
+			return err
+		}
+		_, _, err = tx.DispatchFleet(ctx, auth.System, vpp, e.ID, 6000, 100)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	v.watchOnce(ctx, seen, false)
+	v.Wait()
+	v.watchOnce(ctx, seen, false) // nothing new
+	v.Wait()
+	if err := db.InTx(ctx, func(tx *store.Tx) error { _, err := tx.MoveEvent(ctx, auth.System, e.ID, dr.Cancelled, ""); return err }); err != nil {
+		t.Fatal(err)
+	}
+	v.watchOnce(ctx, seen, false)
+	v.Wait()
+	close(got)
+	var ops []string
+	for op := range got {
+		ops = append(ops, op)
+	}
+	slices.Sort(ops)
+	a := store.DispatchEventID(e.ID, devs[0].ID)
+	want := []string{"CREATE " + a, "CREATE event-" + itoa(e.ID), "DELETE " + a, "DELETE event-" + itoa(e.ID)}
+	if strings.Join(ops, ",") != strings.Join(want, ",") {
+		t.Errorf("notifications %v, want %v (never EN-B's %s)", ops, want, store.DispatchEventID(e.ID, devs[1].ID))
+	}
 }

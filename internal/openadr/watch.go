@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/gridbook/gridbook/internal/apperr"
 	"github.com/gridbook/gridbook/internal/calendar"
 	"github.com/gridbook/gridbook/internal/dr"
 	"github.com/gridbook/gridbook/internal/store"
@@ -42,6 +43,9 @@ func (v *VTN) watchOnce(ctx context.Context, seen map[int64]dr.Status, first boo
 		return
 	}
 	for _, e := range evs {
+		if p, err := cat.Program(e.Program); err == nil && p.Kind == dr.Storage {
+			v.watchFleet(ctx, p, e, first)
+		}
 		before, known := seen[e.ID]
 		seen[e.ID] = e.Status
 		if first || (known && before == e.Status) {
@@ -79,4 +83,55 @@ func (v *VTN) remember(id int64) {
 		v.own = map[int64]bool{}
 	}
 	v.own[id] = true
+}
+
+// What Watch told of a storage event's battery dispatch events.
+const (
+	fleetAnnounced int8 = 1
+	fleetWithdrawn int8 = 2
+)
+
+// watchFleet tells subscribers of a storage event's battery dispatch
+// events ("dispatch-<event>-<device>"), made by store.Tx.DispatchFleet
+// outside the VTN: CREATE for each once the plan is stored, DELETE for
+// each when the event is cancelled. notify sends each only to the VENs
+// holding its battery's target. The first look only records.
+func (v *VTN) watchFleet(ctx context.Context, p dr.Program, e dr.Event, first bool) {
+	v.mu.Lock()
+	if v.fleet == nil {
+		v.fleet = map[int64]int8{}
+	}
+	state := v.fleet[e.ID]
+	v.mu.Unlock()
+	if state == fleetWithdrawn || (state == fleetAnnounced && e.Status != dr.Cancelled) {
+		return
+	}
+	if state == 0 && e.Status == dr.Cancelled {
+		v.setFleet(e.ID, fleetWithdrawn)
+		return
+	}
+	f, err := v.db.FleetPlanOf(ctx, e.ID)
+	if apperr.Is(err, apperr.NotFound) {
+		return
+	} else if err != nil {
+		v.log.Warn("openadr watch", "event", e.ID, "err", err)
+		return
+	}
+	op, next := "CREATE", fleetAnnounced
+	if e.Status == dr.Cancelled {
+		op, next = "DELETE", fleetWithdrawn
+	}
+	v.setFleet(e.ID, next)
+	if first {
+		return
+	}
+	for _, d := range f.Dispatches {
+		v.notify(ctx, "EVENT", op, p.Code, dispatchEventJSON(p, e, f, d))
+	}
+}
+
+func (v *VTN) setFleet(id int64, state int8) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	v.fleet[id] = state
 }
