@@ -83,7 +83,7 @@ func parseNEMForm(r *http.Request) (NEMApplyForm, nem.System, apperr.Fields) {
 	val := func(k string) string { return strings.TrimSpace(r.PostFormValue(k)) }
 	form := NEMApplyForm{Account: val("account"), Variant: val("variant"), Technology: val("technology"), KW: val("kw"),
 		AnnualKWh: val("annual_kwh"), UseKWh: val("use_kwh"), NewService: val("new_service"), StorageKWh: val("storage_kwh"),
-		StorageKW: val("storage_kw"), Metering: val("metering"), GridCharging: val("grid_charging"), Installer: val("installer")}
+		StorageKW: val("storage_kw"), Metering: val("metering"), GridCharging: val("grid_charging"), Installer: val("installer_id")}
 	var f apperr.Fields
 	sys := nem.System{Variant: nem.Variant(form.Variant), Technology: nem.Technology(form.Technology), NewService: form.NewService != ""}
 	kwh := func(field, s string) energy.Wh {
@@ -169,7 +169,7 @@ func (h *handler) nemRevise(w http.ResponseWriter, r *http.Request) {
 }
 
 // nemFile files an application for a customer from the console (POST
-// /nem/applications: account, installer — optional, the installer acting
+// /nem/applications: account, installer_id — optional, the installer acting
 // for the customer — and the system; submit=1 submits it on today's
 // date, otherwise it is saved as a draft). The store's eligibility rules
 // refuse an ineligible system, each failed rule next to its field, and
@@ -184,7 +184,7 @@ func (h *handler) nemFile(w http.ResponseWriter, r *http.Request) {
 	if form.Installer != "" {
 		var err error
 		if installer, err = strconv.ParseInt(form.Installer, 10, 64); err != nil || installer <= 0 {
-			f.Add("installer", "choose one of the listed installers")
+			f.Add("installer_id", "choose one of the listed installers")
 		}
 	}
 	err := f.Err("web.nemFile")
@@ -210,7 +210,7 @@ func (h *handler) nemFile(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		v := &View{}
-		nemFormError(v, renameWebFields(err, map[string]string{"installer_id": "installer"}), "The application was not filed.")
+		nemFormError(v, err, "The application was not filed.")
 		h.renderNEMQueue(w, r, StatusOf(err), v, &form)
 		return
 	}

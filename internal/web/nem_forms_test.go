@@ -113,8 +113,8 @@ func TestStaffFilesAnApplicationForACustomer(t *testing.T) {
 		t.Fatal(err)
 	}
 	before := len(mustApps(t, s))
-	w = file(with(systemForm("x", "6000", "7000"), "installer", "abc"))
-	for _, id := range []string{`id="f-account-error"`, `id="f-kw-error"`, `id="f-installer-error"`} {
+	w = file(with(systemForm("x", "6000", "7000"), "installer_id", "abc"))
+	for _, id := range []string{`id="f-account-error"`, `id="f-kw-error"`, `id="f-installer_id-error"`} {
 		if w.Code != http.StatusBadRequest || !strings.Contains(w.Body.String(), id) {
 			t.Errorf("bad inputs: %d, no %s", w.Code, id)
 		}
@@ -130,7 +130,7 @@ func TestStaffFilesAnApplicationForACustomer(t *testing.T) {
 	if len(mustApps(t, s)) != before {
 		t.Fatal("a refused filing was stored")
 	}
-	w = file(with(systemForm("6.5", "6000", "7000"), "account", s.danaAcct.Number, "installer", fmt.Sprint(s.sunrise.ID), "submit", "1"))
+	w = file(with(systemForm("6.5", "6000", "7000"), "account", s.danaAcct.Number, "installer_id", fmt.Sprint(s.sunrise.ID), "submit", "1"))
 	if w.Code != http.StatusSeeOther || !strings.HasPrefix(w.Header().Get("Location"), "/nem/applications/") {
 		t.Fatalf("filing: %d\n%s", w.Code, w.Body)
 	}
