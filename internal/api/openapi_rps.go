@@ -87,6 +87,11 @@ func rpsOperations(add func(path, method string, o operation)) {
 			query("source", typ("string", ""), "where the file came from, for the log")},
 		bodyContent: obj{"text/csv": obj{"schema": obj{"type": "string"}}}, ok: 201, alsoOK: []int{http.StatusOK}, okSchema: "RegistryImport",
 		errs: []int{forbidden, conflict}})
+	add("/rec/members", "get", operation{id: "listRecMembers", summary: "List which participant users and API clients act for which " +
+		"organization (the registry operator's, never a participant's)", tag: "registry", security: recOperatorSecurity, ok: 200,
+		okSchema: "RecMemberList", errs: []int{bad, forbidden}})
+	opCmd("/rec/members", "linkRecMember", "Make a participant user or a rec:write API client act for an organization holding registry "+
+		"accounts: from then on it reaches only that organization's accounts (audited)", "RecMemberInput", 201, "RecMember")
 	staffRead := func(path, opID, summary, schema string, params ...any) {
 		add(path, "get", operation{id: opID, summary: summary + " (not for participants: it spans every organization)", tag: "registry",
 			security: rpsReadSecurity, params: params, ok: 200, okSchema: schema, errs: []int{bad, forbidden, notFound}})
@@ -195,6 +200,12 @@ func rpsSchemas() obj {
 			"kind": enum("", string(rec.ActiveAccount), string(rec.RetirementAccount), string(rec.ExportAccount)), "created_at": instantSchema(""),
 			"holdings": obj{"type": "object", "additionalProperties": obj{"type": "integer"}, "description": "certificates held by status"}}),
 		"RecAccountList": listOf("RecAccount", "registry accounts"),
+		"RecMember": object("a participant user or API client acting for an organization", obj{"id": intT(""), "org": str(""),
+			"user_id": intT("the participant user (or client_id)"), "client_id": intT("the API client (or user_id)"),
+			"who": str("the user's login email or the client's name"), "created": instantSchema("")}, "id", "org", "created"),
+		"RecMemberList": listOf("RecMember", "participants by organization"),
+		"RecMemberInput": input("a link: the organization and exactly one of user_id and client_id", obj{"org": str(""),
+			"user_id": intT("a participant user"), "client_id": intT("an API client holding rec:write")}, "org"),
 		"RecAccountInput": input("a new account", obj{"org": str(""), "name": str(""),
 			"kind": enum("", string(rec.ActiveAccount), string(rec.RetirementAccount), string(rec.ExportAccount))}, "org", "name", "kind"),
 		"Certification": certification,

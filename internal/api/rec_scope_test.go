@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"github.com/gridbook/gridbook/internal/auth"
@@ -147,4 +148,70 @@ func TestRegistryParticipantsSeeOnlyTheirOwn(t *testing.T) {
 	e.post("/api/v1/rec/facilities/"+itoa(fac.ID)+"/certifications", obj{"status": "suspended", "from": "2026-05-01"}, sun, 403, nil)
 	// A participant sign-in not yet linked to an organization sees nothing.
 	e.do("GET", "/api/v1/rec/accounts", "", e.participant("new@esp.example", "")).want(t, 403)
+}
+
+// TestRegistryMembersThroughTheAPI: the registry operator links a
+// participant user and a rec:write client to organizations holding
+// accounts and lists the links; a link naming both or neither, an unknown
+// user, a client without rec:write or an organization without accounts is
+// refused naming the field with nothing written; participants may neither
+// list nor link; every answer matches the OpenAPI document.
+func TestRegistryMembersThroughTheAPI(t *testing.T) {
+	e := newRPSEnv(t, storetest.SQLite())
+	e.post("/api/v1/rec/accounts", obj{"org": "Desert Sun LLC", "name": "active", "kind": "active"}, e.recClient, 201, nil)
+	e.post("/api/v1/rec/accounts", obj{"org": "Demo CCA", "name": "active", "kind": "active"}, e.recClient, 201, nil)
+	ctx := context.Background()
+	var ops auth.User
+	var feed, reader auth.Client
+	err := e.db.InTx(ctx, func(tx *store.Tx) error {
+		ops = auth.User{Email: "ops@desertsun.example", Name: "Ops", Role: auth.Participant, PasswordHash: "x"}
+		if err := tx.CreateUser(ctx, seedActor, &ops); err != nil {
+			return err
+		}
+		feed = auth.Client{Name: "cca-feed", Scopes: []string{auth.ScopeRECWrite}}
+		reader = auth.Client{Name: "members-reader", Scopes: []string{auth.ScopeRegistryRead}}
+		for _, c := range []*auth.Client{&feed, &reader} {
+			if _, err := tx.CreateClient(ctx, seedActor, c); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		body  obj
+		field string
+	}{
+		{obj{"org": "Desert Sun LLC"}, "user_id"},
+		{obj{"org": "Desert Sun LLC", "user_id": ops.ID, "client_id": feed.ID}, "user_id"},
+		{obj{"org": "Desert Sun LLC", "user_id": 9999}, "user_id"},
+		{obj{"org": "Demo CCA", "client_id": reader.ID}, "client"},
+		{obj{"org": "Nobody Inc", "user_id": ops.ID}, "org"},
+	} {
+		res := e.post("/api/v1/rec/members", c.body, e.recClient, 400, nil)
+		if !strings.Contains(string(res.body), `"field":"`+c.field+`"`) {
+			t.Errorf("%v: %s, want a problem with %s", c.body, res.body, c.field)
+		}
+	}
+	if ms, _ := e.db.RecMembers(ctx); len(ms) != 0 {
+		t.Fatalf("refused links were written: %+v", ms)
+	}
+	var m store.RecMember
+	e.post("/api/v1/rec/members", obj{"org": "Desert Sun LLC", "user_id": ops.ID}, e.recClient, 201, &m)
+	if m.Org != "Desert Sun LLC" || m.UserID != ops.ID || m.Who != "ops@desertsun.example" {
+		t.Errorf("link %+v", m)
+	}
+	e.post("/api/v1/rec/members", obj{"org": "Demo CCA", "client_id": feed.ID}, e.recClient, 201, nil)
+	var list struct {
+		Data []store.RecMember `json:"data"`
+	}
+	e.do("GET", "/api/v1/rec/members", "", e.recClient).want(t, 200).decode(t, &list)
+	if len(list.Data) != 2 || list.Data[0].Who != "cca-feed" || list.Data[1].Who != "ops@desertsun.example" {
+		t.Errorf("members %+v", list.Data)
+	}
+	sun := e.participant("ops2@desertsun.example", "Desert Sun LLC")
+	e.do("GET", "/api/v1/rec/members", "", sun).want(t, 403)
+	e.post("/api/v1/rec/members", obj{"org": "Desert Sun LLC", "client_id": reader.ID}, sun, 403, nil)
 }

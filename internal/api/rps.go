@@ -46,6 +46,8 @@ func (h *handler) rpsRoutes(mux *http.ServeMux) {
 	h.handle(mux, "POST /rec/exports", recWrite, h.exportCertificates)
 	h.handle(mux, "POST /rec/withdrawals", recOperator, h.withdrawCertificates)
 	h.handle(mux, "POST /rec/imports", recOperator, h.importRegistryFile)
+	h.handle(mux, "GET /rec/members", recOperator, h.listRecMembers)
+	h.handle(mux, "POST /rec/members", recOperator, h.linkRecMember)
 	h.handle(mux, "GET /rec/events", rpsRead, h.listRecEvents)
 	h.handle(mux, "GET /rec/verify", rpsRead, h.verifyRegistry)
 
@@ -1183,4 +1185,70 @@ func (h *handler) getRPSReport(w http.ResponseWriter, r *http.Request, _ *princi
 		return
 	}
 	writeJSON(w, http.StatusOK, ReportJSONOf(rep))
+}
+
+// listRecMembers lists which participant users and API clients act for
+// which organization (the registry operator's, never a participant's).
+func (h *handler) listRecMembers(w http.ResponseWriter, r *http.Request, p *principal) {
+	if err := newParams(r).err(); err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	ms, err := h.db.RecMembers(r.Context())
+	if err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	if ms == nil {
+		ms = []store.RecMember{}
+	}
+	writeJSON(w, http.StatusOK, list[store.RecMember]{Data: ms})
+}
+
+// linkRecMember makes a participant user or a rec:write API client act
+// for an organization holding registry accounts (exactly one of user_id
+// and client_id; audited).
+func (h *handler) linkRecMember(w http.ResponseWriter, r *http.Request, p *principal) {
+	var in struct {
+		Org      string `json:"org"`
+		UserID   int64  `json:"user_id"`
+		ClientID int64  `json:"client_id"`
+	}
+	body, ok := h.decodeBody(w, r, &in)
+	if !ok {
+		return
+	}
+	h.commit(w, r, p, body, func(ctx context.Context, tx *store.Tx) (int, any, error) {
+		const op = "api.linkRecMember"
+		var f apperr.Fields
+		if (in.UserID == 0) == (in.ClientID == 0) {
+			f.Add("user_id", "give exactly one of user_id and client_id")
+			return 0, nil, f.Err(op)
+		}
+		var m store.RecMember
+		var err error
+		if in.UserID != 0 {
+			m, err = tx.LinkRecUser(ctx, p.actor, in.Org, in.UserID)
+			if apperr.Is(err, apperr.NotFound) {
+				f.Add("user_id", "no user %d", in.UserID)
+				return 0, nil, f.Err(op)
+			}
+		} else {
+			m, err = tx.LinkRecClient(ctx, p.actor, in.Org, in.ClientID)
+			if apperr.Is(err, apperr.NotFound) {
+				f.Add("client_id", "no API client %d", in.ClientID)
+				return 0, nil, f.Err(op)
+			}
+		}
+		if err != nil {
+			return 0, nil, err
+		}
+		ms, err := tx.RecMembers(ctx)
+		for _, x := range ms {
+			if x.ID == m.ID {
+				m = x
+			}
+		}
+		return http.StatusCreated, m, err
+	})
 }
