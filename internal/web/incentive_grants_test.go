@@ -8,10 +8,13 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/chromedp/chromedp"
 	"github.com/gridbook/gridbook/internal/auth"
 	"github.com/gridbook/gridbook/internal/calendar"
 	"github.com/gridbook/gridbook/internal/incentive"
@@ -38,17 +41,10 @@ func (s *testSite) attachFile(t *testing.T, path, session, name, content string)
 	return w
 }
 
-// TestConsoleGrantDisbursement plans, evidences, approves and pays a Power
-// Ready site grant on the application page (the program's milestones are
-// seed 000's; the $600,000 award is the site agreement's amount): each
-// refusal comes back next to its input — a plan past the award on the
-// tranches box naming its line and grant.plan_within_award, an approval
-// without evidence on the tranche's file input, one dated after today on
-// its date, an approval before the project's design is done on the row,
-// a payment without its reference on the reference — and an analyst sees
-// the plan without its forms and may not post them.
-func TestConsoleGrantDisbursement(t *testing.T) {
-	s := newTestSite(t)
+// seedPowerReadyGrant stores a $700,000 Power Ready budget, the Oxnard
+// Fire Station 3 project and a reserved $600,000 site grant for it.
+func seedPowerReadyGrant(t *testing.T, s *testSite) (incentive.Project, incentive.Application) {
+	t.Helper()
 	seedIncentives(t, s)
 	ctx := context.Background()
 	var p incentive.Project
@@ -79,6 +75,22 @@ func TestConsoleGrantDisbursement(t *testing.T) {
 	if a.Status != incentive.Reserved {
 		t.Fatalf("grant %s", a.Status)
 	}
+	return p, a
+}
+
+// TestConsoleGrantDisbursement plans, evidences, approves and pays a Power
+// Ready site grant on the application page (the program's milestones are
+// seed 000's; the $600,000 award is the site agreement's amount): each
+// refusal comes back next to its input — a plan past the award on the
+// tranches box naming its line and grant.plan_within_award, an approval
+// without evidence on the tranche's file input, one dated after today on
+// its date, an approval before the project's design is done on the row,
+// a payment without its reference on the reference — and an analyst sees
+// the plan without its forms and may not post them.
+func TestConsoleGrantDisbursement(t *testing.T) {
+	s := newTestSite(t)
+	ctx := context.Background()
+	p, a := seedPowerReadyGrant(t, s)
 	path := "/incentives/applications/" + strconv.FormatInt(a.ID, 10)
 	pat := s.login(t, "/login", managerEmail)
 	wantIncentivePage(t, s.get(t, path, pat), http.StatusOK, "Disbursement plan", "Plan the disbursement", ">Oxnard Fire Station 3<")
@@ -104,7 +116,7 @@ func TestConsoleGrantDisbursement(t *testing.T) {
 	wantIncentivePage(t, s.attachFile(t, path+"/tranches/9/documents", pat, "x.pdf", "x"), http.StatusBadRequest, "has no tranche 9")
 	wantIncentivePage(t, s.post(t, path+"/tranches/1/approve", pat, url.Values{"on": {"2026-03-05"}}), http.StatusBadRequest,
 		"design of Oxnard Fire Station 3 is not done")
-	err = s.db.InTx(ctx, func(tx *store.Tx) error {
+	err := s.db.InTx(ctx, func(tx *store.Tx) error {
 		if _, err := tx.CompleteMilestone(ctx, seedActor, p.ID, "site_lease", calendar.Date{Year: 2026, Month: 1, Day: 15}); err != nil {
 			return err
 		}
@@ -136,4 +148,58 @@ func TestConsoleGrantDisbursement(t *testing.T) {
 		t.Errorf("analyst's view of the plan (%d)", w.Code)
 	}
 	wantIncentivePage(t, s.post(t, path+"/tranches/2/approve", alex, url.Values{}), http.StatusForbidden)
+}
+
+// TestBrowserGrantDisbursement drives the disbursement plan in Chromium: a
+// manager plans the $600,000 Power Ready grant in three tranches following
+// its project (design already done), attaches the design set, approves
+// design and pays it with its ACH reference.
+func TestBrowserGrantDisbursement(t *testing.T) {
+	s := newTestSite(t)
+	p, a := seedPowerReadyGrant(t, s)
+	ctx := context.Background()
+	err := s.db.InTx(ctx, func(tx *store.Tx) error {
+		if _, err := tx.CompleteMilestone(ctx, seedActor, p.ID, "site_lease", calendar.Date{Year: 2026, Month: 1, Day: 15}); err != nil {
+			return err
+		}
+		_, err := tx.CompleteMilestone(ctx, seedActor, p.ID, "design", calendar.Date{Year: 2026, Month: 2, Day: 20})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(t.TempDir(), "design-set.pdf")
+	if err := os.WriteFile(file, []byte("%PDF-1.4 stamped plans"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(s.h)
+	defer srv.Close()
+	bctx := newBrowser(t)
+	ce := watchConsole(t, bctx)
+	path := "/incentives/applications/" + strconv.FormatInt(a.ID, 10)
+	signIn(t, bctx, srv.URL, path, managerEmail, "#plan-form")
+	browse(t, bctx,
+		chromedp.SetValue(chromedp.CSS(`#f-tranches`), "design 200000\nconstruction 300000\noperation 100000"),
+		chromedp.SetValue(chromedp.CSS(`#f-project_id`), strconv.FormatInt(p.ID, 10)),
+		chromedp.Click(chromedp.CSS(`#plan-form button[type=submit]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#tranches`)),
+		chromedp.SetUploadFiles(chromedp.CSS(`#t1-file`), []string{file}),
+		chromedp.Click(chromedp.CSS(`form:has(#t1-file) button`)),
+		chromedp.WaitVisible(chromedp.CSS(`#tranche-1 span[title^="SHA-256"]`)),
+		chromedp.Click(chromedp.CSS(`form:has(#t1-approve-on) button`)),
+		chromedp.WaitVisible(chromedp.CSS(`#t1-reference`)),
+		chromedp.SetValue(chromedp.CSS(`#t1-reference`), "ACH-3001"),
+		chromedp.Click(chromedp.CSS(`form:has(#t1-reference) button`)),
+		chromedp.WaitVisible(chromedp.CSS(`#tranche-1 td.nowrap span.mono`)),
+	)
+	if got := text(t, bctx, "#tranche-1"); !strings.Contains(got, "paid") || !strings.Contains(got, "ACH-3001") {
+		t.Errorf("tranche 1 %q, want paid with ACH-3001", got)
+	}
+	if got := text(t, bctx, "#grant-committed"); got != "$200,000.00" {
+		t.Errorf("committed %q", got)
+	}
+	screenshot(t, bctx, "console-grant-disbursement")
+	for _, m := range ce.take() {
+		t.Errorf("console: %s", m)
+	}
 }
