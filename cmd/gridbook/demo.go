@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/gridbook/gridbook/internal/apperr"
+	"github.com/gridbook/gridbook/internal/auth"
 	"github.com/gridbook/gridbook/internal/demo"
 	"github.com/gridbook/gridbook/internal/job"
 	"github.com/gridbook/gridbook/internal/store"
@@ -108,9 +109,16 @@ func summarize(ctx context.Context, db *store.DB) (string, error) {
 	}
 	s += "demo logins (password " + demo.Password + ", for demonstration only):\n"
 	for _, u := range users {
-		if strings.HasSuffix(u.Email, "@gridbook.demo") {
-			s += fmt.Sprintf("  %-28s %s\n", u.Email, u.Role)
+		if !strings.HasSuffix(u.Email, "@gridbook.demo") {
+			continue
 		}
+		s += fmt.Sprintf("  %-28s %s", u.Email, u.Role)
+		if u.Role == auth.Participant { // the registry organization it alone sees
+			if org, err := db.RecOrgOfUser(ctx, u.ID); err == nil {
+				s += " for " + org + " (/rec)"
+			}
+		}
+		s += "\n"
 	}
 	return s, nil
 }
