@@ -13,6 +13,7 @@ import (
 	"github.com/gridbook/gridbook/internal/calendar"
 	"github.com/gridbook/gridbook/internal/dr"
 	"github.com/gridbook/gridbook/internal/job"
+	"github.com/gridbook/gridbook/internal/openadr"
 	"github.com/gridbook/gridbook/internal/store"
 )
 
@@ -46,6 +47,17 @@ func registerDR(q *job.Queue, db *store.DB, log *slog.Logger) error {
 		return err
 	}
 	if err := registerDRPay(q, db); err != nil {
+		return err
+	}
+	// OpenADR webhook notifications, when gridbook serve queues them.
+	err = q.Register(openadr.WebhookJobKind, job.Decode(func(ctx context.Context, w openadr.Webhook, _ *job.Progress) error {
+		permanent, err := openadr.DeliverWebhook(ctx, nil, w)
+		if permanent {
+			return job.Permanent(err)
+		}
+		return err
+	}))
+	if err != nil {
 		return err
 	}
 	return q.Register(kindDRDispatch, job.Decode(func(ctx context.Context, a drEventArgs, p *job.Progress) error {

@@ -12,6 +12,7 @@ import (
 	"github.com/gridbook/gridbook/internal/api"
 	"github.com/gridbook/gridbook/internal/calendar"
 	"github.com/gridbook/gridbook/internal/demo"
+	"github.com/gridbook/gridbook/internal/job"
 	"github.com/gridbook/gridbook/internal/openadr"
 	"github.com/gridbook/gridbook/internal/store"
 	"github.com/gridbook/gridbook/internal/web"
@@ -90,7 +91,14 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		}
 		go openadr.PublishTOU(ctx, db.DB, broker, codes, log)
 	}
-	vtn := openadr.New(db.DB, openadr.Options{Log: log, Broker: broker})
+	vopt := openadr.Options{Log: log, Broker: broker}
+	if *workers > 0 { // webhooks through the durable queue (openadr.webhook jobs)
+		vopt.Enqueue = func(ctx context.Context, w openadr.Webhook) error {
+			_, err := q.Enqueue(ctx, openadr.WebhookJobKind, w, job.MaxAttempts(openadr.WebhookAttempts))
+			return err
+		}
+	}
+	vtn := openadr.New(db.DB, vopt)
 	go vtn.Watch(ctx, 10*time.Second) // events made outside the VTN reach its subscribers
 	mux.Handle(openadr.Prefix+"/", vtn.Handler())
 	mux.Handle("GET /healthz", api.Health(db.DB))

@@ -54,6 +54,11 @@ type Options struct {
 	Client *http.Client
 	// Broker, when set, also carries every notification over MQTT.
 	Broker *Broker
+	// Enqueue, when set, hands each webhook notification to the durable
+	// job queue (a WebhookJobKind job running DeliverWebhook) instead of
+	// delivering it in process; if it fails, the notification is
+	// delivered in process.
+	Enqueue func(ctx context.Context, w Webhook) error
 }
 
 // VTN is the OpenADR 3.1 VTN.
@@ -67,6 +72,7 @@ type VTN struct {
 	wg     sync.WaitGroup // webhook deliveries in flight
 	mu     sync.Mutex
 	own    map[int64]bool // events created or cancelled through the VTN (Watch skips them)
+	queue  func(ctx context.Context, w Webhook) error
 	// fleet is, per storage event, what Watch told of its battery
 	// dispatch events: fleetAnnounced (CREATE sent) or fleetWithdrawn
 	// (DELETE sent, or cancelled when first seen).
@@ -75,7 +81,7 @@ type VTN struct {
 
 // New returns the VTN.
 func New(db *store.DB, opt Options) *VTN {
-	v := &VTN{db: db, log: opt.Log, client: opt.Client, broker: opt.Broker}
+	v := &VTN{db: db, log: opt.Log, client: opt.Client, broker: opt.Broker, queue: opt.Enqueue}
 	if v.log == nil {
 		v.log = slog.New(slog.DiscardHandler)
 	}
@@ -350,6 +356,13 @@ func (v *VTN) notify(ctx context.Context, objectType, operation, programID strin
 			tok := ""
 			if op.BearerToken != nil {
 				tok = *op.BearerToken
+			}
+			if v.queue != nil {
+				err := v.queue(ctx, Webhook{URL: op.CallbackURL, Token: tok, Body: body})
+				if err == nil {
+					continue
+				}
+				v.log.Warn("openadr webhook: not queued, delivering in process", "url", op.CallbackURL, "err", err)
 			}
 			v.wg.Add(1)
 			go v.deliver(op.CallbackURL, tok, body)
