@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/chromedp/chromedp"
 	"github.com/gridbook/gridbook/internal/calendar"
 	"github.com/gridbook/gridbook/internal/nem"
 	"github.com/gridbook/gridbook/internal/store"
@@ -158,5 +159,56 @@ func TestStaffFilesAnApplicationForACustomer(t *testing.T) {
 	checkPage(t, s.get(t, draft, analyst), nil, []string{`id="revise"`})
 	if w := s.post(t, "/nem/applications", analyst, with(systemForm("6.5", "6000", "7000"), "account", s.danaAcct.Number)); w.Code != http.StatusForbidden {
 		t.Errorf("analyst filing: %d", w.Code)
+	}
+}
+
+// TestBrowserStaffFilesForACustomer drives the console's filing form: once
+// Hillside's draft is withdrawn, a program manager files for Hillside for
+// Sunrise Solar; 1,001 kW comes back with the capacity rule by the kW
+// input (aria-invalid), and 40 kW is filed, submitted today.
+func TestBrowserStaffFilesForACustomer(t *testing.T) {
+	s := newNEMSite(t)
+	ctx := context.Background()
+	err := s.db.InTx(ctx, func(tx *store.Tx) error {
+		today := calendar.Date{Year: 2026, Month: 3, Day: 10}
+		_, err := tx.AdvanceNEMApplication(ctx, seedActor, s.draft.ID, nem.Step{To: nem.Withdrawn, On: today, Note: "refiled by the utility"}, today)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(s.h)
+	defer srv.Close()
+	bctx := newBrowser(t)
+	ce := watchConsole(t, bctx)
+	signIn(t, bctx, srv.URL, "/nem", managerEmail, "#file-application")
+	fill := func(kw string) {
+		browse(t, bctx,
+			chromedp.SetValue(chromedp.CSS(`#f-account`), s.hillAcct.Number),
+			chromedp.SetValue(chromedp.CSS(`#f-installer_id`), fmt.Sprint(s.sunrise.ID)),
+			chromedp.SetValue(chromedp.CSS(`#f-kw`), kw),
+			chromedp.SetValue(chromedp.CSS(`#f-annual_kwh`), "50000"),
+			chromedp.SetValue(chromedp.CSS(`#f-use_kwh`), "80000"),
+			chromedp.Click(chromedp.CSS(`#file-application button[name=submit]`)),
+		)
+	}
+	fill("1001")
+	browse(t, bctx, chromedp.WaitVisible(chromedp.CSS(`#f-kw-error`)))
+	if got := text(t, bctx, "#f-kw-error"); !strings.Contains(got, "rule nem.capacity_1000kw") {
+		t.Errorf("kW error %q", got)
+	}
+	if got := eval[string](t, bctx, `document.querySelector('#f-kw').getAttribute('aria-invalid')`); got != "true" {
+		t.Errorf("kW aria-invalid = %q", got)
+	}
+	fill("40")
+	browse(t, bctx, chromedp.WaitVisible(chromedp.CSS(`#history`)))
+	if got := text(t, bctx, "dl.facts"); !strings.Contains(got, "Sunrise Solar Inc.") || !strings.Contains(got, "Net Billing Tariff (applied 2026-03-10)") {
+		t.Errorf("filed application %q", got)
+	}
+	screenshot(t, bctx, "console_nem_filed_for_customer")
+	for _, m := range ce.take() {
+		if !strings.Contains(m, "400") { // the refusal answers 400
+			t.Errorf("console: %s", m)
+		}
 	}
 }
