@@ -318,7 +318,7 @@ func (p *fitProblem) loss(x []float64) float64 {
 				p.ws[i] = 1
 			}
 		default:
-			p.robust.adaptiveWeights(p.rs[a:b], p.ws[a:b], p.alpha, p.adaptive)
+			p.robust.adaptiveWeightsCached(p.rs[a:b], p.ws[a:b], p.alpha, p.adaptive)
 		}
 	}
 	for i, j := range p.order {
