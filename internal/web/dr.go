@@ -53,6 +53,7 @@ type DRProgramRow struct {
 // DREventForm holds the scheduling form's values.
 type DREventForm struct {
 	Program, Track, Day, Start, End, Notice, Reason string
+	TargetKW                                        string // storage programs: dispatch the fleet at this target
 }
 
 func (h *handler) drCatalog() (*dr.Catalog, error) { return dr.Shipped() }
@@ -162,7 +163,7 @@ func (h *handler) drSchedule(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	form := DREventForm{Program: r.PostFormValue("program"), Track: strings.TrimSpace(r.PostFormValue("track")), Day: r.PostFormValue("day"),
 		Start: r.PostFormValue("start"), End: r.PostFormValue("end"), Notice: strings.TrimSpace(r.PostFormValue("notice")),
-		Reason: strings.TrimSpace(r.PostFormValue("reason"))}
+		Reason: strings.TrimSpace(r.PostFormValue("reason")), TargetKW: strings.TrimSpace(r.PostFormValue("target_kw"))}
 	var f apperr.Fields
 	var prop dr.Proposal
 	d, err := calendar.ParseDate(form.Day)
@@ -196,6 +197,18 @@ func (h *handler) drSchedule(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		f.Add("program", "choose a program")
 	}
+	var target energy.W
+	if form.TargetKW != "" {
+		kw, perr := energy.ParseKWh(form.TargetKW)
+		switch {
+		case perr != nil || kw <= 0:
+			f.Add("target_kw", "must be a positive number of kW, such as 250")
+		case err == nil && p.Kind != dr.Storage:
+			f.Add("target_kw", "only a storage program's event dispatches a battery fleet; %s is not one", p.Name)
+		default:
+			target = energy.W(kw)
+		}
+	}
 	err = f.Err("web.drSchedule")
 	var violations []dr.Violation
 	if err == nil {
@@ -204,10 +217,19 @@ func (h *handler) drSchedule(w http.ResponseWriter, r *http.Request) {
 			var ev dr.Event
 			err = h.db.InTx(ctx, func(tx *store.Tx) error {
 				ev, err = tx.ScheduleEvent(ctx, UserFromContext(ctx).Actor(), p, prop)
+				if err != nil || target == 0 {
+					return err
+				}
+				// The event and its fleet plan are stored together.
+				_, _, err = tx.DispatchFleet(ctx, UserFromContext(ctx).Actor(), p, ev.ID, target, dr.DefaultSOCPct)
 				return err
 			})
 			if err == nil {
 				SetFlash(w, r, Flash{Kind: FlashSuccess, Msg: fmt.Sprintf("Event %d scheduled: %s", ev.ID, dr.NoticeText(p, ev))})
+				if target > 0 {
+					Redirect(w, r, fmt.Sprintf("/dr/events/%d/fleet", ev.ID))
+					return
+				}
 				Redirect(w, r, "/dr/events/"+fmt.Sprint(ev.ID))
 				return
 			}

@@ -79,6 +79,23 @@ func TestFleetDispatchPage(t *testing.T) {
 	if w := s.post(t, path, mgr, url.Values{"target_kw": {"7"}, "soc_pct": {"100"}}); w.Code != http.StatusConflict || !strings.Contains(w.Body.String(), "dispatched at 6.000 kW") {
 		t.Errorf("another target: %d\n%s", w.Code, w.Body)
 	}
+	// Scheduling from the calendar with a target dispatches in the same
+	// step and opens the fleet page; a target on a PMP event is refused
+	// naming the field, and nothing is stored.
+	w = s.post(t, "/dr/events", mgr, url.Values{"program": {"battery_vpp"}, "day": {"2026-03-13"}, "start": {"17:00"}, "end": {"19:00"}, "target_kw": {"10"}})
+	if w.Code != http.StatusSeeOther || w.Header().Get("Location") != "/dr/events/"+strconv.FormatInt(id+1, 10)+"/fleet" {
+		t.Fatalf("schedule with a target: %d → %q\n%s", w.Code, w.Header().Get("Location"), w.Body)
+	}
+	if body := s.get(t, w.Header().Get("Location"), mgr).Body.String(); !strings.Contains(body, `id="fleet">7.500 kW`) {
+		t.Errorf("10 kW asked of a fleet that can give 7.5 kW: the page does not show 7.500 kW")
+	}
+	w = s.post(t, "/dr/events", mgr, url.Values{"program": {"pmp"}, "day": {"2026-03-17"}, "start": {"16:00"}, "end": {"21:00"}, "target_kw": {"10"}})
+	if w.Code != http.StatusBadRequest || !strings.Contains(w.Body.String(), "only a storage program") {
+		t.Errorf("PMP with a target: %d", w.Code)
+	}
+	if evs, _ := s.db.DREvents(ctx, store.DREventFilter{Program: "pmp"}); len(evs) != 0 {
+		t.Errorf("a refused PMP event was stored: %+v", evs)
+	}
 	// A PMP event has no fleet page.
 	_, upcoming := seedDR(t, s)
 	if w := s.get(t, "/dr/events/"+strconv.FormatInt(upcoming, 10)+"/fleet", mgr); w.Code != http.StatusNotFound {
