@@ -95,6 +95,7 @@ func Run(t *testing.T, open Opener) {
 		{"IncentivePowerShareIncomeBasisPolicy", testIncentivePowerShareIncomeBasis},
 		{"IncentiveGrantTranchesThroughTheLedger", testIncentiveGrantTranches},
 		{"IncentivePowerReadyTranchesFollowTheProject", testIncentivePowerReadyTranchesFollowTheProject},
+		{"IncentiveTranchesConcurrently", testIncentiveTranchesConcurrently},
 		// energyteam.go
 		{"EnergyTeamCaseLifecycle", testEnergyTeamCaseLifecycle},
 		{"EnergyTeamPlanFromStoredData", testEnergyTeamPlanFromStoredData},
