@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gridbook/gridbook/internal/auth"
 	"github.com/gridbook/gridbook/internal/demo"
 	"github.com/gridbook/gridbook/internal/rec"
 	"github.com/gridbook/gridbook/internal/rps"
@@ -406,5 +407,53 @@ func TestProcurementDetailReconciles(t *testing.T) {
 	}
 	if retired == 0 || total != retired {
 		t.Errorf("detail total %d, RPS retirements of 2024 vintages %d", total, retired)
+	}
+}
+
+// TestRegistryClientLinkedByAdmin: an administrator links an existing
+// rec:write API client to an organization on /rec/participants; a bad id,
+// an unknown client, a client without rec:write and a missing
+// organization are refused next to their inputs with nothing written.
+func TestRegistryClientLinkedByAdmin(t *testing.T) {
+	s := newTestSite(t)
+	seedRegistry(t, s)
+	ctx := context.Background()
+	admin := s.login(t, "/login", adminEmail)
+	var feed, reader auth.Client
+	err := s.db.InTx(ctx, func(tx *store.Tx) error {
+		feed = auth.Client{Name: "cca-feed", Scopes: []string{auth.ScopeRECWrite}}
+		reader = auth.Client{Name: "reader", Scopes: []string{auth.ScopeRegistryRead}}
+		for _, c := range []*auth.Client{&feed, &reader} {
+			if _, err := tx.CreateClient(ctx, seedActor, c); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		id, org, field, want string
+	}{
+		{"abc", "Demo CCA", "client_id", "not a whole number"},
+		{"9999", "Demo CCA", "client_id", "no API client 9999"},
+		{id64(reader.ID), "Demo CCA", "client_id", "lacks the rec:write scope"},
+		{id64(feed.ID), "", "client_org", "is required"},
+		{id64(feed.ID), "Nobody Inc", "client_org", "holds no registry account"},
+	} {
+		w := s.post(t, "/rec/participants/clients", admin, url.Values{"client_id": {c.id}, "client_org": {c.org}})
+		if got := fieldError(w.Body.String(), c.field); w.Code != http.StatusBadRequest || !strings.Contains(got, c.want) {
+			t.Errorf("client %q org %q: %d, %s error %q, want %q", c.id, c.org, w.Code, c.field, got, c.want)
+		}
+	}
+	if ms, _ := s.db.RecMembers(ctx); len(ms) != 0 {
+		t.Fatalf("refused links were written: %+v", ms)
+	}
+	if w := s.post(t, "/rec/participants/clients", admin, url.Values{"client_id": {id64(feed.ID)}, "client_org": {"Demo CCA"}}); w.Code != http.StatusSeeOther {
+		t.Fatalf("link: %d\n%s", w.Code, w.Body)
+	}
+	if org, err := s.db.RecOrgOfClient(ctx, feed.ID); err != nil || org != "Demo CCA" {
+		t.Errorf("the client acts for %q %v", org, err)
 	}
 }

@@ -22,6 +22,13 @@ type ParticipantsPage struct {
 	Members []store.RecMember
 	Orgs    []Option // organizations holding registry accounts
 	Form    ParticipantForm
+	Client  ClientLinkForm
+}
+
+// ClientLinkForm links an existing API client to an organization, as
+// typed.
+type ClientLinkForm struct {
+	ClientID, Org string
 }
 
 // registryAdmins lets administrators through: they decide who signs in
@@ -121,5 +128,54 @@ func (h *handler) recParticipantAdd(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	SetFlash(w, r, Flash{Kind: FlashSuccess, Msg: fmt.Sprintf("%s can now sign in and acts for %s in the registry.", u.Email, form.Org)})
+	Redirect(w, r, "/rec/participants")
+}
+
+// recClientLink makes an existing rec:write API client act for an
+// organization (POST /rec/participants/clients): from then on it reaches
+// only that organization's accounts. Problems are shown next to the
+// inputs (client_id, client_org); nothing is written on refusal.
+func (h *handler) recClientLink(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	const op = "web.recClientLink"
+	form := ClientLinkForm{ClientID: strings.TrimSpace(r.PostFormValue("client_id")), Org: strings.TrimSpace(r.PostFormValue("client_org"))}
+	page, err := h.participantsPage(r)
+	if err != nil {
+		h.rd.Error(w, r, err)
+		return
+	}
+	var f apperr.Fields
+	required(&f, "client_id", form.ClientID, "client_org", form.Org)
+	id := formNum(&f, "client_id", form.ClientID)
+	err = f.Err(op)
+	if err == nil {
+		err = h.db.InTx(ctx, func(tx *store.Tx) error {
+			_, err := tx.LinkRecClient(ctx, UserFromContext(ctx).Actor(), form.Org, id)
+			var out apperr.Fields
+			switch {
+			case apperr.Is(err, apperr.NotFound):
+				out.Add("client_id", "no API client %d", id)
+			case apperr.Is(err, apperr.Invalid):
+				for _, fe := range apperr.FieldsOf(err) {
+					out.Add(map[string]string{"client": "client_id", "org": "client_org"}[fe.Field], "%s", fe.Msg)
+				}
+			default:
+				return err
+			}
+			return out.Err(op)
+		})
+	}
+	if err != nil {
+		if !apperr.Is(err, apperr.Invalid) {
+			h.rd.Error(w, r, err)
+			return
+		}
+		page.Client = form
+		v := &View{Title: "Registry participants", Nav: NavRPS, Data: page}
+		v.SetError(err)
+		h.rd.Render(w, r, http.StatusBadRequest, "console/rec_participants", v)
+		return
+	}
+	SetFlash(w, r, Flash{Kind: FlashSuccess, Msg: fmt.Sprintf("API client %d now acts for %s in the registry.", id, form.Org)})
 	Redirect(w, r, "/rec/participants")
 }

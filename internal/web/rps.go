@@ -45,6 +45,7 @@ func (h *handler) rpsRoutes(mux *http.ServeMux) {
 	// Administrators add participants' sign-ins (rec_participants.go).
 	mux.HandleFunc("GET /rec/participants", h.registryAdmins(h.recParticipants))
 	mux.HandleFunc("POST /rec/participants", h.registryAdmins(h.recParticipantAdd))
+	mux.HandleFunc("POST /rec/participants/clients", h.registryAdmins(h.recClientLink))
 }
 
 // mwh formats whole MWh with digit groups: "18,177,500".
