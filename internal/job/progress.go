@@ -14,7 +14,13 @@ import (
 // the job runs and after it ends. A nil *Progress accepts reports and drops
 // them, so handlers can be called directly in unit tests.
 type Progress struct {
-	ctx     context.Context // the attempt's work context, needed by River
+	ctx context.Context // the attempt's work context, needed by River
+	// wctx is what the writer stores progress with: cancelled with ctx but
+	// without its values. River keeps RecordOutput's output in a map on
+	// the work context and JobUpdate reads that map when given the work
+	// context, so the writer using ctx while the handler reports raced
+	// (go test -race, the bill_run script).
+	wctx    context.Context
 	q       *Queue
 	id      int64
 	attempt int
@@ -42,11 +48,17 @@ const progressWriteInterval = time.Second
 
 // startProgress returns the Progress of one attempt with its writer running.
 func startProgress(ctx context.Context, q *Queue, id int64, attempt int) *Progress {
+	wctx, cancel := context.WithCancel(context.Background())
 	p := &Progress{
-		ctx: ctx, q: q, id: id, attempt: attempt,
+		ctx: ctx, wctx: wctx, q: q, id: id, attempt: attempt,
 		kick: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{}),
 	}
-	go p.write()
+	stopAfter := context.AfterFunc(ctx, cancel)
+	go func() {
+		defer cancel()
+		defer stopAfter()
+		p.write()
+	}()
 	return p
 }
 
@@ -75,7 +87,7 @@ func (p *Progress) write() {
 		p.latest = nil
 		p.mu.Unlock()
 		if info != nil {
-			if err := p.q.eng.setOutput(p.ctx, p.id, *info); err != nil && p.ctx.Err() == nil {
+			if err := p.q.eng.setOutput(p.wctx, p.id, *info); err != nil && p.ctx.Err() == nil {
 				p.q.logger.Warn("job progress not stored", slog.Int64("job_id", p.id), slog.String("error", err.Error()))
 			}
 		}
