@@ -620,7 +620,7 @@ func runRPSReport(ctx context.Context, e *env, args []string) error {
 	defer db.Close()
 	in, err := db.RPSReportInput(ctx, *year)
 	if err == nil && *detail {
-		rows, err := procurementDetail(ctx, db, *year)
+		rows, err := api.ProcurementDetail(ctx, db, *year)
 		if err != nil {
 			return err
 		}
@@ -770,35 +770,4 @@ func readHourly(e *env, what, name string) ([]energy.Wh, error) {
 		out = append(out, energy.Wh(v))
 	}
 	return out, nil
-}
-
-// procurementDetail reads the claims, contracts and facilities behind the
-// annual report's procurement detail for year (rps.ProcurementDetail).
-func procurementDetail(ctx context.Context, db *store.DB, year int) ([]rps.DetailRow, error) {
-	claims, err := db.Claims(ctx, store.ClaimFilter{})
-	if err != nil {
-		return nil, err
-	}
-	cons, err := db.Contracts(ctx)
-	if err != nil {
-		return nil, err
-	}
-	facs, err := db.RecFacilities(ctx)
-	if err != nil {
-		return nil, err
-	}
-	byID := map[int64]rps.Contract{}
-	for _, c := range cons {
-		byID[c.ID] = c
-	}
-	fs := map[int64]rps.Facility{}
-	for _, f := range facs {
-		fs[f.ID] = f.Facility
-	}
-	in := make([]rps.DetailClaim, 0, len(claims))
-	for _, c := range claims {
-		in = append(in, rps.DetailClaim{ContractID: c.ContractID, PCC: c.PCC, MWh: c.MWh, LongTerm: c.LongTerm, Vintage: c.Vintage,
-			RetiredOn: c.RetiredOn, Period: c.Period})
-	}
-	return rps.ProcurementDetail(year, in, byID, fs), nil
 }

@@ -129,6 +129,9 @@ func rpsOperations(add func(path, method string, o operation)) {
 	rpsRead("/rps/position", "getRPSPosition", "The seller's position in every period on record, the bank carried forward", "RPSPosition")
 	rpsRead("/rps/report", "getRPSReport", "The annual compliance report of §399.13(a)(3)", "RPSReport",
 		requiredQuery("year", obj{"type": "integer", "minimum": 2011}, "the report year"))
+	rpsRead("/rps/report/procurement", "getProcurementDetail", "The annual report's procurement detail: one row per contract, category, "+
+		"long-term status, vintage and retirement month of the claims of the year's vintages (the CPUC template's per-contract tab; docs/rps.md)",
+		"ProcurementDetailList", requiredQuery("year", obj{"type": "integer", "minimum": 2011}, "the report year"))
 }
 
 func rpsSchemas() obj {
@@ -204,6 +207,13 @@ func rpsSchemas() obj {
 			"user_id": intT("the participant user (or client_id)"), "client_id": intT("the API client (or user_id)"),
 			"who": str("the user's login email or the client's name"), "created": instantSchema("")}, "id", "org", "created"),
 		"RecMemberList": listOf("RecMember", "participants by organization"),
+		"ProcurementRow": output("claims of one contract, category, long-term status, vintage and retirement month", obj{
+			"contract": str(""), "counterparty": str(""), "facility": str(""), "cec_rps_id": str("in force on the vintage's last day"),
+			"wregis_id": str(""), "technology": str(""), "state": str(""), "executed": date(""), "delivery_start": date(""),
+			"delivery_end": date("exclusive"), "term_months": intT("whole months from delivery start to end"), "long_term": typ("boolean", ""),
+			"pcc": obj{"type": "integer", "minimum": 0, "maximum": 3}, "vintage": month, "retirement_month": month, "mwh": intT("retired and claimed"),
+			"period": str("")}),
+		"ProcurementDetailList": listOf("ProcurementRow", "the procurement detail"),
 		"RecMemberInput": input("a link: the organization and exactly one of user_id and client_id", obj{"org": str(""),
 			"user_id": intT("a participant user"), "client_id": intT("an API client holding rec:write")}, "org"),
 		"RecAccountInput": input("a new account", obj{"org": str(""), "name": str(""),

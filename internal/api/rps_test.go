@@ -171,6 +171,29 @@ func TestRegistryAndComplianceThroughTheAPI(t *testing.T) {
 	if rep.Procured != 200 || rep.Percent != "50.00" {
 		t.Errorf("report %+v", rep)
 	}
+	// The procurement detail: the one claim as one row — the contract's
+	// 2019-01-01 to 2039-01-01 term is 240 months (long-term), vintage
+	// January 2026 retired on the clock's 2026-06-15.
+	var detail struct {
+		Data []struct {
+			Contract        string `json:"contract"`
+			WREGISID        string `json:"wregis_id"`
+			TermMonths      int    `json:"term_months"`
+			LongTerm        bool   `json:"long_term"`
+			PCC             int    `json:"pcc"`
+			Vintage         string `json:"vintage"`
+			RetirementMonth string `json:"retirement_month"`
+			MWh             int64  `json:"mwh"`
+			Period          string `json:"period"`
+		} `json:"data"`
+	}
+	e.do("GET", "/api/v1/rps/report/procurement?year=2026", "", e.readClient).want(t, 200).decode(t, &detail)
+	if d := detail.Data; len(d) != 1 || d[0].Contract != "Desert Sun PPA" || d[0].WREGISID != "W9001" || d[0].TermMonths != 240 || !d[0].LongTerm ||
+		d[0].PCC != 1 || d[0].Vintage != "2026-01" || d[0].RetirementMonth != "2026-06" || d[0].MWh != 200 || d[0].Period != "CP5" {
+		t.Errorf("procurement detail %+v", d)
+	}
+	e.do("GET", "/api/v1/rps/report/procurement", "", e.readClient).want(t, 400)
+	e.do("GET", "/api/v1/rps/report/procurement?year=2030", "", e.readClient).want(t, 400)
 	var v struct {
 		Sound  bool  `json:"sound"`
 		Events int64 `json:"events"`

@@ -34,18 +34,23 @@ type DetailClaim struct {
 // DetailRow is one row of the procurement detail: the claims of one
 // contract, category, long-term status, vintage and retirement month.
 type DetailRow struct {
-	Contract, Counterparty   string
-	Facility                 string
-	CECRPSID, WREGISID       string
-	Technology               Technology
-	State                    string
-	Executed, Start, End     calendar.Date // End exclusive, as contracts keep it
-	TermMonths               int
-	LongTerm                 bool
-	PCC                      PCC
-	Vintage, RetirementMonth Month
-	MWh                      int64
-	Period                   string
+	Contract        string        `json:"contract"`
+	Counterparty    string        `json:"counterparty"`
+	Facility        string        `json:"facility"`
+	CECRPSID        string        `json:"cec_rps_id"`
+	WREGISID        string        `json:"wregis_id"`
+	Technology      Technology    `json:"technology"`
+	State           string        `json:"state"`
+	Executed        calendar.Date `json:"executed"`
+	Start           calendar.Date `json:"delivery_start"`
+	End             calendar.Date `json:"delivery_end"` // exclusive, as contracts keep it
+	TermMonths      int           `json:"term_months"`
+	LongTerm        bool          `json:"long_term"`
+	PCC             PCC           `json:"pcc"`
+	Vintage         Month         `json:"vintage"`
+	RetirementMonth Month         `json:"retirement_month"`
+	MWh             int64         `json:"mwh"`
+	Period          string        `json:"period"`
 }
 
 // termMonths counts the whole months from start to end (end exclusive):
