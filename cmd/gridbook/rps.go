@@ -620,7 +620,7 @@ func runRPSReport(ctx context.Context, e *env, args []string) error {
 	defer db.Close()
 	in, err := db.RPSReportInput(ctx, *year)
 	if err == nil && *detail {
-		rows, err := api.ProcurementDetail(ctx, db, *year)
+		rows, err := db.ProcurementDetail(ctx, *year)
 		if err != nil {
 			return err
 		}

@@ -1254,38 +1254,6 @@ func (h *handler) linkRecMember(w http.ResponseWriter, r *http.Request, p *princ
 	})
 }
 
-// ProcurementDetail reads the claims, contracts and facilities behind the
-// annual report's procurement detail for year (rps.ProcurementDetail);
-// the API and the CLI share it.
-func ProcurementDetail(ctx context.Context, db *store.DB, year int) ([]rps.DetailRow, error) {
-	claims, err := db.Claims(ctx, store.ClaimFilter{})
-	if err != nil {
-		return nil, err
-	}
-	cons, err := db.Contracts(ctx)
-	if err != nil {
-		return nil, err
-	}
-	facs, err := db.RecFacilities(ctx)
-	if err != nil {
-		return nil, err
-	}
-	byID := map[int64]rps.Contract{}
-	for _, c := range cons {
-		byID[c.ID] = c
-	}
-	fs := map[int64]rps.Facility{}
-	for _, f := range facs {
-		fs[f.ID] = f.Facility
-	}
-	in := make([]rps.DetailClaim, 0, len(claims))
-	for _, c := range claims {
-		in = append(in, rps.DetailClaim{ContractID: c.ContractID, PCC: c.PCC, MWh: c.MWh, LongTerm: c.LongTerm, Vintage: c.Vintage,
-			RetiredOn: c.RetiredOn, Period: c.Period})
-	}
-	return rps.ProcurementDetail(year, in, byID, fs), nil
-}
-
 // getProcurementDetail answers the annual report's procurement detail:
 // one row per contract, category, long-term status, vintage and
 // retirement month of the year's claims.
@@ -1304,7 +1272,7 @@ func (h *handler) getProcurementDetail(w http.ResponseWriter, r *http.Request, _
 		h.writeError(w, r, err)
 		return
 	}
-	rows, err := ProcurementDetail(r.Context(), h.db, *year)
+	rows, err := h.db.ProcurementDetail(r.Context(), *year)
 	if err != nil {
 		h.writeError(w, r, err)
 		return

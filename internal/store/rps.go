@@ -554,3 +554,35 @@ func (q queries) RPSReportInput(ctx context.Context, year int) (rps.ReportInput,
 	}
 	return in, nil
 }
+
+// ProcurementDetail reads the claims, contracts and facilities behind the
+// annual report's procurement detail for year and lays them out as
+// rps.ProcurementDetail does; the API, the CLI and the console share it.
+func (q queries) ProcurementDetail(ctx context.Context, year int) ([]rps.DetailRow, error) {
+	claims, err := q.Claims(ctx, ClaimFilter{})
+	if err != nil {
+		return nil, err
+	}
+	cons, err := q.Contracts(ctx)
+	if err != nil {
+		return nil, err
+	}
+	facs, err := q.RecFacilities(ctx)
+	if err != nil {
+		return nil, err
+	}
+	byID := make(map[int64]rps.Contract, len(cons))
+	for _, c := range cons {
+		byID[c.ID] = c
+	}
+	fs := make(map[int64]rps.Facility, len(facs))
+	for _, f := range facs {
+		fs[f.ID] = f.Facility
+	}
+	in := make([]rps.DetailClaim, 0, len(claims))
+	for _, c := range claims {
+		in = append(in, rps.DetailClaim{ContractID: c.ContractID, PCC: c.PCC, MWh: c.MWh, LongTerm: c.LongTerm, Vintage: c.Vintage,
+			RetiredOn: c.RetiredOn, Period: c.Period})
+	}
+	return rps.ProcurementDetail(year, in, byID, fs), nil
+}
