@@ -2,7 +2,6 @@ package api
 
 import (
 	"context"
-	"encoding/base64"
 	"net/http"
 	"strconv"
 
@@ -113,16 +112,8 @@ func (h *handler) addTrancheDocument(w http.ResponseWriter, r *http.Request, p *
 		h.writeError(w, r, err)
 		return
 	}
-	var req documentRequest
-	body, ok := h.decodeBody(w, r, &req)
+	req, body, content, ok := h.decodeDocument(w, r, "api.addTrancheDocument")
 	if !ok {
-		return
-	}
-	content, err := base64.StdEncoding.DecodeString(req.ContentBase64)
-	if err != nil {
-		var f apperr.Fields
-		f.Add("content_base64", "is not standard base64")
-		h.writeError(w, r, f.Err("api.addTrancheDocument"))
 		return
 	}
 	h.commit(w, r, p, body, func(ctx context.Context, tx *store.Tx) (int, any, error) {

@@ -678,6 +678,23 @@ type documentRequest struct {
 	SHA256        string `json:"sha256"`
 }
 
+// decodeDocument reads a documentRequest body and its base64 content; on
+// a bad body it has answered already (ok false).
+func (h *handler) decodeDocument(w http.ResponseWriter, r *http.Request, op string) (req documentRequest, body, content []byte, ok bool) {
+	body, ok = h.decodeBody(w, r, &req)
+	if !ok {
+		return req, nil, nil, false
+	}
+	content, err := base64.StdEncoding.DecodeString(req.ContentBase64)
+	if err != nil {
+		var f apperr.Fields
+		f.Add("content_base64", "is not standard base64")
+		h.writeError(w, r, f.Err(op))
+		return req, nil, nil, false
+	}
+	return req, body, content, true
+}
+
 // addDocument stores a document of an application; a stated sha256 that
 // does not match the content is refused naming sha256.
 func (h *handler) addDocument(w http.ResponseWriter, r *http.Request, p *principal) {
@@ -689,16 +706,8 @@ func (h *handler) addDocument(w http.ResponseWriter, r *http.Request, p *princip
 		h.writeError(w, r, err)
 		return
 	}
-	var req documentRequest
-	body, ok := h.decodeBody(w, r, &req)
+	req, body, content, ok := h.decodeDocument(w, r, "api.addDocument")
 	if !ok {
-		return
-	}
-	content, err := base64.StdEncoding.DecodeString(req.ContentBase64)
-	if err != nil {
-		var f apperr.Fields
-		f.Add("content_base64", "is not standard base64")
-		h.writeError(w, r, f.Err("api.addDocument"))
 		return
 	}
 	h.commit(w, r, p, body, func(ctx context.Context, tx *store.Tx) (int, any, error) {
