@@ -14,18 +14,10 @@ import (
 	"github.com/gridbook/gridbook/internal/store"
 )
 
-// kindSavingsRun is the job kind that works a portfolio savings run.
-const kindSavingsRun = "savings.run"
-
-// savingsRunArgs are the arguments of a savings.run job.
-type savingsRunArgs struct {
-	RunID int64 `json:"run_id"`
-}
-
 // registerSavingsRun binds the savings.run job kind: it evaluates every
 // enrolled meter not yet evaluated (a retried attempt resumes).
 func registerSavingsRun(q *job.Queue, db *store.DB) error {
-	return q.Register(kindSavingsRun, job.Decode(func(ctx context.Context, a savingsRunArgs, p *job.Progress) error {
+	return q.Register(savings.RunJobKind, job.Decode(func(ctx context.Context, a savings.RunJobArgs, p *job.Progress) error {
 		run, err := db.WorkSavingsRun(ctx, auth.System, a.RunID, p.Report)
 		if apperr.Is(err, apperr.NotFound) {
 			return job.Permanent(err)
@@ -70,7 +62,7 @@ func runSavingsPortfolio(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	id, err := q.Enqueue(ctx, kindSavingsRun, savingsRunArgs{RunID: run.ID}, job.MaxAttempts(3))
+	id, err := q.Enqueue(ctx, savings.RunJobKind, savings.RunJobArgs{RunID: run.ID}, job.MaxAttempts(savings.RunJobAttempts))
 	if err != nil {
 		return err
 	}
