@@ -9,8 +9,11 @@ import (
 	"net"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
+	"github.com/gridbook/gridbook/internal/apperr"
 	"github.com/gridbook/gridbook/internal/calendar"
 	"github.com/gridbook/gridbook/internal/dr"
 	"github.com/gridbook/gridbook/internal/store"
@@ -29,25 +32,162 @@ const TopicPrefix = "OpenADR/3.1.0/"
 func TOUTopic(tariff string) string { return "gridbook/signals/tou/" + tariff }
 
 // Broker is the embedded MQTT broker (github.com/mochi-mqtt/server/v2)
-// for OpenADR notifications and TOU signals. Clients connect anonymously
-// and may only subscribe: every topic is written by gridbook alone.
+// for OpenADR notifications and TOU signals. Clients authenticate as the
+// OpenADR 3.1.0 MQTT binding's OAUTH2_BEARER_TOKEN method says
+// (components.schemas.mqttNotifierAuthenticationOauth2BearerToken): the
+// MQTT username is the client's ID and the password a bearer token from
+// the VTN's POST /auth/token. Anonymous clients are refused unless
+// AllowAnonymous was called. No client may publish: every topic is
+// written by gridbook alone. See brokerAuth for what each client may read.
 type Broker struct {
-	srv *mqtt.Server
-	ln  net.Listener
+	srv       *mqtt.Server
+	ln        net.Listener
+	vtn       atomic.Pointer[VTN] // checks tokens; set by New
+	anonymous atomic.Bool
 }
 
-// readOnly lets every client connect and read, and none write.
-type readOnly struct{ mqtt.HookBase }
+// AllowAnonymous lets clients without credentials connect. They may read
+// only the topics any VEN may read without owning a VEN: all-object
+// events and programs, programs' events and the TOU signals — never a
+// VEN's own topics.
+func (b *Broker) AllowAnonymous() { b.anonymous.Store(true) }
 
-func (h *readOnly) ID() string { return "gridbook-read-only" }
-
-func (h *readOnly) Provides(b byte) bool {
-	return bytes.Contains([]byte{mqtt.OnConnectAuthenticate, mqtt.OnACLCheck}, []byte{b})
+// brokerAuth is the broker's authentication and ACL hook. A business
+// logic client reads every topic; a VEN client (and an anonymous one,
+// when allowed) reads only the topic patterns of venReadable plus
+// OpenADR/3.1.0/vens/{venID}/events/{op} of the VENs it registered;
+// nobody publishes.
+type brokerAuth struct {
+	mqtt.HookBase
+	b        *Broker
+	sessions sync.Map // *mqtt.Client → *mqttSession
 }
 
-func (h *readOnly) OnConnectAuthenticate(*mqtt.Client, packets.Packet) bool { return true }
+// mqttSession is who a connection authenticated as.
+type mqttSession struct {
+	client *store.OADRClient // nil for an anonymous client
+	mu     sync.Mutex
+	owns   map[string]bool // VEN id → registered by this client (cache)
+}
 
-func (h *readOnly) OnACLCheck(_ *mqtt.Client, _ string, write bool) bool { return !write }
+func (h *brokerAuth) ID() string { return "gridbook-openadr-auth" }
+
+func (h *brokerAuth) Provides(b byte) bool {
+	return bytes.Contains([]byte{mqtt.OnConnectAuthenticate, mqtt.OnACLCheck, mqtt.OnDisconnect}, []byte{b})
+}
+
+// OnConnectAuthenticate accepts a client whose password is an unexpired
+// VTN bearer token and whose username is that token's client ID (the
+// spec's "{clientID}" username), and an anonymous client (neither
+// username nor password) only when anonymous access is allowed.
+func (h *brokerAuth) OnConnectAuthenticate(cl *mqtt.Client, pk packets.Packet) bool {
+	user, pass := string(pk.Connect.Username), string(pk.Connect.Password)
+	if user == "" && pass == "" {
+		if !h.b.anonymous.Load() {
+			return false
+		}
+		h.sessions.Store(cl, &mqttSession{})
+		return true
+	}
+	v := h.b.vtn.Load()
+	if v == nil || pass == "" {
+		return false
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	c, err := v.db.OADRTokenClient(ctx, pass)
+	if err != nil || c.ClientID != user {
+		return false
+	}
+	h.sessions.Store(cl, &mqttSession{client: &c, owns: map[string]bool{}})
+	return true
+}
+
+func (h *brokerAuth) OnDisconnect(cl *mqtt.Client, _ error, _ bool) { h.sessions.Delete(cl) }
+
+// venReadable are the topic patterns ("*" one level) a VEN or anonymous
+// client may read: the untargeted events on the all-object and program
+// topics (targeted events go only to their VENs' topics), programs, and
+// TOU signals. The all-object reports, VEN, resource and subscription
+// topics carry other clients' objects and are left out, as the HTTP
+// topic endpoints for them need read_all.
+var venReadable = []string{TopicPrefix + "events/*", TopicPrefix + "programs/*", TopicPrefix + "programs/*/events/*", TOUTopic("*")}
+
+// OnACLCheck refuses every publish and checks each subscription filter
+// and, again, each delivered topic against what the client may read.
+func (h *brokerAuth) OnACLCheck(cl *mqtt.Client, topic string, write bool) bool {
+	if write {
+		return false
+	}
+	s, ok := h.sessions.Load(cl)
+	if !ok {
+		return false
+	}
+	sess := s.(*mqttSession)
+	if sess.client != nil && sess.client.Role == "bl" {
+		return true
+	}
+	for _, p := range venReadable {
+		if covers(p, topic) {
+			return true
+		}
+	}
+	if sess.client == nil {
+		return false
+	}
+	parts := strings.Split(topic, "/")
+	prefix := strings.Split(strings.TrimSuffix(TopicPrefix, "/"), "/")
+	if len(parts) != len(prefix)+4 || !slices.Equal(parts[:len(prefix)], prefix) || parts[len(prefix)] != "vens" {
+		return false
+	}
+	id := parts[len(prefix)+1]
+	if id == "+" || id == "#" || !covers(TopicPrefix+"vens/"+id+"/events/*", topic) {
+		return false
+	}
+	return h.owns(sess, id)
+}
+
+// owns reports whether the session's client registered VEN id.
+func (h *brokerAuth) owns(sess *mqttSession, id string) bool {
+	sess.mu.Lock()
+	defer sess.mu.Unlock()
+	if own, ok := sess.owns[id]; ok {
+		return own
+	}
+	v := h.b.vtn.Load()
+	if v == nil {
+		return false
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	ven, err := v.db.OADRObjectByID(ctx, venKind.kind, id)
+	if err != nil && !apperr.Is(err, apperr.NotFound) {
+		return false // not cached: a later check may succeed
+	}
+	own := err == nil && ven.ClientID == sess.client.ClientID
+	sess.owns[id] = own
+	return own
+}
+
+// covers reports whether every topic filter matches lies within pattern,
+// whose "*" levels stand for any one level: a "+" in the filter needs a
+// "*" in the pattern, and "#" is never covered.
+func covers(pattern, filter string) bool {
+	p, f := strings.Split(pattern, "/"), strings.Split(filter, "/")
+	if len(p) != len(f) {
+		return false
+	}
+	for i := range p {
+		switch {
+		case f[i] == "#":
+			return false
+		case p[i] == "*":
+		case f[i] == "+" || f[i] != p[i]:
+			return false
+		}
+	}
+	return true
+}
 
 // StartBroker listens on addr (host:port; port 0 picks one) and serves
 // MQTT 3.1.1 and 5 until Close.
@@ -60,7 +200,8 @@ func StartBroker(addr string, log *slog.Logger) (*Broker, error) {
 		return nil, fmt.Errorf("mqtt: listen on %s: %w", addr, err)
 	}
 	srv := mqtt.New(&mqtt.Options{InlineClient: true, Logger: log})
-	if err := srv.AddHook(new(readOnly), nil); err != nil {
+	b := &Broker{srv: srv, ln: ln}
+	if err := srv.AddHook(&brokerAuth{b: b}, nil); err != nil {
 		ln.Close()
 		return nil, err
 	}
@@ -72,7 +213,7 @@ func StartBroker(addr string, log *slog.Logger) (*Broker, error) {
 		ln.Close()
 		return nil, err
 	}
-	return &Broker{srv: srv, ln: ln}, nil
+	return b, nil
 }
 
 // URI is the broker's address as the spec's notifier binding states it.

@@ -77,7 +77,12 @@ func (m *mqttClient) read(timeout time.Duration) (byte, []byte, error) {
 	return first, body, err
 }
 
-func dialMQTT(t *testing.T, addr, id string) *mqttClient {
+// connectMQTT sends CONNECT (§3.1.2.3 flags: clean session, and the
+// user name and password flags when user is not empty; §3.1.3 payload
+// order: client id, user name, password) and returns the CONNACK return
+// code (§3.2.2.3: 0 accepted, 4 bad user name or password, 5 not
+// authorized). The flags follow user and pass being non-empty.
+func connectMQTT(t *testing.T, addr, id, user, pass string) (*mqttClient, byte) {
 	t.Helper()
 	c, err := net.Dial("tcp", addr)
 	if err != nil {
@@ -85,21 +90,62 @@ func dialMQTT(t *testing.T, addr, id string) *mqttClient {
 	}
 	t.Cleanup(func() { c.Close() })
 	m := &mqttClient{conn: c, r: bufio.NewReader(c), t: t}
-	body := append(mqttString("MQTT"), 4, 0x02, 0, 30) // level 4, clean session, keep-alive 30 s
-	m.send(0x10, append(body, mqttString(id)...))
+	flags := byte(0x02)
+	if user != "" {
+		flags |= 0x80
+	}
+	if pass != "" {
+		flags |= 0x40
+	}
+	body := append(mqttString("MQTT"), 4, flags, 0, 30) // level 4, keep-alive 30 s
+	body = append(body, mqttString(id)...)
+	if user != "" {
+		body = append(body, mqttString(user)...)
+	}
+	if pass != "" {
+		body = append(body, mqttString(pass)...)
+	}
+	m.send(0x10, body)
 	kind, ack, err := m.read(5 * time.Second)
-	if err != nil || kind != 0x20 || len(ack) != 2 || ack[1] != 0 {
+	if err != nil || kind != 0x20 || len(ack) != 2 {
 		t.Fatalf("CONNACK: %x %x %v", kind, ack, err)
+	}
+	return m, ack[1]
+}
+
+// dialMQTT connects anonymously and fails the test unless accepted.
+func dialMQTT(t *testing.T, addr, id string) *mqttClient {
+	t.Helper()
+	return dialMQTTAs(t, addr, id, "", "")
+}
+
+// dialMQTTAs connects with a user name and password and fails the test
+// unless accepted.
+func dialMQTTAs(t *testing.T, addr, id, user, pass string) *mqttClient {
+	t.Helper()
+	m, code := connectMQTT(t, addr, id, user, pass)
+	if code != 0 {
+		t.Fatalf("CONNACK return code %d for %s", code, id)
 	}
 	return m
 }
 
-func (m *mqttClient) subscribe(filter string) {
+// trySubscribe sends SUBSCRIBE at QoS 1 and returns the SUBACK return
+// code (§3.9.3: 0–2 granted QoS, 0x80 failure).
+func (m *mqttClient) trySubscribe(filter string) byte {
 	m.t.Helper()
 	m.send(0x82, append(append([]byte{0, 1}, mqttString(filter)...), 1))
 	kind, ack, err := m.read(5 * time.Second)
-	if err != nil || kind != 0x90 || len(ack) != 3 || ack[2] > 2 {
+	if err != nil || kind != 0x90 || len(ack) != 3 {
 		m.t.Fatalf("SUBACK: %x %x %v", kind, ack, err)
+	}
+	return ack[2]
+}
+
+func (m *mqttClient) subscribe(filter string) {
+	m.t.Helper()
+	if code := m.trySubscribe(filter); code > 2 {
+		m.t.Fatalf("SUBACK for %s: return code %#x", filter, code)
 	}
 }
 
@@ -140,6 +186,7 @@ func TestTOUSignalIsRetainedOnItsTopic(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer b.Close()
+	b.AllowAnonymous() // light switches hold no OpenADR token
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	done := make(chan struct{})
@@ -159,6 +206,10 @@ func TestTOUSignalIsRetainedOnItsTopic(t *testing.T) {
 	}
 	if sig.Current.Level != 0 || !sig.NextChange.Equal(time.Date(2026, 7, 15, 16, 0, 0, 0, calendar.Pacific)) || sig.Next.Level != 2 {
 		t.Errorf("signal %+v", sig)
+	}
+	// Anonymous clients (allowed here) read no VEN's topics.
+	if code := sw.trySubscribe(TopicPrefix + "vens/ven-x/events/create"); code != 0x80 {
+		t.Errorf("anonymous SUBSCRIBE to a VEN topic: return code %#x, want 0x80", code)
 	}
 	// A second subscriber arriving later gets the retained message.
 	late := dialMQTT(t, addr, "flick-0002")
@@ -215,7 +266,7 @@ func TestVTNEventsArriveOverMQTT(t *testing.T) {
 		t.Fatalf("topics %d %s", st, body)
 	}
 	tp := decodeTo[struct{ Topics map[string]string }](t, body).Topics
-	sub := dialMQTT(t, strings.TrimPrefix(b.URI(), "mqtt://"), "mqtt-ven")
+	sub := dialMQTTAs(t, strings.TrimPrefix(b.URI(), "mqtt://"), "mqtt-ven", "ven-1", v1.token)
 	sub.subscribe(tp["CREATE"])
 	st, body = bl.do("POST", "/events", map[string]any{"programID": "power_response",
 		"intervalPeriod": map[string]any{"start": "2026-07-15T17:00:00-07:00", "duration": "PT2H"}}, true)
@@ -232,4 +283,149 @@ func TestVTNEventsArriveOverMQTT(t *testing.T) {
 		t.Errorf("MQTT notification does not follow the spec: %v", err)
 	}
 	vtn.Wait()
+}
+
+// TestMQTTAuthenticatesWithBearerTokens: the broker takes the OpenADR
+// 3.1.0 MQTT binding's OAUTH2_BEARER_TOKEN method (openadr3.yaml
+// mqttNotifierAuthenticationOauth2BearerToken: user name "{clientID}",
+// password the bearer token), as /notifiers says. A VEN client reads its
+// own VEN's topics and the all-object and program event topics, but not
+// another VEN's topics, wildcards over VENs, or the all-object reports;
+// no client publishes; a bad, missing or borrowed token is refused.
+func TestMQTTAuthenticatesWithBearerTokens(t *testing.T) {
+	doc, router := loadSpec(t)
+	db := storetest.SQLite()(t)
+	now := time.Date(2026, 7, 15, 9, 0, 0, 0, calendar.Pacific)
+	db.Now = func() time.Time { return now.UTC() }
+	b, err := StartBroker("127.0.0.1:0", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	secrets := map[string]string{}
+	for _, c := range []store.OADRClient{{ClientID: "bl-1", Role: "bl", Name: "DRMS"},
+		{ClientID: "ven-1", Role: "ven", Name: "aggregator one"}, {ClientID: "ven-2", Role: "ven", Name: "aggregator two"}} {
+		c.Scopes = ScopesFor(c.Role)
+		db.InTx(context.Background(), func(tx *store.Tx) error {
+			s, err := tx.CreateOADRClient(context.Background(), auth.System, &c)
+			secrets[c.ClientID] = s
+			return err
+		})
+	}
+	vtn := New(db, Options{Broker: b})
+	defer vtn.Wait()
+	srv := httptest.NewServer(vtn.Handler())
+	defer srv.Close()
+	clients := map[string]*ven{}
+	venIDs := map[string]string{}
+	for _, id := range []string{"bl-1", "ven-1", "ven-2"} {
+		clients[id] = &ven{t: t, base: srv.URL, router: router}
+		clients[id].login(id, secrets[id])
+		if id != "bl-1" {
+			st, body := clients[id].do("POST", "/vens", map[string]any{"objectType": "VEN_VEN_REQUEST", "venName": "site-of-" + id}, true)
+			if st != 201 {
+				t.Fatalf("register VEN for %s: %d %s", id, st, body)
+			}
+			venIDs[id] = decodeTo[map[string]any](t, body)["id"].(string)
+		}
+	}
+	st, body := clients["ven-1"].do("GET", "/notifiers", nil, true)
+	n := decodeTo[struct {
+		MQTT struct{ Authentication map[string]string }
+	}](t, body)
+	if st != 200 || n.MQTT.Authentication["method"] != "OAUTH2_BEARER_TOKEN" || n.MQTT.Authentication["username"] != "{clientID}" {
+		t.Fatalf("notifiers %d %s", st, body)
+	}
+	addr := strings.TrimPrefix(b.URI(), "mqtt://")
+
+	// Refused at CONNECT: return code 4 (bad user name or password) or 5
+	// (not authorized), MQTT 3.1.1 §3.2.2.3; anonymous access is off by
+	// default.
+	for _, c := range []struct{ name, user, pass string }{
+		{"no credentials", "", ""},
+		{"bad token", "ven-1", "not-a-token"},
+		{"another client's token", "ven-2", clients["ven-1"].token},
+		{"user name without password", "ven-1", ""},
+	} {
+		if _, code := connectMQTT(t, addr, "refused", c.user, c.pass); code != 4 && code != 5 {
+			t.Errorf("%s: CONNACK return code %d, want 4 or 5", c.name, code)
+		}
+	}
+
+	own := TopicPrefix + "vens/" + venIDs["ven-1"] + "/events/create"
+	v1 := dialMQTTAs(t, addr, "ven-1-sub", "ven-1", clients["ven-1"].token)
+	for filter, want := range map[string]bool{
+		own: true,
+		TopicPrefix + "vens/" + venIDs["ven-1"] + "/events/+":      true,
+		TopicPrefix + "events/create":                              true,
+		TopicPrefix + "programs/power_response/events/+":           true,
+		TOUTopic("TOU-D-PRIME"):                                    true,
+		TopicPrefix + "vens/" + venIDs["ven-2"] + "/events/create": false,
+		TopicPrefix + "vens/+/events/create":                       false,
+		TopicPrefix + "vens/ven-unknown/events/create":             false,
+		TopicPrefix + "#":                                          false,
+		"#":                                                        false,
+		TopicPrefix + "reports/create":                             false,
+	} {
+		code := v1.trySubscribe(filter)
+		if granted := code <= 2; granted != want {
+			t.Errorf("ven-1 SUBSCRIBE %s: return code %#x, want granted %v", filter, code, want)
+		} else if !want && code != 0x80 {
+			t.Errorf("ven-1 SUBSCRIBE %s: return code %#x, want 0x80", filter, code)
+		}
+	}
+	bl := dialMQTTAs(t, addr, "bl-sub", "bl-1", clients["bl-1"].token)
+	bl.subscribe(TopicPrefix + "vens/+/events/create")
+
+	// A VEN's QoS 1 publish, even to its own topic, is refused: an MQTT
+	// 3.1.1 broker can only close the connection (§3.3.5; mochi sends a
+	// DISCONNECT first).
+	evil := dialMQTTAs(t, addr, "ven-1-pub", "ven-1", clients["ven-1"].token)
+	evil.send(0x32, append(append(mqttString(own), 0, 7), `{"objectType":"EVENT","operation":"CREATE","object":{}}`...))
+	for {
+		kind, _, err := evil.read(5 * time.Second)
+		if ne, ok := err.(net.Error); ok && ne.Timeout() {
+			t.Fatal("the broker kept the connection of a client that published")
+		} else if err != nil {
+			break
+		}
+		if kind != 0xe0 {
+			t.Fatalf("the broker answered a client's publish with packet %#x", kind)
+		}
+	}
+
+	st, body = clients["bl-1"].do("POST", "/events", map[string]any{"programID": "power_response",
+		"intervalPeriod": map[string]any{"start": "2026-07-15T17:00:00-07:00", "duration": "PT2H"}}, true)
+	if st != 201 {
+		t.Fatalf("create %d %s", st, body)
+	}
+	created := decodeTo[map[string]any](t, body)
+	topic, payload, _, err := v1.next(5 * time.Second)
+	for err == nil && topic != own {
+		topic, payload, _, err = v1.next(5 * time.Second) // the all-object and program topics come too
+	}
+	if err != nil {
+		t.Fatalf("ven-1 got no notification on %s: %v", own, err)
+	}
+	var got struct {
+		ObjectType, Operation string
+		Object                map[string]any
+	}
+	var raw any
+	json.Unmarshal(payload, &raw)
+	if err := doc.Components.Schemas["notification"].Value.VisitJSON(raw); err != nil {
+		t.Errorf("notification does not follow the spec: %v", err)
+	}
+	if json.Unmarshal(payload, &got) != nil || got.Operation != "CREATE" || got.Object["id"] != created["id"] {
+		t.Errorf("ven-1 on %s: %s", own, payload)
+	}
+	// Business logic reads every VEN's topic; what it reads first is the
+	// VTN's notification, not the refused publish.
+	topic, payload, _, err = bl.next(5 * time.Second)
+	if err != nil || !strings.HasPrefix(topic, TopicPrefix+"vens/") {
+		t.Fatalf("bl: %s %v", topic, err)
+	}
+	if json.Unmarshal(payload, &got) != nil || got.Object["id"] != created["id"] {
+		t.Errorf("bl read %s: %s", topic, payload)
+	}
 }

@@ -52,7 +52,8 @@ type Options struct {
 	// Client posts webhook notifications; nil uses a client with a
 	// 10-second timeout.
 	Client *http.Client
-	// Broker, when set, also carries every notification over MQTT.
+	// Broker, when set, also carries every notification over MQTT; its
+	// clients authenticate with this VTN's bearer tokens.
 	Broker *Broker
 	// Enqueue, when set, hands each webhook notification to the durable
 	// job queue (a WebhookJobKind job running DeliverWebhook) instead of
@@ -89,6 +90,9 @@ func New(db *store.DB, opt Options) *VTN {
 		v.client = &http.Client{Timeout: 10 * time.Second}
 	}
 	v.cat, v.catErr = dr.Shipped()
+	if v.broker != nil {
+		v.broker.vtn.Store(v) // the broker checks MQTT passwords as this VTN's bearer tokens
+	}
 	return v
 }
 
@@ -262,7 +266,7 @@ func (v *VTN) authServer(w http.ResponseWriter, r *http.Request) {
 func (v *VTN) notifiers(w http.ResponseWriter, _ *http.Request, _ caller) {
 	out := map[string]any{"WEBHOOK": true}
 	if v.broker != nil {
-		out["MQTT"] = map[string]any{"URIS": []string{v.broker.URI()}, "serialization": "JSON", "authentication": map[string]any{"method": "ANONYMOUS"}}
+		out["MQTT"] = map[string]any{"URIS": []string{v.broker.URI()}, "serialization": "JSON", "authentication": map[string]any{"method": "OAUTH2_BEARER_TOKEN", "username": "{clientID}"}}
 	}
 	writeJSON(w, http.StatusOK, out)
 }
