@@ -270,13 +270,20 @@ func (q queries) DRParticipants(ctx context.Context, program, track string, on c
 	return out, rows.Err()
 }
 
-// ParticipantLoad returns the delivered energy of a meter over [from, to).
+// ParticipantLoad returns the delivered energy of a meter over [from, to)
+// (as MeterIntervals does, but without reading the received channel a
+// baseline does not use).
 func (q queries) ParticipantLoad(ctx context.Context, meterID int64, from, to time.Time) (meterdata.Series, error) {
-	ms, err := q.MeterIntervals(ctx, meterID, from, to)
+	m, err := q.Meter(ctx, meterID)
 	if err != nil {
 		return meterdata.Series{}, err
 	}
-	return ms.Delivered.Series, nil
+	for _, c := range m.Channels {
+		if c.Direction == customer.Delivered {
+			return q.Intervals(ctx, c.ID, from, to)
+		}
+	}
+	return meterdata.Series{}, nil
 }
 
 // RecordOverride records that a participant overrode an event (from the

@@ -289,10 +289,11 @@ func (q queries) Intervals(ctx context.Context, channelID int64, from, to time.T
 		if err != nil {
 			return Series{}, err
 		}
+		// Reading i of the block is interval off+i of the range (from
+		// and the block's start both lie on the step's grid).
+		off := int(b.start.Sub(from) / step)
 		for i, v := range b.values {
-			at := b.start.Add(time.Duration(i) * step)
-			if !at.Before(from) && at.Before(to) {
-				k := int(at.Sub(from) / step)
+			if k := off + i; k >= 0 && k < len(out.Values) {
 				out.Values[k] = v
 				if q := b.qualityAt(i); q != meterdata.Actual {
 					if out.Quality == nil {
