@@ -42,7 +42,7 @@ var errUsage = errors.New("usage")
 
 func commands() []command {
 	return []command{
-		{"serve", "[--addr HOST:PORT] [--db DB] [--demo] [--workers N] [--mqtt HOST:PORT]", "run the console, portal and JSON API", runServe},
+		{"serve", "[--addr HOST:PORT] [--db DB] [--demo] [--workers N] [--mqtt HOST:PORT [--mqtt-anonymous]]", "run the console, portal and JSON API", runServe},
 		{"demo", "[--db PATH] [--accounts N] [--seed S] [--year Y] [--bill]", "generate the deterministic demo CCA", runDemo},
 		{"migrate", "[--db DB] [--json]", "apply database migrations and print the schema version", runMigrate},
 		{"user add", "--email E --name N --role admin|program_manager|analyst|customer|installer|participant [--account NUMBER]... [--org ORG] (password from GRIDBOOK_PASSWORD or stdin)", "add a console or portal user (a participant acts for its --org in the registry)", runUserAdd},

@@ -25,6 +25,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	dsn := dbFlag(e, fs, "")
 	workers := fs.Int("workers", 2, "background job workers in this process (0 to run none)")
 	mqttAddr := fs.String("mqtt", "", "also serve MQTT on HOST:PORT (e.g. 127.0.0.1:1883): OpenADR notifications and retained TOU signals on gridbook/signals/tou/{tariff}")
+	mqttAnon := fs.Bool("mqtt-anonymous", false, "let MQTT clients connect without an OpenADR bearer token (they may then read the event, program and TOU signal topics, never a VEN's)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -84,6 +85,9 @@ func runServe(ctx context.Context, e *env, args []string) error {
 			return err
 		}
 		defer broker.Close()
+		if *mqttAnon {
+			broker.AllowAnonymous()
+		}
 		codes, err := openadr.TOUCodes(ctx, db.DB, todayPacific(db.DB))
 		if err != nil {
 			ln.Close()
