@@ -65,10 +65,17 @@ type brokerAuth struct {
 
 // mqttSession is who a connection authenticated as.
 type mqttSession struct {
-	client *store.OADRClient // nil for an anonymous client
-	mu     sync.Mutex
-	owns   map[string]bool // VEN id → registered by this client (cache)
+	client  *store.OADRClient // nil for an anonymous client
+	token   string
+	mu      sync.Mutex
+	checked time.Time       // when the token was last found valid
+	expired bool            // the token has expired or was revoked
+	owns    map[string]bool // VEN id → registered by this client (cache)
 }
+
+// tokenRecheck is how often a connection's token is checked again, so a
+// connection does not outlive its token by more than this.
+const tokenRecheck = time.Minute
 
 func (h *brokerAuth) ID() string { return "gridbook-openadr-auth" }
 
@@ -99,7 +106,7 @@ func (h *brokerAuth) OnConnectAuthenticate(cl *mqtt.Client, pk packets.Packet) b
 	if err != nil || c.ClientID != user {
 		return false
 	}
-	h.sessions.Store(cl, &mqttSession{client: &c, owns: map[string]bool{}})
+	h.sessions.Store(cl, &mqttSession{client: &c, token: pass, checked: v.db.Now(), owns: map[string]bool{}})
 	return true
 }
 
@@ -124,6 +131,9 @@ func (h *brokerAuth) OnACLCheck(cl *mqtt.Client, topic string, write bool) bool 
 		return false
 	}
 	sess := s.(*mqttSession)
+	if sess.client != nil && !h.valid(sess) {
+		return false
+	}
 	if sess.client != nil && sess.client.Role == "bl" {
 		return true
 	}
@@ -145,6 +155,32 @@ func (h *brokerAuth) OnACLCheck(cl *mqtt.Client, topic string, write bool) bool 
 		return false
 	}
 	return h.owns(sess, id)
+}
+
+// valid reports whether the session's token is still valid, asking the
+// store at most every tokenRecheck: an expired token reads nothing more.
+func (h *brokerAuth) valid(sess *mqttSession) bool {
+	sess.mu.Lock()
+	defer sess.mu.Unlock()
+	v := h.b.vtn.Load()
+	if sess.expired || v == nil {
+		return false
+	}
+	now := v.db.Now()
+	if now.Sub(sess.checked) < tokenRecheck {
+		return true
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_, err := v.db.OADRTokenClient(ctx, sess.token)
+	if apperr.Is(err, apperr.Unauthorized) {
+		sess.expired = true
+		return false
+	} else if err != nil {
+		return false // not remembered: a later check may succeed
+	}
+	sess.checked = now
+	return true
 }
 
 // owns reports whether the session's client registered VEN id.

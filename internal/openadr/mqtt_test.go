@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -131,11 +132,19 @@ func dialMQTTAs(t *testing.T, addr, id, user, pass string) *mqttClient {
 }
 
 // trySubscribe sends SUBSCRIBE at QoS 1 and returns the SUBACK return
-// code (§3.9.3: 0–2 granted QoS, 0x80 failure).
+// code (§3.9.3: 0–2 granted QoS, 0x80 failure), skipping PUBLISH packets
+// that arrive first.
 func (m *mqttClient) trySubscribe(filter string) byte {
 	m.t.Helper()
 	m.send(0x82, append(append([]byte{0, 1}, mqttString(filter)...), 1))
 	kind, ack, err := m.read(5 * time.Second)
+	for err == nil && kind>>4 == 3 { // a PUBLISH still on its way: acknowledge and skip
+		if (kind>>1)&3 > 0 {
+			tl := int(binary.BigEndian.Uint16(ack))
+			m.send(0x40, ack[2+tl:4+tl])
+		}
+		kind, ack, err = m.read(5 * time.Second)
+	}
 	if err != nil || kind != 0x90 || len(ack) != 3 {
 		m.t.Fatalf("SUBACK: %x %x %v", kind, ack, err)
 	}
@@ -295,8 +304,9 @@ func TestVTNEventsArriveOverMQTT(t *testing.T) {
 func TestMQTTAuthenticatesWithBearerTokens(t *testing.T) {
 	doc, router := loadSpec(t)
 	db := storetest.SQLite()(t)
-	now := time.Date(2026, 7, 15, 9, 0, 0, 0, calendar.Pacific)
-	db.Now = func() time.Time { return now.UTC() }
+	var clock atomic.Int64 // the broker reads the clock on its own goroutines
+	clock.Store(time.Date(2026, 7, 15, 9, 0, 0, 0, calendar.Pacific).Unix())
+	db.Now = func() time.Time { return time.Unix(clock.Load(), 0).UTC() }
 	b, err := StartBroker("127.0.0.1:0", nil)
 	if err != nil {
 		t.Fatal(err)
@@ -427,5 +437,15 @@ func TestMQTTAuthenticatesWithBearerTokens(t *testing.T) {
 	}
 	if json.Unmarshal(payload, &got) != nil || got.Object["id"] != created["id"] {
 		t.Errorf("bl read %s: %s", topic, payload)
+	}
+
+	// Two hours on, the tokens have expired: a new subscription of the
+	// same connections is refused.
+	clock.Add(int64(2 * time.Hour / time.Second))
+	if code := v1.trySubscribe(TopicPrefix + "events/update"); code != 0x80 {
+		t.Errorf("ven-1 SUBSCRIBE after its token expired: return code %#x, want 0x80", code)
+	}
+	if code := bl.trySubscribe(TopicPrefix + "reports/create"); code != 0x80 {
+		t.Errorf("bl SUBSCRIBE after its token expired: return code %#x, want 0x80", code)
 	}
 }
