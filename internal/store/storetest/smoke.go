@@ -149,6 +149,7 @@ func Run(t *testing.T, open Opener) {
 		// dr_fleet.go
 		{"DRFleetDispatchOnce", testDRFleetDispatchOnce},
 		{"EVSessionsAndSignals", testEVSessionsAndSignals},
+		{"EVPlansAndChargers", testEVPlansAndChargers}, // ev_plans.go
 	}
 	for _, c := range checks {
 		t.Run(c.name, func(t *testing.T) { c.fn(t, open(t)) })

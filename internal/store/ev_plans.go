@@ -1,0 +1,289 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/gridbook/gridbook/internal/apperr"
+	"github.com/gridbook/gridbook/internal/auth"
+	"github.com/gridbook/gridbook/internal/energy"
+	"github.com/gridbook/gridbook/internal/evcharge"
+)
+
+// Vehicle returns one enrolled vehicle.
+func (q queries) Vehicle(ctx context.Context, id int64) (evcharge.Vehicle, error) {
+	v, err := scanVehicle(q.q.QueryRowContext(ctx, `SELECT `+vehicleCols+` FROM ev_vehicles WHERE id = $1`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return v, apperr.NotFoundf("store.Vehicle", "vehicle %d not found", id)
+	}
+	if err != nil {
+		return v, fmt.Errorf("store: vehicle: %w", err)
+	}
+	return v, nil
+}
+
+// VehicleByCharger returns the vehicle whose charger is an OCPP charge
+// point identity (the lowest id when several share it).
+func (q queries) VehicleByCharger(ctx context.Context, identity string) (evcharge.Vehicle, error) {
+	v, err := scanVehicle(q.q.QueryRowContext(ctx, `SELECT `+vehicleCols+` FROM ev_vehicles WHERE charger = $1 ORDER BY id LIMIT 1`, identity))
+	if errors.Is(err, sql.ErrNoRows) {
+		return v, apperr.NotFoundf("store.VehicleByCharger", "no vehicle charges at %q", identity)
+	}
+	if err != nil {
+		return v, fmt.Errorf("store: vehicle: %w", err)
+	}
+	return v, nil
+}
+
+// VehicleFilter pages through enrolled vehicles.
+type VehicleFilter struct {
+	AccountID int64   // 0: every account
+	IDs       []int64 // non-nil: only these accounts (portal users)
+	After     int64   // vehicle id cursor
+	Limit     int     // 0: no limit
+}
+
+// VehiclePage returns vehicles in id order after the cursor.
+func (q queries) VehiclePage(ctx context.Context, f VehicleFilter) ([]evcharge.Vehicle, error) {
+	query := `SELECT ` + vehicleCols + ` FROM ev_vehicles WHERE id > $1 AND ($2 = 0 OR account_id = $2)`
+	args := []any{f.After, f.AccountID}
+	if f.IDs != nil {
+		if len(f.IDs) == 0 {
+			return nil, nil
+		}
+		query += ` AND account_id IN (` + placeholders(len(args)+1, len(f.IDs)) + `)`
+		for _, id := range f.IDs {
+			args = append(args, id)
+		}
+	}
+	query += ` ORDER BY id`
+	if f.Limit > 0 {
+		query += fmt.Sprintf(` LIMIT %d`, f.Limit)
+	}
+	rows, err := q.q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: vehicles: %w", err)
+	}
+	defer rows.Close()
+	var out []evcharge.Vehicle
+	for rows.Next() {
+		v, err := scanVehicle(rows)
+		if err != nil {
+			return nil, fmt.Errorf("store: vehicles: %w", err)
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
+// EVPlanRecord is a charging plan stored for a vehicle: the need asked
+// and the planner's answer. Vehicle, AccountID and Charger are read from
+// the vehicle.
+type EVPlanRecord struct {
+	ID        int64     `json:"id"`
+	VehicleID int64     `json:"vehicle_id"`
+	Vehicle   string    `json:"vehicle"`
+	AccountID int64     `json:"account_id"`
+	Charger   string    `json:"charger"`
+	PlugIn    time.Time `json:"plug_in"`
+	Departure time.Time `json:"departure"`
+	// NeedWh is the energy asked for (the plan's EnergyWh is what it
+	// delivers; ShortfallWh the difference when the charger cannot).
+	NeedWh energy.Wh `json:"need_wh"`
+	// Source names the rates planned against, e.g. "tariff TOU-D-PRIME"
+	// or "signal sgip-sce".
+	Source  string        `json:"source"`
+	Plan    evcharge.Plan `json:"plan"`
+	Actor   string        `json:"actor"`
+	Created time.Time     `json:"created"`
+}
+
+// SaveEVPlan stores a plan for an enrolled vehicle (the vehicle's latest
+// plan is the one in force) and audits it.
+func (tx *Tx) SaveEVPlan(ctx context.Context, actor auth.Actor, p *EVPlanRecord) error {
+	const op = "store.SaveEVPlan"
+	var f apperr.Fields
+	if !p.Departure.After(p.PlugIn) {
+		f.Add("departure", "must be after plug_in")
+	}
+	if p.NeedWh < 0 {
+		f.Add("energy_kwh", "must not be negative")
+	}
+	if strings.TrimSpace(p.Source) == "" {
+		f.Add("source", "is required")
+	}
+	if err := f.Err(op); err != nil {
+		return err
+	}
+	v, err := tx.Vehicle(ctx, p.VehicleID)
+	if err != nil {
+		return err
+	}
+	js, err := json.Marshal(p.Plan)
+	if err != nil {
+		return fmt.Errorf("store: plan: %w", err)
+	}
+	p.Vehicle, p.AccountID, p.Charger = v.Name, v.AccountID, v.Charger
+	p.Actor, p.Created = actor.String(), tx.now().UTC().Truncate(time.Second)
+	err = tx.q.QueryRowContext(ctx, `INSERT INTO ev_plans (vehicle_id, plug_in_unix, departure_unix, need_wh, objective, rates_source, plan_json, actor, created_unix)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`, p.VehicleID, p.PlugIn.Unix(), p.Departure.Unix(), int64(p.NeedWh),
+		string(p.Plan.Objective), p.Source, string(js), p.Actor, p.Created.Unix()).Scan(&p.ID)
+	if err != nil {
+		return fmt.Errorf("store: plan: %w", mapErr(err))
+	}
+	return tx.audit(ctx, actor, "create", "ev_plan", p.ID, nil, p)
+}
+
+const evPlanCols = `p.id, p.vehicle_id, v.name, v.account_id, v.charger, p.plug_in_unix, p.departure_unix, p.need_wh, p.rates_source, p.plan_json, p.actor, p.created_unix`
+
+func scanEVPlan(s interface{ Scan(...any) error }) (EVPlanRecord, error) {
+	var p EVPlanRecord
+	var plug, dep, need, created int64
+	var js string
+	if err := s.Scan(&p.ID, &p.VehicleID, &p.Vehicle, &p.AccountID, &p.Charger, &plug, &dep, &need, &p.Source, &js, &p.Actor, &created); err != nil {
+		return p, err
+	}
+	p.PlugIn, p.Departure, p.Created = time.Unix(plug, 0).UTC(), time.Unix(dep, 0).UTC(), time.Unix(created, 0).UTC()
+	p.NeedWh = energy.Wh(need)
+	return p, json.Unmarshal([]byte(js), &p.Plan)
+}
+
+func (q queries) evPlans(ctx context.Context, where string, args ...any) ([]EVPlanRecord, error) {
+	rows, err := q.q.QueryContext(ctx, `SELECT `+evPlanCols+` FROM ev_plans p JOIN ev_vehicles v ON v.id = p.vehicle_id `+where, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: plans: %w", err)
+	}
+	defer rows.Close()
+	var out []EVPlanRecord
+	for rows.Next() {
+		p, err := scanEVPlan(rows)
+		if err != nil {
+			return nil, fmt.Errorf("store: plans: %w", err)
+		}
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}
+
+// EVPlan returns one stored plan.
+func (q queries) EVPlan(ctx context.Context, id int64) (EVPlanRecord, error) {
+	ps, err := q.evPlans(ctx, `WHERE p.id = $1`, id)
+	if err != nil {
+		return EVPlanRecord{}, err
+	}
+	if len(ps) == 0 {
+		return EVPlanRecord{}, apperr.NotFoundf("store.EVPlan", "charging plan %d not found", id)
+	}
+	return ps[0], nil
+}
+
+// LatestEVPlan returns the plan in force for a vehicle: its latest.
+func (q queries) LatestEVPlan(ctx context.Context, vehicleID int64) (EVPlanRecord, error) {
+	ps, err := q.evPlans(ctx, `WHERE p.vehicle_id = $1 ORDER BY p.id DESC LIMIT 1`, vehicleID)
+	if err != nil {
+		return EVPlanRecord{}, err
+	}
+	if len(ps) == 0 {
+		return EVPlanRecord{}, apperr.NotFoundf("store.LatestEVPlan", "vehicle %d has no charging plan", vehicleID)
+	}
+	return ps[0], nil
+}
+
+// EVPlansOf returns a vehicle's plans newest first, at most limit (0:
+// all).
+func (q queries) EVPlansOf(ctx context.Context, vehicleID int64, limit int) ([]EVPlanRecord, error) {
+	where := `WHERE p.vehicle_id = $1 ORDER BY p.id DESC`
+	if limit > 0 {
+		where += fmt.Sprintf(` LIMIT %d`, limit)
+	}
+	return q.evPlans(ctx, where, vehicleID)
+}
+
+// EVPlansAfter returns plans stored with an id above after, in id order,
+// at most limit: how a service finds the plans made since it last looked.
+func (q queries) EVPlansAfter(ctx context.Context, after int64, limit int) ([]EVPlanRecord, error) {
+	return q.evPlans(ctx, fmt.Sprintf(`WHERE p.id > $1 ORDER BY p.id LIMIT %d`, max(limit, 1)), after)
+}
+
+// CurrentEVPlans returns each vehicle's plan in force whose departure is
+// after since, in plan id order.
+func (q queries) CurrentEVPlans(ctx context.Context, since time.Time) ([]EVPlanRecord, error) {
+	return q.evPlans(ctx, `WHERE p.id IN (SELECT MAX(id) FROM ev_plans GROUP BY vehicle_id) AND p.departure_unix > $1 ORDER BY p.id`, since.Unix())
+}
+
+// ChargerStatus is what the OCPP central system last heard from a charge
+// point.
+type ChargerStatus struct {
+	Identity string `json:"identity"`
+	// Status is the OCPP 1.6 ChargePointStatus of its connector
+	// (Available, Preparing, Charging, …), or "Connected" between a
+	// BootNotification and the first StatusNotification.
+	Status        string    `json:"status"`
+	Vendor        string    `json:"vendor"`
+	Model         string    `json:"model"`
+	TransactionID int       `json:"transaction_id"` // 0: none open; -1 to RecordCharger: keep the stored one
+	LastSeen      time.Time `json:"last_seen"`
+}
+
+// RecordCharger stores what a charge point said: empty fields keep what
+// was stored, LastSeen always moves. Not audited: it is telemetry.
+func (tx *Tx) RecordCharger(ctx context.Context, c ChargerStatus) error {
+	if strings.TrimSpace(c.Identity) == "" {
+		var f apperr.Fields
+		f.Add("identity", "is required")
+		return f.Err("store.RecordCharger")
+	}
+	_, err := tx.q.ExecContext(ctx, `INSERT INTO ev_chargers (identity, status, vendor, model, transaction_id, last_seen_unix)
+		VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (identity) DO UPDATE SET
+		status = CASE WHEN excluded.status = '' THEN ev_chargers.status ELSE excluded.status END,
+		vendor = CASE WHEN excluded.vendor = '' THEN ev_chargers.vendor ELSE excluded.vendor END,
+		model = CASE WHEN excluded.model = '' THEN ev_chargers.model ELSE excluded.model END,
+		transaction_id = CASE WHEN excluded.transaction_id < 0 THEN ev_chargers.transaction_id ELSE excluded.transaction_id END,
+		last_seen_unix = excluded.last_seen_unix`,
+		c.Identity, c.Status, c.Vendor, c.Model, c.TransactionID, c.LastSeen.Unix())
+	if err != nil {
+		return fmt.Errorf("store: charger: %w", mapErr(err))
+	}
+	return nil
+}
+
+// Chargers returns every charge point heard from, by identity.
+func (q queries) Chargers(ctx context.Context) ([]ChargerStatus, error) {
+	return q.chargers(ctx, `ORDER BY identity`)
+}
+
+func (q queries) chargers(ctx context.Context, where string, args ...any) ([]ChargerStatus, error) {
+	rows, err := q.q.QueryContext(ctx, `SELECT identity, status, vendor, model, transaction_id, last_seen_unix FROM ev_chargers `+where, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: chargers: %w", err)
+	}
+	defer rows.Close()
+	var out []ChargerStatus
+	for rows.Next() {
+		var c ChargerStatus
+		var seen int64
+		if err := rows.Scan(&c.Identity, &c.Status, &c.Vendor, &c.Model, &c.TransactionID, &seen); err != nil {
+			return nil, fmt.Errorf("store: chargers: %w", err)
+		}
+		c.LastSeen = time.Unix(seen, 0).UTC()
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// Charger returns what was last heard from one charge point.
+func (q queries) Charger(ctx context.Context, identity string) (ChargerStatus, error) {
+	cs, err := q.chargers(ctx, `WHERE identity = $1`, identity)
+	if err != nil {
+		return ChargerStatus{}, err
+	}
+	if len(cs) == 1 {
+		return cs[0], nil
+	}
+	return ChargerStatus{}, apperr.NotFoundf("store.Charger", "charger %q has not connected", identity)
+}
