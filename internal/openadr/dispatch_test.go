@@ -258,8 +258,7 @@ func TestWatchSendsBatteryDispatchOnlyToItsVEN(t *testing.T) {
 		t.Fatal(err)
 	}
 	v := New(db, Options{})
-	seen := map[int64]dr.Status{}
-	v.watchOnce(ctx, seen, true)
+	v.watchOnce(ctx)
 	var e dr.Event
 	err = db.InTx(ctx, func(tx *store.Tx) error {
 		var err error
@@ -273,14 +272,14 @@ func TestWatchSendsBatteryDispatchOnlyToItsVEN(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	v.watchOnce(ctx, seen, false)
+	v.watchOnce(ctx)
 	v.Wait()
-	v.watchOnce(ctx, seen, false) // nothing new
+	v.watchOnce(ctx) // nothing new
 	v.Wait()
 	if err := db.InTx(ctx, func(tx *store.Tx) error { _, err := tx.MoveEvent(ctx, auth.System, e.ID, dr.Cancelled, ""); return err }); err != nil {
 		t.Fatal(err)
 	}
-	v.watchOnce(ctx, seen, false)
+	v.watchOnce(ctx)
 	v.Wait()
 	close(got)
 	var ops []string

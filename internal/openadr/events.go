@@ -403,13 +403,15 @@ func (v *VTN) createEvent(w http.ResponseWriter, r *http.Request, c caller) {
 		var err error
 		e, err = tx.ScheduleEvent(r.Context(), c.actor(), p, dr.Proposal{Event: dr.Event{Start: start.UTC(), End: start.UTC().Add(dur), Level: level,
 			Reason: req.EventName}, Notice: v.db.Now()})
-		return err
+		if err != nil {
+			return err
+		}
+		return recordOwn(r.Context(), tx, e.ID, e.Status)
 	})
 	if err != nil {
 		v.fail(w, r, err)
 		return
 	}
-	v.remember(e.ID)
 	obj := eventJSON(p, e)
 	writeJSON(w, http.StatusCreated, obj)
 	v.notify(context.WithoutCancel(r.Context()), "EVENT", "CREATE", p.Code, obj)
@@ -431,14 +433,15 @@ func (v *VTN) deleteEvent(w http.ResponseWriter, r *http.Request, c caller) {
 		return
 	}
 	err = v.db.InTx(r.Context(), func(tx *store.Tx) error {
-		_, err := tx.MoveEvent(r.Context(), c.actor(), e.ID, dr.Cancelled, "cancelled through the OpenADR VTN")
-		return err
+		if _, err := tx.MoveEvent(r.Context(), c.actor(), e.ID, dr.Cancelled, "cancelled through the OpenADR VTN"); err != nil {
+			return err
+		}
+		return recordOwn(r.Context(), tx, e.ID, dr.Cancelled)
 	})
 	if err != nil {
 		v.fail(w, r, err)
 		return
 	}
-	v.remember(e.ID)
 	obj := eventJSON(p, e)
 	writeJSON(w, http.StatusOK, obj)
 	v.notify(context.WithoutCancel(r.Context()), "EVENT", "DELETE", p.Code, obj)

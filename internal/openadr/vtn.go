@@ -71,13 +71,7 @@ type VTN struct {
 	cat    *dr.Catalog // gridbook's programs, parsed once
 	catErr error
 	wg     sync.WaitGroup // webhook deliveries in flight
-	mu     sync.Mutex
-	own    map[int64]bool // events created or cancelled through the VTN (Watch skips them)
 	queue  func(ctx context.Context, w Webhook) error
-	// fleet is, per storage event, what Watch told of its battery
-	// dispatch events: fleetAnnounced (CREATE sent) or fleetWithdrawn
-	// (DELETE sent, or cancelled when first seen).
-	fleet map[int64]int8
 }
 
 // New returns the VTN.

@@ -536,8 +536,7 @@ func TestWatchNotifiesEventsMadeOutsideTheVTN(t *testing.T) {
 		t.Fatal(err)
 	}
 	v := New(db, Options{})
-	seen := map[int64]dr.Status{}
-	v.watchOnce(ctx, seen, true)
+	v.watchOnce(ctx)
 	cat, _ := dr.Shipped()
 	p, _ := cat.Program("power_response")
 	start := time.Date(2026, 7, 15, 17, 0, 0, 0, calendar.Pacific).UTC()
@@ -547,16 +546,16 @@ func TestWatchNotifiesEventsMadeOutsideTheVTN(t *testing.T) {
 		e, err = tx.ScheduleEvent(ctx, auth.System, p, dr.Proposal{Event: dr.Event{Start: start, End: start.Add(2 * time.Hour)}, Notice: db.Now()})
 		return err
 	})
-	v.watchOnce(ctx, seen, false)
+	v.watchOnce(ctx)
 	v.Wait() // deliveries in order
 	db.InTx(ctx, func(tx *store.Tx) error { _, err := tx.MoveEvent(ctx, auth.System, e.ID, dr.Notified, ""); return err })
-	v.watchOnce(ctx, seen, false)
+	v.watchOnce(ctx)
 	v.Wait() // deliveries in order
 	db.InTx(ctx, func(tx *store.Tx) error { _, err := tx.MoveEvent(ctx, auth.System, e.ID, dr.Cancelled, ""); return err })
-	v.watchOnce(ctx, seen, false)
-	v.Wait()                      // deliveries in order
-	v.watchOnce(ctx, seen, false) // nothing new
-	v.Wait()                      // deliveries in order
+	v.watchOnce(ctx)
+	v.Wait()         // deliveries in order
+	v.watchOnce(ctx) // nothing new
+	v.Wait()         // deliveries in order
 	v.Wait()
 	close(got)
 	var ops []string

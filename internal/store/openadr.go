@@ -201,3 +201,67 @@ func (q queries) OADRObjects(ctx context.Context, f OADRFilter) ([]OADRObject, e
 	}
 	return out, rows.Err()
 }
+
+// OADRWatchKey names one watched aspect of an event: "status" (the
+// status last notified) or "fleet" (its battery dispatch events,
+// "announced" or "withdrawn"); event 0's "start" marks that the first
+// look over the database has recorded what was there.
+type OADRWatchKey struct {
+	EventID int64
+	Aspect  string
+}
+
+// OADRWatchStates returns what the VTN's watch has recorded of the events
+// with ids from..to, and event 0's "start" marker when present.
+func (q queries) OADRWatchStates(ctx context.Context, from, to int64) (map[OADRWatchKey]string, error) {
+	rows, err := q.q.QueryContext(ctx, `SELECT event_id, aspect, state FROM oadr_watch WHERE event_id = 0 OR event_id BETWEEN $1 AND $2`, from, to)
+	if err != nil {
+		return nil, fmt.Errorf("store: openadr watch: %w", err)
+	}
+	defer rows.Close()
+	out := map[OADRWatchKey]string{}
+	for rows.Next() {
+		var k OADRWatchKey
+		var s string
+		if err := rows.Scan(&k.EventID, &k.Aspect, &s); err != nil {
+			return nil, fmt.Errorf("store: openadr watch: %w", err)
+		}
+		out[k] = s
+	}
+	return out, rows.Err()
+}
+
+// ClaimOADRWatch moves an event's watched aspect from state from ("" when
+// nothing is recorded yet) to state to, and reports whether this call
+// made the move. It is one statement (an insert that does nothing on
+// conflict, or an update conditioned on the old state), so of several
+// processes claiming the same change exactly one gets true: the one that
+// is to notify it.
+func (q queries) ClaimOADRWatch(ctx context.Context, k OADRWatchKey, from, to string) (bool, error) {
+	var res sql.Result
+	var err error
+	if from == "" {
+		res, err = q.q.ExecContext(ctx, `INSERT INTO oadr_watch (event_id, aspect, state, changed_unix) VALUES ($1, $2, $3, $4)
+			ON CONFLICT (event_id, aspect) DO NOTHING`, k.EventID, k.Aspect, to, q.now().Unix())
+	} else {
+		res, err = q.q.ExecContext(ctx, `UPDATE oadr_watch SET state = $4, changed_unix = $5 WHERE event_id = $1 AND aspect = $2 AND state = $3`,
+			k.EventID, k.Aspect, from, to, q.now().Unix())
+	}
+	if err != nil {
+		return false, fmt.Errorf("store: openadr watch: %w", mapErr(err))
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
+}
+
+// SetOADRWatch records an aspect's state whatever it was: the VTN calls
+// it in the transaction that creates or cancels an event it notifies
+// itself, so the watch does not notify it again.
+func (tx *Tx) SetOADRWatch(ctx context.Context, k OADRWatchKey, state string) error {
+	_, err := tx.q.ExecContext(ctx, `INSERT INTO oadr_watch (event_id, aspect, state, changed_unix) VALUES ($1, $2, $3, $4)
+		ON CONFLICT (event_id, aspect) DO UPDATE SET state = excluded.state, changed_unix = excluded.changed_unix`, k.EventID, k.Aspect, state, tx.now().Unix())
+	if err != nil {
+		return fmt.Errorf("store: openadr watch: %w", mapErr(err))
+	}
+	return nil
+}

@@ -148,6 +148,7 @@ func Run(t *testing.T, open Opener) {
 		{"DREnrollmentsListsProgramsWithDevices", testDREnrollmentsListsProgramsWithDevices}, // dr_enrollments.go
 		// dr_fleet.go
 		{"DRFleetDispatchOnce", testDRFleetDispatchOnce},
+		{"OADRWatchClaimsOnceAcrossHandles", testOADRWatchClaimsOnce}, // openadr_watch.go
 		{"EVSessionsAndSignals", testEVSessionsAndSignals},
 		{"EVPlansAndChargers", testEVPlansAndChargers}, // ev_plans.go
 	}
