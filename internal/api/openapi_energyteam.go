@@ -128,6 +128,13 @@ func planSchemas() obj {
 			"plan":          planOption,
 			"home":          schemaRef("Home"),
 			"notes":         strs,
+			"cca_products": arrayOf(object("the current schedule with the CCA's generation on one of its rate products (relative prices are an assumption until the CCA's rate sheets are loaded)", obj{
+				"code": str("lean, clean or green100"), "name": str(""), "renewable_pct": typ("integer", ""),
+				"low_bp": typ("integer", "generation rates relative to the utility's, low end, basis points"), "high_bp": typ("integer", "high end"),
+				"source":               str("where the relative prices come from"),
+				"generation_low_cents": cents(""), "generation_high_cents": cents(""), "total_low_cents": cents(""), "total_high_cents": cents(""),
+			}, "code", "name", "renewable_pct", "low_bp", "high_bp", "source", "generation_low_cents", "generation_high_cents", "total_low_cents", "total_high_cents")),
+			"cca_products_note": str("why the CCA's products do not apply; empty when they do"),
 		}),
 		"EnergyTeamRebate": object("an offer's answer for the customer", obj{
 			"program": str("incentive program id, or the enrollment program; empty when none applies"), "program_name": str(""),

@@ -112,6 +112,10 @@ type Plan struct {
 	Combined *PlanOption   `json:"plan"`
 	Home     customer.Home `json:"home"`
 	Notes    []string      `json:"notes"`
+	// Products are the current schedule billed on each of the CCA's rate
+	// products (empty when they do not apply; ProductsNote says why).
+	Products     []ProductEstimate `json:"cca_products"`
+	ProductsNote string            `json:"cca_products_note"`
 }
 
 // Inputs are what a plan is made from: the account as the bill run sees
@@ -192,6 +196,17 @@ func MakePlan(in Inputs, chosen []string) (*Plan, error) {
 	}
 	for _, o := range e.Options {
 		p.Options = append(p.Options, in.priced(o))
+	}
+	p.Products = []ProductEstimate{}
+	for _, t := range p.Tariffs {
+		if t.Current {
+			last := in.Periods[len(in.Periods)-1].End.AddDays(-1)
+			if ps, why := productEstimates(&in.Account, t, last); ps != nil {
+				p.Products = ps
+			} else {
+				p.ProductsNote = why
+			}
+		}
 	}
 	if e.Plan != nil {
 		c := PlanOption{OptionEstimate: *e.Plan, Rebates: []Rebate{}}

@@ -147,3 +147,63 @@ func TestPlanUsesTheAccountsTerms(t *testing.T) {
 		t.Errorf("heat pump home %+v", o)
 	}
 }
+
+// TestPlanPricesTheCCAProducts: the July home's $73.97 of generation on
+// TOU-D-4-9PM (beside $228.77 of delivery) moved by each product's
+// relative price, rounded half away from zero: Lean −2% / −1% is
+// 73.97 − 1.4794 → $72.49 and 73.97 − 0.7397 → $73.23; Clean −1% / 0 is
+// $73.23 / $73.97; 100% Green +3% is 73.97 + 2.2191 → $76.19. A bundled
+// home and a Power Share home get no products, each with its reason.
+func TestPlanPricesTheCCAProducts(t *testing.T) {
+	p, err := MakePlan(julyInputs(t), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []struct {
+		code           string
+		genLo, genHi   int64
+		totLo, totHigh int64
+	}{
+		{"lean", 7249, 7323, 30126, 30200},
+		{"clean", 7323, 7397, 30200, 30274},
+		{"green100", 7619, 7619, 30496, 30496},
+	}
+	if len(p.Products) != len(want) || p.ProductsNote != "" {
+		t.Fatalf("products %+v note %q", p.Products, p.ProductsNote)
+	}
+	for i, w := range want {
+		g := p.Products[i]
+		if g.Code != w.code || int64(g.GenerationLow) != w.genLo || int64(g.GenerationHigh) != w.genHi ||
+			int64(g.TotalLow) != w.totLo || int64(g.TotalHigh) != w.totHigh || g.Source == "" {
+			t.Errorf("product %d: got %+v, want %+v", i, g, w)
+		}
+	}
+	p, err = MakePlan(julyInputs(t, func(in *Inputs) { in.Account.LSE = customer.Bundled }), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Products) != 0 || !strings.Contains(p.ProductsNote, "bundled") {
+		t.Errorf("bundled: products %+v note %q", p.Products, p.ProductsNote)
+	}
+	p, err = MakePlan(julyInputs(t, func(in *Inputs) {
+		in.Account.Enrollments = append(in.Account.Enrollments, customer.Enrollment{AccountID: 1, Program: billrun.ProgramPowerShare, From: date(2024, 1, 1)})
+	}), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Products) != 0 || !strings.Contains(p.ProductsNote, "Power Share") {
+		t.Errorf("power share: products %+v note %q", p.Products, p.ProductsNote)
+	}
+}
+
+// TestProductRelative: the products' prices in words.
+func TestProductRelative(t *testing.T) {
+	for _, c := range []struct {
+		lo, hi int64
+		want   string
+	}{{-200, -100, "2% to 1% below"}, {-100, 0, "1% below to at parity"}, {300, 300, "3% above"}, {0, 0, "at parity"}, {-150, -150, "1.5% below"}, {-5, 25, "0.05% below to 0.25% above"}} {
+		if got := (Product{LowBP: c.lo, HighBP: c.hi}).Relative(); got != c.want {
+			t.Errorf("%d..%d: %q, want %q", c.lo, c.hi, got, c.want)
+		}
+	}
+}

@@ -62,7 +62,8 @@ func TestEstimatePagesShowThePlan(t *testing.T) {
 	for _, want := range []string{"2025-06-01 to 2026-03-01", "TOU-D-4-9PM", "TOU-D-PRIME", "Current", "Lowest", "CCA generation",
 		"Electric vehicle, managed overnight charging", "<strong>$200.00</strong> Heat pump water heater rebate (HEER)",
 		"no program in the incentive catalog pays for induction cooking", "$6,300.00", `id="plan-net"><strong>$7,800.00</strong>`,
-		`id="open-case"`, "The CCA&#39;s generation is priced"} {
+		`id="open-case"`, "The CCA&#39;s generation is priced", `id="product-green100"`, "100% Green Power", "3% above the utility",
+		"2% to 1% below the utility"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("console lacks %q", want)
 		}
