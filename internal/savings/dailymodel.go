@@ -103,6 +103,13 @@ type dailySettings struct {
 	penaltyPower      float64    // split_selection.penalty_power
 	uncAlpha          float64    // uncertainty_alpha
 	cvrmseThreshold   float64
+	// exactPath follows eemeter's optimiser path to the last bit where it
+	// costs time: the final fit's search over the robust loss's shape runs
+	// SciPy's bounded search over correctly rounded powers every time (see
+	// searchAlphaExact), and the smoothing exponential is correctly
+	// rounded. Off: the faster path of searchAlpha, within the issue's
+	// tolerances of eemeter.
+	exactPath bool
 }
 
 // currentDailySettings are DailyModel()'s defaults ("current").
@@ -281,6 +288,8 @@ type fitProblem struct {
 	w        []float64
 	sq       []float64
 	robust   robustState
+	stds     [8]stdEntry // recent sideStd results
+	nextStd  int
 }
 
 func newFitProblem(t, obs []float64, s dailySettings) *fitProblem {
@@ -294,6 +303,10 @@ func newFitProblem(t, obs []float64, s dailySettings) *fitProblem {
 	}
 	p.tMin, p.tMax = p.ts[0], p.ts[n-1]
 	p.tStd, p.oStd = npStd(p.ts), npStd(p.os)
+	p.robust.exact = s.exactPath
+	for i := range p.w {
+		p.w[i] = 1
+	}
 	return p
 }
 
@@ -303,6 +316,17 @@ func (p *fitProblem) loss(x []float64) float64 {
 	evalModel(p.key, x, p.tMin, p.tMax, p.t, p.model)
 	for i := range p.model {
 		p.resid[i] = p.model[i] - p.obs[i]
+	}
+	if !p.adaptive && p.alpha == 2 {
+		// least squares: every weight is 1 (p.w stays all ones)
+		for i, r := range p.resid {
+			p.sq[i] = r * r
+		}
+		l := npSum(p.sq) / float64(len(p.t))
+		if p.regAlpha != 0 {
+			l += p.penalty(x, math.Sqrt(l))
+		}
+		return l
 	}
 	for i, j := range p.order {
 		p.rs[i] = p.resid[j]
@@ -358,7 +382,7 @@ func (p *fitProblem) penalty(x []float64, wrmse float64) float64 {
 	for _, i := range bp {
 		e[i] *= wrmse / tRange
 	}
-	ts, os := p.ts, p.os
+	ts := p.ts
 	n := len(ts)
 	below := func(v float64) int { return sort.SearchFloat64s(ts, v) }                             // #(T < v)
 	atMost := func(v float64) int { return sort.Search(n, func(i int) bool { return ts[i] > v }) } // #(T ≤ v)
@@ -407,7 +431,7 @@ func (p *fitProblem) penalty(x []float64, wrmse float64) float64 {
 	}
 	std := func(r rng) (float64, float64) {
 		// every weight is 1 in the initial fit, so fast_std is numpy.std
-		return npStd(ts[r.lo:r.hi]), npStd(os[r.lo:r.hi])
+		return p.sideStd(r.lo, r.hi)
 	}
 	var nBeta, tSd, oSd [2]float64
 	nb := 1
@@ -454,6 +478,28 @@ func (p *fitProblem) penalty(x []float64, wrmse float64) float64 {
 		l1 += math.Abs(e[i])
 	}
 	return p.regAlpha * l1
+}
+
+// sideStd is numpy.std of the temperatures and of the use of the
+// T-sorted days lo…hi−1, remembered: the optimiser's trial breakpoints
+// mostly fall between the same days as the last few did.
+func (p *fitProblem) sideStd(lo, hi int) (float64, float64) {
+	for _, e := range p.stds {
+		if e.ok && e.lo == lo && e.hi == hi {
+			return e.t, e.o
+		}
+	}
+	t, o := npStd(p.ts[lo:hi]), npStd(p.os[lo:hi])
+	p.stds[p.nextStd] = stdEntry{lo: lo, hi: hi, t: t, o: o, ok: true}
+	p.nextStd = (p.nextStd + 1) % len(p.stds)
+	return t, o
+}
+
+// stdEntry is one remembered sideStd result.
+type stdEntry struct {
+	lo, hi int
+	t, o   float64
+	ok     bool
 }
 
 // segmentResult is one fitted segment (OptimizedResult).
