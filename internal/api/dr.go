@@ -32,6 +32,7 @@ func (h *handler) drRoutes(mux *http.ServeMux) {
 	h.handle(mux, "POST /ev/sessions", write, h.importSessions)
 	h.handle(mux, "GET /ev/report", registryWide, h.getEVReport)
 	h.drFleetRoutes(mux)
+	h.evVehicleRoutes(mux)
 }
 
 // drEventJSON is an event as the API shows it.

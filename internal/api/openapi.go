@@ -364,6 +364,7 @@ func schemas() obj {
 	maps.Copy(s, incentiveTrackingSchemas())
 	maps.Copy(s, billingSchemas())
 	maps.Copy(s, drSchemas())
+	maps.Copy(s, evVehicleSchemas())
 	maps.Copy(s, nemSchemas())
 	maps.Copy(s, storedBillSchemas())
 	maps.Copy(s, savingsSchemas())

@@ -82,6 +82,7 @@ func drOperations(add func(path, method string, o operation)) {
 		tag: "ev", security: wideSecurity, params: []any{requiredQuery("month", typ("string", "YYYY-MM"), ""),
 			query("signal", typ("string", ""), "a stored emission signal (gridbook emissions import)")},
 		ok: 200, okSchema: "EVReport", errs: []int{bad, forbidden, notFound}})
+	evVehicleOperations(add)
 }
 
 func drSchemas() obj {

@@ -56,8 +56,9 @@ func TestOpenAPICoversRoutes(t *testing.T) {
 	// 2 more registry reads for participants: one account, one transfer (openapi_rps.go).
 	// 2 registry participant operations: list and link (openapi_rps.go).
 	// 1 annual report procurement detail (openapi_rps.go).
-	if len(served) != 162 {
-		t.Errorf("%d routes served, want 162", len(served))
+	// 6 EV SmartCharge vehicle and plan operations (openapi_ev.go).
+	if len(served) != 168 {
+		t.Errorf("%d routes served, want 168", len(served))
 	}
 }
 

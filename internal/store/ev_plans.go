@@ -11,6 +11,7 @@ import (
 
 	"github.com/gridbook/gridbook/internal/apperr"
 	"github.com/gridbook/gridbook/internal/auth"
+	"github.com/gridbook/gridbook/internal/calendar"
 	"github.com/gridbook/gridbook/internal/energy"
 	"github.com/gridbook/gridbook/internal/evcharge"
 )
@@ -286,4 +287,75 @@ func (q queries) Charger(ctx context.Context, identity string) (ChargerStatus, e
 		return cs[0], nil
 	}
 	return ChargerStatus{}, apperr.NotFoundf("store.Charger", "charger %q has not connected", identity)
+}
+
+// EVRates reads what a vehicle's plan is made against over [from, to):
+// for LeastCost the energy prices of the account's rate schedule (the
+// tariff version in force at from, 15-minute steps); for LeastCO2 the
+// stored emission signal named signal. source names them for the plan.
+func (q queries) EVRates(ctx context.Context, v evcharge.Vehicle, obj evcharge.Objective, signal string, from, to time.Time) (rates evcharge.Rates, source string, err error) {
+	const op = "store.EVRates"
+	switch obj {
+	case evcharge.LeastCost:
+		a, err := q.Account(ctx, v.AccountID)
+		if err != nil {
+			return nil, "", err
+		}
+		rec, err := q.TariffOn(ctx, "", a.RateSchedule, calendar.DateOf(from))
+		if apperr.Is(err, apperr.NotFound) {
+			var f apperr.Fields
+			f.Add("objective", "no tariff %q is stored for account %s on %s: import it, or plan for emissions", a.RateSchedule, a.Number, calendar.DateOf(from))
+			return nil, "", f.Err(op)
+		} else if err != nil {
+			return nil, "", err
+		}
+		rates, err := evcharge.TariffRates(&rec.Version, from, to, 15*time.Minute)
+		return rates, "tariff " + a.RateSchedule, err
+	case evcharge.LeastCO2:
+		if strings.TrimSpace(signal) == "" {
+			var f apperr.Fields
+			f.Add("signal", "is required to plan for emissions: a stored emission signal (gridbook emissions import)")
+			return nil, "", f.Err(op)
+		}
+		s, err := q.Signal(ctx, signal, from, to)
+		if apperr.Is(err, apperr.NotFound) {
+			var f apperr.Fields
+			f.Add("signal", "%v", err)
+			return nil, "", f.Err(op)
+		} else if err != nil {
+			return nil, "", err
+		}
+		return evcharge.SignalRates(s, from, to), "signal " + signal, nil
+	}
+	var f apperr.Fields
+	f.Add("objective", "must be cost or emissions")
+	return nil, "", f.Err(op)
+}
+
+// PlanVehicle plans one plug-in of vehicle id and stores the
+// plan: need turns the vehicle into the planner's need and objective,
+// the rates come from EVRates (signal for emissions). The API, the
+// console and the demo call it.
+func (tx *Tx) PlanVehicle(ctx context.Context, actor auth.Actor, id int64, need func(evcharge.Vehicle) (evcharge.Need, evcharge.Objective, error), signal string) (EVPlanRecord, error) {
+	v, err := tx.Vehicle(ctx, id)
+	if err != nil {
+		return EVPlanRecord{}, err
+	}
+	n, obj, err := need(v)
+	if err != nil {
+		return EVPlanRecord{}, err
+	}
+	rates, source, err := tx.EVRates(ctx, v, obj, signal, n.PlugIn, n.Departure)
+	if err != nil {
+		return EVPlanRecord{}, err
+	}
+	plan, err := evcharge.PlanCharging(n, rates, obj)
+	if err != nil {
+		return EVPlanRecord{}, err
+	}
+	rec := EVPlanRecord{VehicleID: v.ID, PlugIn: n.PlugIn, Departure: n.Departure, NeedWh: n.EnergyWh, Source: source, Plan: plan}
+	if err := tx.SaveEVPlan(ctx, actor, &rec); err != nil {
+		return EVPlanRecord{}, err
+	}
+	return rec, nil
 }
