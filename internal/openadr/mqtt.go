@@ -42,8 +42,11 @@ func TOUTopic(tariff string) string { return "gridbook/signals/tou/" + tariff }
 type Broker struct {
 	srv       *mqtt.Server
 	ln        net.Listener
+	auth      *brokerAuth
 	vtn       atomic.Pointer[VTN] // checks tokens; set by New
 	anonymous atomic.Bool
+	stop      chan struct{} // closed by Close: ends the token sweep
+	closing   sync.Once
 }
 
 // AllowAnonymous lets clients without credentials connect. They may read
@@ -56,7 +59,10 @@ func (b *Broker) AllowAnonymous() { b.anonymous.Store(true) }
 // logic client reads every topic; a VEN client (and an anonymous one,
 // when allowed) reads only the topic patterns of venReadable plus
 // OpenADR/3.1.0/vens/{venID}/events/{op} of the VENs it registered;
-// nobody publishes.
+// nobody publishes. A connection whose token has expired is dropped
+// (after the packet it sent is answered, or by the broker's sweep), and
+// a client id in use is taken over only with the same client's
+// credentials.
 type brokerAuth struct {
 	mqtt.HookBase
 	b        *Broker
@@ -80,15 +86,25 @@ const tokenRecheck = time.Minute
 func (h *brokerAuth) ID() string { return "gridbook-openadr-auth" }
 
 func (h *brokerAuth) Provides(b byte) bool {
-	return bytes.Contains([]byte{mqtt.OnConnectAuthenticate, mqtt.OnACLCheck, mqtt.OnDisconnect}, []byte{b})
+	return bytes.Contains([]byte{mqtt.OnConnectAuthenticate, mqtt.OnACLCheck, mqtt.OnDisconnect, mqtt.OnPacketProcessed}, []byte{b})
 }
 
 // OnConnectAuthenticate accepts a client whose password is an unexpired
 // VTN bearer token and whose username is that token's client ID (the
 // spec's "{clientID}" username), and an anonymous client (neither
-// username nor password) only when anonymous access is allowed.
+// username nor password) only when anonymous access is allowed. A
+// client whose MQTT client id is held by another session (MQTT 3.1.4-3
+// would have the broker drop the older connection and hand its session
+// over) is accepted only when that session authenticated as the same
+// OpenADR client; an anonymous client takes over only a session of an
+// anonymous client that is no longer connected.
 func (h *brokerAuth) OnConnectAuthenticate(cl *mqtt.Client, pk packets.Packet) bool {
 	user, pass := string(pk.Connect.Username), string(pk.Connect.Password)
+	if old, ok := h.b.srv.Clients.Get(cl.ID); ok && old != cl {
+		if string(old.Properties.Username) != user || (user == "" && !old.Closed()) {
+			return false
+		}
+	}
 	if user == "" && pass == "" {
 		if !h.b.anonymous.Load() {
 			return false
@@ -111,6 +127,45 @@ func (h *brokerAuth) OnConnectAuthenticate(cl *mqtt.Client, pk packets.Packet) b
 }
 
 func (h *brokerAuth) OnDisconnect(cl *mqtt.Client, _ error, _ bool) { h.sessions.Delete(cl) }
+
+// OnPacketProcessed drops the connection, once the packet it sent has
+// been answered, when its token has expired (checked at most every
+// tokenRecheck; a client's keep-alive PINGREQ brings it here).
+func (h *brokerAuth) OnPacketProcessed(cl *mqtt.Client, _ packets.Packet, _ error) {
+	s, ok := h.sessions.Load(cl)
+	if !ok {
+		return
+	}
+	if sess := s.(*mqttSession); sess.client != nil && !h.valid(sess) && sess.isExpired() {
+		h.drop(cl)
+	}
+}
+
+// drop disconnects a client whose token expired (MQTT 5 clients get
+// reason 0x87 "not authorized"; an MQTT 3.1.1 connection is closed).
+func (h *brokerAuth) drop(cl *mqtt.Client) {
+	h.sessions.Delete(cl)
+	_ = h.b.srv.DisconnectClient(cl, packets.ErrNotAuthorized) // the connection is closed whatever the write did
+}
+
+// sweep checks every authenticated connection's token (each at most
+// every tokenRecheck) and drops those whose token has expired, so an
+// idle connection does not outlive its token by much more than a
+// minute.
+func (h *brokerAuth) sweep() {
+	h.sessions.Range(func(k, s any) bool {
+		if sess := s.(*mqttSession); sess.client != nil && !h.valid(sess) && sess.isExpired() {
+			h.drop(k.(*mqtt.Client))
+		}
+		return true
+	})
+}
+
+func (s *mqttSession) isExpired() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.expired
+}
 
 // venReadable are the topic patterns ("*" one level) a VEN or anonymous
 // client may read: the untargeted events on the all-object and program
@@ -236,8 +291,9 @@ func StartBroker(addr string, log *slog.Logger) (*Broker, error) {
 		return nil, fmt.Errorf("mqtt: listen on %s: %w", addr, err)
 	}
 	srv := mqtt.New(&mqtt.Options{InlineClient: true, Logger: log})
-	b := &Broker{srv: srv, ln: ln}
-	if err := srv.AddHook(&brokerAuth{b: b}, nil); err != nil {
+	b := &Broker{srv: srv, ln: ln, stop: make(chan struct{})}
+	b.auth = &brokerAuth{b: b}
+	if err := srv.AddHook(b.auth, nil); err != nil {
 		ln.Close()
 		return nil, err
 	}
@@ -249,6 +305,18 @@ func StartBroker(addr string, log *slog.Logger) (*Broker, error) {
 		ln.Close()
 		return nil, err
 	}
+	go func() {
+		t := time.NewTicker(tokenRecheck)
+		defer t.Stop()
+		for {
+			select {
+			case <-b.stop:
+				return
+			case <-t.C:
+				b.auth.sweep()
+			}
+		}
+	}()
 	return b, nil
 }
 
@@ -261,7 +329,10 @@ func (b *Broker) Publish(topic string, payload []byte, retain bool) error {
 }
 
 // Close stops the broker.
-func (b *Broker) Close() error { return b.srv.Close() }
+func (b *Broker) Close() error {
+	b.closing.Do(func() { close(b.stop) })
+	return b.srv.Close()
+}
 
 // topics names the MQTT topics of an object type's operations under
 // scope ("" for all objects, "programs/pmp/", "vens/ven-x/").

@@ -439,13 +439,90 @@ func TestMQTTAuthenticatesWithBearerTokens(t *testing.T) {
 		t.Errorf("bl read %s: %s", topic, payload)
 	}
 
-	// Two hours on, the tokens have expired: a new subscription of the
-	// same connections is refused.
+	// Two hours on, the tokens have expired: ven-1's next SUBSCRIBE is
+	// refused (or the connection is dropped first, when the broker has
+	// yet to process ven-1's last PUBACK) and its connection dropped; the
+	// idle business-logic connection is dropped by the broker's sweep.
 	clock.Add(int64(2 * time.Hour / time.Second))
-	if code := v1.trySubscribe(TopicPrefix + "events/update"); code != 0x80 {
-		t.Errorf("ven-1 SUBSCRIBE after its token expired: return code %#x, want 0x80", code)
+	v1.send(0x82, append(append([]byte{0, 2}, mqttString(TopicPrefix+"events/update")...), 1))
+	if kind, ack, err := v1.read(5 * time.Second); err == nil && kind == 0x90 && (len(ack) != 3 || ack[2] != 0x80) {
+		t.Errorf("ven-1 SUBSCRIBE after its token expired: SUBACK %x, want return code 0x80", ack)
+	} else if ne, ok := err.(net.Error); ok && ne.Timeout() {
+		t.Errorf("ven-1 SUBSCRIBE after its token expired: no answer and the connection kept")
 	}
-	if code := bl.trySubscribe(TopicPrefix + "reports/create"); code != 0x80 {
-		t.Errorf("bl SUBSCRIBE after its token expired: return code %#x, want 0x80", code)
+	v1.expectClosed("ven-1 after its token expired")
+	b.auth.sweep()
+	bl.expectClosed("bl after its token expired")
+}
+
+// expectClosed fails the test unless the broker closes the connection
+// (a DISCONNECT or PUBLISH before the close is skipped).
+func (m *mqttClient) expectClosed(who string) {
+	m.t.Helper()
+	for {
+		kind, _, err := m.read(5 * time.Second)
+		if ne, ok := err.(net.Error); ok && ne.Timeout() {
+			m.t.Errorf("%s: the broker kept the connection", who)
+			return
+		} else if err != nil {
+			return
+		}
+		if kind != 0xe0 && kind>>4 != 3 {
+			m.t.Errorf("%s: packet %#x where the connection should close", who, kind)
+		}
+	}
+}
+
+// TestMQTTClientIDTakenOverOnlyBySameClient: an MQTT client id in use is
+// not taken over by another VEN's credentials, nor by an anonymous
+// client, and the first connection keeps reading; the same VEN (a new
+// token) takes it over and the old connection is closed (MQTT 3.1.1
+// §3.1.4-2); an anonymous light switch's id is not taken over by another
+// anonymous client while it is connected.
+func TestMQTTClientIDTakenOverOnlyBySameClient(t *testing.T) {
+	db := storetest.SQLite()(t)
+	db.Now = func() time.Time { return time.Date(2026, 7, 15, 9, 0, 0, 0, calendar.Pacific).UTC() }
+	b, err := StartBroker("127.0.0.1:0", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	b.AllowAnonymous()
+	New(db, Options{Broker: b})
+	ctx := context.Background()
+	token := func(id string) string {
+		var tok string
+		err := db.InTx(ctx, func(tx *store.Tx) error {
+			c := store.OADRClient{ClientID: id, Role: "ven", Name: id, Scopes: ScopesFor("ven")}
+			secret, err := tx.CreateOADRClient(ctx, auth.System, &c)
+			if err != nil {
+				return err
+			}
+			tok, _, err = tx.IssueOADRToken(ctx, id, secret, time.Hour)
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tok
+	}
+	t1, t2 := token("ven-1"), token("ven-2")
+	addr := strings.TrimPrefix(b.URI(), "mqtt://")
+	first := dialMQTTAs(t, addr, "site-1", "ven-1", t1)
+	for _, c := range []struct{ name, user, pass string }{
+		{"another VEN", "ven-2", t2},
+		{"an anonymous client", "", ""},
+	} {
+		if _, code := connectMQTT(t, addr, "site-1", c.user, c.pass); code != 4 && code != 5 {
+			t.Errorf("%s taking over site-1: CONNACK return code %d, want 4 or 5", c.name, code)
+		}
+	}
+	first.subscribe(TopicPrefix + "events/create") // still connected
+	dialMQTTAs(t, addr, "site-1", "ven-1", t1)
+	first.expectClosed("site-1's first connection, taken over by ven-1 again")
+
+	dialMQTT(t, addr, "switch-1")
+	if _, code := connectMQTT(t, addr, "switch-1", "", ""); code != 4 && code != 5 {
+		t.Errorf("an anonymous client taking over a connected switch-1: CONNACK return code %d, want 4 or 5", code)
 	}
 }
