@@ -9,6 +9,7 @@ import (
 	"github.com/gridbook/gridbook/internal/apperr"
 	"github.com/gridbook/gridbook/internal/calendar"
 	"github.com/gridbook/gridbook/internal/energyteam"
+	"github.com/gridbook/gridbook/internal/money"
 	"github.com/gridbook/gridbook/internal/savings"
 )
 
@@ -79,6 +80,23 @@ func printPlan(e *env, number string, p *energyteam.Plan) {
 		fmt.Fprintf(tw, "%s%s\t%s %s\t%s\t%s\t%s\t\n", t.Code, mark, t.LSE, t.Program, t.Cost, t.UtilityTotal, t.GenerationTotal)
 	}
 	tw.Flush()
+	if len(p.Products) > 0 {
+		tw = tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, "\nCCA product (current schedule)\trenewable\tgeneration price\tCCA generation\tcost\t")
+		span := func(lo, hi money.Cents) string {
+			if lo == hi {
+				return lo.String()
+			}
+			return lo.String() + "–" + hi.String()
+		}
+		for _, g := range p.Products {
+			fmt.Fprintf(tw, "%s\t%d%%\t%s the utility's\t%s\t%s\t\n", g.Name, g.RenewablePct, g.Relative(), span(g.GenerationLow, g.GenerationHigh), span(g.TotalLow, g.TotalHigh))
+		}
+		tw.Flush()
+		fmt.Fprintf(e.stdout, "products priced from %s\n", p.Products[0].Source)
+	} else if p.ProductsNote != "" {
+		fmt.Fprintf(e.stdout, "CCA products: %s\n", p.ProductsNote)
+	}
 	tw = tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "\noption\tadded kWh\tbill change\tCO2 lb\tcost\trebates\tnet cost")
 	row := func(o energyteam.PlanOption) {
