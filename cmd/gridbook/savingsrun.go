@@ -64,6 +64,13 @@ func runSavingsPortfolio(ctx context.Context, e *env, args []string) error {
 	}
 	id, err := q.Enqueue(ctx, savings.RunJobKind, savings.RunJobArgs{RunID: run.ID}, job.MaxAttempts(savings.RunJobAttempts))
 	if err != nil {
+		// Without its job the run would stay running: end it as failed.
+		if ferr := db.InTx(context.WithoutCancel(ctx), func(tx *store.Tx) error {
+			_, err := tx.FailSavingsRun(context.WithoutCancel(ctx), cliActor(e), run.ID, "could not enqueue its job: "+err.Error())
+			return err
+		}); ferr != nil {
+			fmt.Fprintf(e.stderr, "savings run %d is left running without a job: %v\n", run.ID, ferr)
+		}
 		return err
 	}
 	if err := db.InTx(ctx, func(tx *store.Tx) error { return tx.SetSavingsRunJob(ctx, run.ID, id) }); err != nil {

@@ -21,6 +21,9 @@ import (
 const (
 	SavingsRunRunning   = "running"
 	SavingsRunCompleted = "completed"
+	// SavingsRunFailed: the run never started (its job could not be
+	// enqueued); the audit entry holds the reason.
+	SavingsRunFailed = "failed"
 )
 
 // SavingsRun is one portfolio evaluation: CalTRACK daily on every metered
@@ -207,6 +210,27 @@ func (tx *Tx) FinishSavingsRun(ctx context.Context, actor auth.Actor, runID int6
 		return r, err
 	}
 	return r, tx.audit(ctx, actor, "complete", "savings_run", runID, nil, r)
+}
+
+// FailSavingsRun ends a run that is still running without results, as
+// failed, and audits why (its job could not be enqueued). A run that
+// completed, or failed already, is refused as a conflict.
+func (tx *Tx) FailSavingsRun(ctx context.Context, actor auth.Actor, runID int64, reason string) (SavingsRun, error) {
+	res, err := tx.q.ExecContext(ctx, `UPDATE savings_runs SET status = $1, finished_unix = $2 WHERE id = $3 AND status = $4`,
+		SavingsRunFailed, tx.now().Unix(), runID, SavingsRunRunning)
+	if err != nil {
+		return SavingsRun{}, fmt.Errorf("store: fail savings run: %w", err)
+	}
+	r, err := tx.SavingsRun(ctx, runID)
+	if err != nil {
+		return r, err
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return r, fmt.Errorf("store: fail savings run: %w", err)
+	} else if n == 0 {
+		return r, apperr.Conflictf("store.FailSavingsRun", "savings run %d is %s; only a running run can fail", runID, r.Status)
+	}
+	return r, tx.audit(ctx, actor, "fail", "savings_run", runID, nil, map[string]any{"run": r, "reason": reason})
 }
 
 const savingsRunColumns = `r.id, r.program, r.method, r.fuel, r.blackout_days, r.status, COALESCE(r.job_id, 0), r.actor, r.created_unix,

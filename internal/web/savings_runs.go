@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -101,10 +102,19 @@ func (h *handler) savingsRunStart(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	jobID, err := q.Enqueue(ctx, savings.RunJobKind, savings.RunJobArgs{RunID: run.ID}, job.MaxAttempts(savings.RunJobAttempts))
-	if err == nil {
-		err = h.db.InTx(ctx, func(tx *store.Tx) error { return tx.SetSavingsRunJob(ctx, run.ID, jobID) })
-	}
 	if err != nil {
+		// Without its job the run would stay "running" for ever: end it.
+		actor := UserFromContext(ctx).Actor()
+		if ferr := h.db.InTx(context.WithoutCancel(ctx), func(tx *store.Tx) error {
+			_, err := tx.FailSavingsRun(context.WithoutCancel(ctx), actor, run.ID, "could not enqueue its job: "+err.Error())
+			return err
+		}); ferr != nil {
+			h.log.Error("savings run left running without a job", "run", run.ID, "err", ferr)
+		}
+		h.rd.Error(w, r, err)
+		return
+	}
+	if err := h.db.InTx(ctx, func(tx *store.Tx) error { return tx.SetSavingsRunJob(ctx, run.ID, jobID) }); err != nil {
 		h.rd.Error(w, r, err)
 		return
 	}

@@ -2,12 +2,16 @@ package web
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
 
+	"github.com/gridbook/gridbook/internal/apperr"
+	"github.com/gridbook/gridbook/internal/job"
 	"github.com/gridbook/gridbook/internal/savings"
+	"github.com/gridbook/gridbook/internal/store"
 )
 
 // TestRunSavingsEnqueuesTheRunsJob: a program manager starts a portfolio
@@ -69,5 +73,53 @@ func TestRunSavingsEnqueuesTheRunsJob(t *testing.T) {
 	s.h = plain
 	if w := s.get(t, "/savings", mgr); strings.Contains(w.Body.String(), `action="/savings"`) {
 		t.Error("the form is shown without a queue that takes work")
+	}
+}
+
+// refusingJobs is a queue that takes work but cannot enqueue it.
+type refusingJobs struct{ enqueueJobs }
+
+func (*refusingJobs) Enqueue(context.Context, string, any, ...job.EnqueueOption) (int64, error) {
+	return 0, errors.New("queue unavailable")
+}
+
+// TestRunSavingsWithoutItsJobFails: when the job cannot be enqueued the
+// run is not left "running" for ever: it is recorded as failed, with the
+// reason in its audit entry, and the manager gets an error page.
+func TestRunSavingsWithoutItsJobFails(t *testing.T) {
+	s := newTestSite(t)
+	h, err := NewHandler(Config{Log: discardLog(), DB: s.db, Jobs: &refusingJobs{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.h = h
+	mgr := s.login(t, "/login", managerEmail)
+	w := s.post(t, "/savings", mgr, url.Values{"program": {"smart_thermostat"}, "method": {"daily"}, "fuel": {"electricity"}})
+	if w.Code < 500 {
+		t.Fatalf("start with a refusing queue: %d\n%s", w.Code, w.Body)
+	}
+	ctx := context.Background()
+	run, err := s.db.SavingsRun(ctx, 1)
+	if err != nil || run.Status != store.SavingsRunFailed || run.JobID != 0 {
+		t.Fatalf("run %+v (%v), want failed without a job", run, err)
+	}
+	if err := s.db.InTx(ctx, func(tx *store.Tx) error {
+		_, err := tx.FailSavingsRun(ctx, seedActor, 1, "again")
+		return err
+	}); apperr.KindOf(err) != apperr.Conflict {
+		t.Errorf("failing a failed run: %v, want a conflict", err)
+	}
+	entries, err := s.db.AuditLog(ctx, store.AuditFilter{Entity: "savings_run", Limit: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, e := range entries {
+		if e.Action == "fail" && strings.Contains(string(e.After), "could not enqueue its job: queue unavailable") {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("no audit entry with the reason: %+v", entries)
 	}
 }
