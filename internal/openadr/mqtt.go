@@ -57,8 +57,9 @@ func (b *Broker) AllowAnonymous() { b.anonymous.Store(true) }
 
 // brokerAuth is the broker's authentication and ACL hook. A business
 // logic client reads every topic; a VEN client (and an anonymous one,
-// when allowed) reads only the topic patterns of venReadable plus
-// OpenADR/3.1.0/vens/{venID}/events/{op} of the VENs it registered;
+// when allowed) reads only the topic patterns of venReadable plus, of
+// the VENs it registered, OpenADR/3.1.0/vens/{venID}/{op} and
+// OpenADR/3.1.0/vens/{venID}/{events|programs|resources}/{op};
 // nobody publishes. A connection whose token has expired is dropped
 // (after the packet it sent is answered, or by the broker's sweep), and
 // a client id in use is taken over only with the same client's
@@ -202,14 +203,19 @@ func (h *brokerAuth) OnACLCheck(cl *mqtt.Client, topic string, write bool) bool 
 	}
 	parts := strings.Split(topic, "/")
 	prefix := strings.Split(strings.TrimSuffix(TopicPrefix, "/"), "/")
-	if len(parts) != len(prefix)+4 || !slices.Equal(parts[:len(prefix)], prefix) || parts[len(prefix)] != "vens" {
+	if len(parts) < len(prefix)+3 || !slices.Equal(parts[:len(prefix)], prefix) || parts[len(prefix)] != "vens" {
 		return false
 	}
 	id := parts[len(prefix)+1]
-	if id == "+" || id == "#" || !covers(TopicPrefix+"vens/"+id+"/events/*", topic) {
+	if id == "+" || id == "#" {
 		return false
 	}
-	return h.owns(sess, id)
+	for _, p := range []string{"*", "events/*", "programs/*", "resources/*"} {
+		if covers(TopicPrefix+"vens/"+id+"/"+p, topic) {
+			return h.owns(sess, id)
+		}
+	}
+	return false
 }
 
 // valid reports whether the session's token is still valid, asking the
@@ -341,19 +347,41 @@ func topics(scope, objectType string) map[string]string {
 	return map[string]string{"CREATE": base + "create", "UPDATE": base + "update", "DELETE": base + "delete", "ALL": base + "+"}
 }
 
+// objectTopics names the MQTT topics of one object's operations:
+// OpenADR/3.1.0/{path}/update and /delete, path "vens/ven-x" or
+// "programs/pmp" (no CREATE: the spec's notifierOperationsTopics says an
+// object's own topics cannot tell of its creation).
+func objectTopics(path string) map[string]string {
+	base := TopicPrefix + path + "/"
+	return map[string]string{"UPDATE": base + "update", "DELETE": base + "delete", "ALL": base + "+"}
+}
+
 // publishMQTT sends a notification to the object type's topic, its
-// program's, and for events (ev) every registered VEN's that sees it. A
-// targeted event (a battery's dispatch) goes only to the topics of the
-// VENs it targets, so no other VEN reads it.
-func (v *VTN) publishMQTT(ctx context.Context, objectType, operation, programID string, body []byte, ev map[string]any) {
+// program's, for a VEN's UPDATE or DELETE the VEN's own topic
+// (vens/{venID}/update), for a resource its VEN's resource topic
+// (vens/{venID}/resources/…), and for events every registered VEN's that
+// sees it. A targeted event (a battery's dispatch) goes only to the
+// topics of the VENs it targets, so no other VEN reads it. obj is the
+// notified object.
+func (v *VTN) publishMQTT(ctx context.Context, objectType, operation, programID string, body []byte, obj map[string]any) {
 	if v.broker == nil {
 		return
 	}
-	op := strings.ToLower(operation)
-	send := func(scope string) {
-		if err := v.broker.Publish(topics(scope, objectType)[operation], body, false); err != nil {
-			v.log.Warn("openadr mqtt", "scope", scope, "op", op, "err", err)
+	publish := func(topic string) {
+		if err := v.broker.Publish(topic, body, false); err != nil {
+			v.log.Warn("openadr mqtt", "topic", topic, "err", err)
 		}
+	}
+	send := func(scope string) { publish(topics(scope, objectType)[operation]) }
+	ev := obj
+	if objectType != "EVENT" {
+		ev = nil
+	}
+	if id, _ := obj["id"].(string); objectType == "VEN" && operation != "CREATE" && id != "" {
+		publish(objectTopics("vens/" + id)[operation])
+	}
+	if ven, _ := obj["venID"].(string); objectType == "RESOURCE" && ven != "" {
+		send("vens/" + ven + "/")
 	}
 	targeted := len(eventTargets(ev)) > 0
 	if !targeted {

@@ -125,7 +125,23 @@ func (v *VTN) Handler() http.Handler {
 	mux.HandleFunc("GET "+p+"/notifiers/mqtt/topics/programs/{programID}/events", v.with(ReadTargets, v.mqttTopics(func(r *http.Request, _ caller) (string, error) {
 		return "programs/" + r.PathValue("programID") + "/", nil
 	}, "EVENT")))
-	mux.HandleFunc("GET "+p+"/notifiers/mqtt/topics/vens/{venID}/events", v.with(ReadVenObjects, v.mqttTopics(func(r *http.Request, c caller) (string, error) {
+	mux.HandleFunc("GET "+p+"/notifiers/mqtt/topics/subscriptions", v.with(ReadAll, v.mqttTopics(all, "SUBSCRIPTION")))
+	mux.HandleFunc("GET "+p+"/notifiers/mqtt/topics/vens", v.with(ReadAll, v.mqttTopics(all, "VEN")))
+	mux.HandleFunc("GET "+p+"/notifiers/mqtt/topics/resources", v.with(ReadAll, v.mqttTopics(all, "RESOURCE")))
+	mux.HandleFunc("GET "+p+"/notifiers/mqtt/topics/programs/{programID}", v.with(ReadAll, v.mqttObjectTopics(func(r *http.Request, _ caller) (string, error) {
+		id := r.PathValue("programID")
+		if !isTariff(id) {
+			cat, err := v.catalog()
+			if err != nil {
+				return "", err
+			}
+			if _, err := cat.Program(id); err != nil {
+				return "", err
+			}
+		}
+		return "programs/" + id, nil
+	})))
+	ownVen := func(r *http.Request, c caller) (string, error) {
 		ven, err := v.db.OADRObjectByID(r.Context(), venKind.kind, r.PathValue("venID"))
 		if err != nil {
 			return "", err
@@ -134,7 +150,14 @@ func (v *VTN) Handler() http.Handler {
 			return "", apperr.Forbiddenf("openadr", "VEN %s belongs to another client", ven.ID)
 		}
 		return "vens/" + ven.ID + "/", nil
-	}, "EVENT")))
+	}
+	mux.HandleFunc("GET "+p+"/notifiers/mqtt/topics/vens/{venID}", v.with(ReadVenObjects, v.mqttObjectTopics(func(r *http.Request, c caller) (string, error) {
+		s, err := ownVen(r, c)
+		return strings.TrimSuffix(s, "/"), err
+	})))
+	for objects, objectType := range map[string]string{"events": "EVENT", "programs": "PROGRAM", "resources": "RESOURCE"} {
+		mux.HandleFunc("GET "+p+"/notifiers/mqtt/topics/vens/{venID}/"+objects, v.with(ReadVenObjects, v.mqttTopics(ownVen, objectType)))
+	}
 	mux.HandleFunc(p+"/", func(w http.ResponseWriter, r *http.Request) {
 		problem(w, r, http.StatusNotFound, "no such OpenADR endpoint")
 	})
@@ -282,6 +305,25 @@ func (v *VTN) mqttTopics(scope func(*http.Request, caller) (string, error), obje
 	}
 }
 
+// mqttObjectTopics answers the spec's topic endpoints of one object
+// (/notifiers/mqtt/topics/programs/{programID}, .../vens/{venID}): its
+// UPDATE and DELETE topics under the object's path (the spec's
+// notifierOperationsTopics gives no CREATE for an object id).
+func (v *VTN) mqttObjectTopics(path func(*http.Request, caller) (string, error)) func(http.ResponseWriter, *http.Request, caller) {
+	return func(w http.ResponseWriter, r *http.Request, c caller) {
+		if v.broker == nil {
+			problem(w, r, http.StatusNotFound, "this VTN runs no MQTT broker")
+			return
+		}
+		s, err := path(r, c)
+		if err != nil {
+			v.fail(w, r, err)
+			return
+		}
+		writeJSON(w, http.StatusOK, map[string]any{"topics": objectTopics(s)})
+	}
+}
+
 func (v *VTN) readOnly(w http.ResponseWriter, r *http.Request, _ caller) {
 	problem(w, r, http.StatusConflict, "programs are gridbook's demand-response programs (internal/dr/programs.json) and are changed there, not through the VTN")
 }
@@ -314,11 +356,12 @@ func (v *VTN) notify(ctx context.Context, objectType, operation, programID strin
 		return
 	}
 	body, _ := json.Marshal(map[string]any{"objectType": objectType, "operation": operation, "object": object})
-	ev, _ := object.(map[string]any)
+	obj, _ := object.(map[string]any)
+	ev := obj
 	if objectType != "EVENT" {
 		ev = nil
 	}
-	v.publishMQTT(ctx, objectType, operation, programID, body, ev)
+	v.publishMQTT(ctx, objectType, operation, programID, body, obj)
 	owners := map[string]targetSet{}
 	for _, s := range subs {
 		if len(eventTargets(ev)) > 0 {
