@@ -1,0 +1,255 @@
+package ocppcs
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"testing"
+	"time"
+
+	ocpp16 "github.com/lorenzodonini/ocpp-go/ocpp1.6"
+	"github.com/lorenzodonini/ocpp-go/ocpp1.6/core"
+	"github.com/lorenzodonini/ocpp-go/ocpp1.6/smartcharging"
+	"github.com/lorenzodonini/ocpp-go/ocpp1.6/types"
+
+	"github.com/gridbook/gridbook/internal/auth"
+	"github.com/gridbook/gridbook/internal/calendar"
+	"github.com/gridbook/gridbook/internal/customer"
+	"github.com/gridbook/gridbook/internal/evcharge"
+	"github.com/gridbook/gridbook/internal/store"
+	"github.com/gridbook/gridbook/internal/store/storetest"
+)
+
+var seedActor = auth.Actor{Kind: "cli", Name: "test"}
+
+// seedVehicle stores an account with vehicle EV-FLEET-1 charging at
+// charge point CP-01 (7.2 kW) and a plan for it: 7 kW from 05:00 to
+// 07:00 PDT on 16 July 2026.
+func seedVehicle(t *testing.T, db *store.DB) (evcharge.Vehicle, store.EVPlanRecord) {
+	t.Helper()
+	ctx := context.Background()
+	c := customer.Customer{Kind: customer.Organization, Name: "Fleet Co", Email: "fleet@example.org"}
+	p := customer.Premise{Address: "1 Depot Way", City: "Los Angeles", ZIP: "90001", CountyFIPS: "06037"}
+	a := customer.Account{Number: "7000000009", Class: customer.Commercial, RateSchedule: "TOU-GS-1-D", LSE: customer.CCA, ServiceStart: calendar.Date{Year: 2024, Month: 1, Day: 1}}
+	v := evcharge.Vehicle{Name: "EV-FLEET-1", BatteryWh: 60000, MaxW: 7200, Charger: "CP-01", Enrolled: calendar.Date{Year: 2026, Month: 7, Day: 1}}
+	plug := time.Date(2026, 7, 16, 0, 0, 0, 0, time.UTC)
+	rec := store.EVPlanRecord{PlugIn: plug, Departure: plug.Add(14 * time.Hour), NeedWh: 14000, Source: "test",
+		Plan: evcharge.Plan{Objective: evcharge.LeastCost, EnergyWh: 14000,
+			Slots: []evcharge.Slot{{Start: plug.Add(12 * time.Hour), End: plug.Add(14 * time.Hour), W: 7000, EnergyWh: 14000}}}}
+	err := db.InTx(ctx, func(tx *store.Tx) error {
+		if err := tx.CreateCustomer(ctx, seedActor, &c); err != nil {
+			return err
+		}
+		if err := tx.CreatePremise(ctx, seedActor, &p); err != nil {
+			return err
+		}
+		a.CustomerID, a.PremiseID = c.ID, p.ID
+		if err := tx.CreateAccount(ctx, seedActor, &a); err != nil {
+			return err
+		}
+		v.AccountID = a.ID
+		if err := tx.EnrollVehicle(ctx, seedActor, &v); err != nil {
+			return err
+		}
+		rec.VehicleID = v.ID
+		return tx.SaveEVPlan(ctx, seedActor, &rec)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v, rec
+}
+
+// cpSmart is the charge point's smart-charging side: it accepts every
+// profile and hands it to the test.
+type cpSmart struct {
+	got chan *smartcharging.SetChargingProfileRequest
+}
+
+func (h cpSmart) OnSetChargingProfile(r *smartcharging.SetChargingProfileRequest) (*smartcharging.SetChargingProfileConfirmation, error) {
+	h.got <- r
+	return smartcharging.NewSetChargingProfileConfirmation(smartcharging.ChargingProfileStatusAccepted), nil
+}
+func (cpSmart) OnClearChargingProfile(*smartcharging.ClearChargingProfileRequest) (*smartcharging.ClearChargingProfileConfirmation, error) {
+	return nil, errors.New("not used")
+}
+func (cpSmart) OnGetCompositeSchedule(*smartcharging.GetCompositeScheduleRequest) (*smartcharging.GetCompositeScheduleConfirmation, error) {
+	return nil, errors.New("not used")
+}
+
+// cpCore is the charge point's mandatory core profile; the test uses none
+// of it.
+type cpCore struct{}
+
+var errUnused = errors.New("not used")
+
+func (cpCore) OnChangeAvailability(*core.ChangeAvailabilityRequest) (*core.ChangeAvailabilityConfirmation, error) {
+	return nil, errUnused
+}
+func (cpCore) OnChangeConfiguration(*core.ChangeConfigurationRequest) (*core.ChangeConfigurationConfirmation, error) {
+	return nil, errUnused
+}
+func (cpCore) OnClearCache(*core.ClearCacheRequest) (*core.ClearCacheConfirmation, error) {
+	return nil, errUnused
+}
+func (cpCore) OnDataTransfer(*core.DataTransferRequest) (*core.DataTransferConfirmation, error) {
+	return nil, errUnused
+}
+func (cpCore) OnGetConfiguration(*core.GetConfigurationRequest) (*core.GetConfigurationConfirmation, error) {
+	return nil, errUnused
+}
+func (cpCore) OnRemoteStartTransaction(*core.RemoteStartTransactionRequest) (*core.RemoteStartTransactionConfirmation, error) {
+	return nil, errUnused
+}
+func (cpCore) OnRemoteStopTransaction(*core.RemoteStopTransactionRequest) (*core.RemoteStopTransactionConfirmation, error) {
+	return nil, errUnused
+}
+func (cpCore) OnReset(*core.ResetRequest) (*core.ResetConfirmation, error) { return nil, errUnused }
+func (cpCore) OnUnlockConnector(*core.UnlockConnectorRequest) (*core.UnlockConnectorConfirmation, error) {
+	return nil, errUnused
+}
+
+func receive[T any](t *testing.T, ch <-chan T, what string) T {
+	t.Helper()
+	select {
+	case v := <-ch:
+		return v
+	case <-time.After(10 * time.Second):
+		t.Fatalf("no %s", what)
+	}
+	var zero T
+	return zero
+}
+
+// TestChargePointSessionAndPlanOverOCPP16J runs the central system on
+// loopback and drives it with ocpp-go's own charge point CP-01: boot
+// (vendor and model recorded), a StatusNotification, a transaction
+// started at plug-in (00:00 UTC) with the register at 1,000 Wh — the
+// vehicle's stored plan arrives as a TxProfile for that transaction,
+// 7,000 W for two hours from 12:00 UTC — meter values of 1,000 Wh at
+// 12:00 and 8.0 kWh at 13:00, and the stop at 14:00 with 15,000 Wh: one
+// session of 14,000 Wh stored, charges 12–13 and 13–14 of 7,000 Wh each.
+// A plan stored afterwards, with no transaction open, is sent as a
+// TxDefaultProfile and accepted.
+func TestChargePointSessionAndPlanOverOCPP16J(t *testing.T) {
+	db := storetest.SQLite()(t)
+	db.Now = func() time.Time { return time.Date(2026, 7, 15, 23, 0, 0, 0, time.UTC) }
+	v, plan := seedVehicle(t, db)
+	svc := New(DB{db}, nil)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := ln.Addr().(*net.TCPAddr).Port
+	ln.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	served := make(chan error, 1)
+	go func() { served <- svc.Serve(ctx, port) }()
+	defer func() {
+		cancel()
+		<-served
+	}()
+
+	cp := ocpp16.NewChargePoint("CP-01", nil, nil)
+	got := make(chan *smartcharging.SetChargingProfileRequest, 2)
+	cp.SetSmartChargingHandler(cpSmart{got})
+	cp.SetCoreHandler(cpCore{})
+	url := fmt.Sprintf("ws://127.0.0.1:%d", port)
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		if err = cp.Start(url); err == nil || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(20 * time.Millisecond) // the server is still starting
+	}
+	if err != nil {
+		t.Fatalf("charge point: %v", err)
+	}
+	defer cp.Stop()
+
+	if _, err := cp.BootNotification("AC-7", "Acme"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cp.Heartbeat(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cp.StatusNotification(1, core.NoError, core.ChargePointStatusPreparing); err != nil {
+		t.Fatal(err)
+	}
+	plug := time.Date(2026, 7, 16, 0, 0, 0, 0, time.UTC)
+	st, err := cp.StartTransaction(1, "FLEETTAG", 1000, types.NewDateTime(plug))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := receive(t, got, "profile at the transaction's start")
+	prof := req.ChargingProfile
+	s := prof.ChargingSchedule
+	if req.ConnectorId != 1 || prof.ChargingProfilePurpose != types.ChargingProfilePurposeTxProfile || prof.TransactionId != st.TransactionId ||
+		!s.StartSchedule.Time.Equal(plug.Add(12*time.Hour)) || s.Duration == nil || *s.Duration != 7200 ||
+		len(s.ChargingSchedulePeriod) != 1 || s.ChargingSchedulePeriod[0].Limit != 7000 || s.ChargingRateUnit != types.ChargingRateUnitWatts {
+		t.Errorf("profile %+v schedule %+v (transaction %d)", prof, s, st.TransactionId)
+	}
+	if _, err := cp.StatusNotification(1, core.NoError, core.ChargePointStatusCharging); err != nil {
+		t.Fatal(err)
+	}
+	mv := func(at time.Time, value string, unit types.UnitOfMeasure) types.MeterValue {
+		return types.MeterValue{Timestamp: types.NewDateTime(at), SampledValue: []types.SampledValue{
+			{Value: "16.2", Measurand: types.MeasurandCurrentImport, Unit: types.UnitOfMeasureA}, // not the register
+			{Value: value, Measurand: types.MeasurandEnergyActiveImportRegister, Unit: unit}}}
+	}
+	txID := st.TransactionId
+	_, err = cp.MeterValues(1, []types.MeterValue{mv(plug.Add(12*time.Hour), "1000", types.UnitOfMeasureWh), mv(plug.Add(13*time.Hour), "8.0", types.UnitOfMeasureKWh)},
+		func(r *core.MeterValuesRequest) { r.TransactionId = &txID })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cp.StopTransaction(15000, types.NewDateTime(plug.Add(14*time.Hour)), txID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cp.StatusNotification(1, core.NoError, core.ChargePointStatusAvailable); err != nil {
+		t.Fatal(err)
+	}
+
+	ss, err := db.Sessions(context.Background(), v.AccountID, plug.Add(-time.Hour), plug.Add(time.Hour))
+	if err != nil || len(ss) != 1 {
+		t.Fatalf("sessions %+v, %v", ss, err)
+	}
+	want := []evcharge.Charge{{Start: plug.Add(12 * time.Hour), End: plug.Add(13 * time.Hour), Wh: 7000}, {Start: plug.Add(13 * time.Hour), End: plug.Add(14 * time.Hour), Wh: 7000}}
+	if s := ss[0]; s.Vehicle != "EV-FLEET-1" || !s.PlugIn.Equal(plug) || !s.Unplug.Equal(plug.Add(14*time.Hour)) || s.EnergyWh() != 14000 ||
+		len(s.Charges) != 2 || s.Charges[0] != want[0] || s.Charges[1] != want[1] {
+		t.Errorf("session %+v", ss[0])
+	}
+	c, err := db.Charger(context.Background(), "CP-01")
+	if err != nil || c.Status != string(core.ChargePointStatusAvailable) || c.Vendor != "Acme" || c.Model != "AC-7" || c.TransactionID != 0 || !c.LastSeen.Equal(db.Now()) {
+		t.Errorf("charger %+v, %v", c, err)
+	}
+
+	// A new plan with no transaction open goes out as a TxDefaultProfile.
+	next := plan
+	next.ID = 0
+	next.Plan.Slots = []evcharge.Slot{{Start: plug.Add(10 * time.Hour), End: plug.Add(11 * time.Hour), W: 3600, EnergyWh: 3600}}
+	if err := db.InTx(context.Background(), func(tx *store.Tx) error { return tx.SaveEVPlan(context.Background(), seedActor, &next) }); err != nil {
+		t.Fatal(err)
+	}
+	status := make(chan smartcharging.ChargingProfileStatus, 1)
+	if err := svc.SendPlan(next, func(s smartcharging.ChargingProfileStatus, err error) {
+		if err != nil {
+			t.Errorf("confirmation: %v", err)
+		}
+		status <- s
+	}); err != nil {
+		t.Fatal(err)
+	}
+	req = receive(t, got, "profile for the new plan")
+	if req.ChargingProfile.ChargingProfilePurpose != types.ChargingProfilePurposeTxDefaultProfile || req.ChargingProfile.TransactionId != 0 ||
+		req.ChargingProfile.ChargingSchedule.ChargingSchedulePeriod[0].Limit != 3600 {
+		t.Errorf("profile %+v", req.ChargingProfile)
+	}
+	if s := receive(t, status, "confirmation"); s != smartcharging.ChargingProfileStatusAccepted {
+		t.Errorf("status %q", s)
+	}
+	if err := svc.SendPlan(store.EVPlanRecord{Charger: "CP-404", Departure: plug.Add(time.Hour)}, nil); !errors.Is(err, ErrNotConnected) {
+		t.Errorf("unknown charger: %v", err)
+	}
+}
