@@ -33,6 +33,16 @@ type SettleSource interface {
 	Overrides(ctx context.Context, eventID int64) (map[int64]bool, error)
 }
 
+// BatchLoader is what a SettleSource may also offer: the loads of many
+// participants read at once. SettleEvent uses it when the source has it
+// and ParticipantLoad, one participant at a time, otherwise.
+// *store.DB implements it.
+type BatchLoader interface {
+	// ParticipantLoads sets dst[i] to what ParticipantLoad gives for
+	// meterIDs[i] over [from, to), reusing the arrays dst[i] holds.
+	ParticipantLoads(ctx context.Context, meterIDs []int64, from, to time.Time, dst []meterdata.Series) error
+}
+
 // Outcome is one participant's settlement with its event intervals.
 type Outcome struct {
 	Settlement
@@ -126,29 +136,15 @@ func SettleEvent(ctx context.Context, src SettleSource, p Program, eventID int64
 	if batch <= 0 {
 		batch = 500
 	}
-	for start := 0; start < len(parts); start += batch {
-		chunk := parts[start:min(start+batch, len(parts))]
-		outs := make([]Outcome, len(chunk))
-		errs := make([]error, len(chunk))
-		var wg sync.WaitGroup
-		next := make(chan int)
-		for range workers {
-			wg.Go(func() {
-				for i := range next {
-					outs[i], errs[i] = settleOne(ctx, src, p, m, e, chunk[i], from, to, excluded, opt.Holidays, overrides[chunk[i].AccountID])
-				}
-			})
+	chunks := settlePipeline(ctx, src, parts, batch, workers, from, to, func(part Enrolled, load *meterdata.Series) (Outcome, error) {
+		return settleOne(ctx, src, p, m, e, part, load, from, to, excluded, opt.Holidays, overrides[part.AccountID])
+	})
+	defer chunks.stop()
+	for c := range chunks.out {
+		if c.err != nil {
+			return sum, c.err
 		}
-		for i := range chunk {
-			next <- i
-		}
-		close(next)
-		wg.Wait()
-		for _, err := range errs {
-			if err != nil {
-				return sum, err
-			}
-		}
+		outs := c.outs
 		n, err := save(ctx, outs)
 		if err != nil {
 			return sum, err
@@ -180,21 +176,159 @@ func SettleEvent(ctx context.Context, src SettleSource, p Program, eventID int64
 			}
 		}
 		if opt.Progress != nil {
-			opt.Progress(start+len(chunk), len(parts))
+			opt.Progress(c.start+len(outs), len(parts))
 		}
 	}
-	return sum, nil
+	return sum, ctx.Err()
 }
 
-func settleOne(ctx context.Context, src SettleSource, p Program, m Method, e Event, part Enrolled, from, to time.Time,
+// settleChunk is one batch of participants on its way through the
+// pipeline: read, computed, then saved.
+type settleChunk struct {
+	start int
+	parts []Enrolled
+	loads []meterdata.Series // with a BatchLoader: the participants' loads, by position
+	outs  []Outcome
+	err   error
+}
+
+// pipeline runs the reading and computing stages of SettleEvent ahead of
+// the caller, which saves: while batch k is saved, batch k+1 is computed
+// and batch k+2 read.
+type pipeline struct {
+	out    chan *settleChunk
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+}
+
+// stop ends the stages and waits for them.
+func (pl *pipeline) stop() {
+	pl.cancel()
+	for range pl.out { // let a stage blocked on sending see the cancel
+	}
+	pl.wg.Wait()
+}
+
+// settlePipeline starts the stages over parts in batches: the reader
+// (one BatchLoader call per batch when src has it, so a store reads a
+// batch with a few queries) and the computer, which runs one for each
+// participant on workers goroutines (load is nil without a BatchLoader).
+// Load buffers are recycled between batches.
+func settlePipeline(ctx context.Context, src SettleSource, parts []Enrolled, batch, workers int, from, to time.Time,
+	one func(part Enrolled, load *meterdata.Series) (Outcome, error)) *pipeline {
+	ctx, cancel := context.WithCancel(ctx)
+	pl := &pipeline{out: make(chan *settleChunk, 1), cancel: cancel}
+	loaded := make(chan *settleChunk, 1)
+	free := make(chan []meterdata.Series, 3)
+	bl, batched := src.(BatchLoader)
+	send := func(ch chan<- *settleChunk, c *settleChunk) bool {
+		select {
+		case ch <- c:
+			return c.err == nil
+		case <-ctx.Done():
+			return false
+		}
+	}
+	pl.wg.Add(2)
+	go func() { // reader
+		defer pl.wg.Done()
+		defer close(loaded)
+		var ids []int64
+		var pos []int
+		var sub []meterdata.Series
+		for start := 0; start < len(parts); start += batch {
+			c := &settleChunk{start: start, parts: parts[start:min(start+batch, len(parts))]}
+			if batched {
+				select {
+				case c.loads = <-free:
+				default:
+				}
+				if cap(c.loads) < len(c.parts) {
+					c.loads = make([]meterdata.Series, len(c.parts))
+				}
+				c.loads = c.loads[:len(c.parts)]
+				ids, pos, sub = ids[:0], pos[:0], sub[:0]
+				for i, part := range c.parts {
+					if part.MeterID != 0 {
+						ids, pos = append(ids, part.MeterID), append(pos, i)
+						sub = append(sub, c.loads[i])
+					}
+				}
+				if err := bl.ParticipantLoads(ctx, ids, from, to, sub); err != nil {
+					c.err = fmt.Errorf("participants %d to %d: %w", c.parts[0].AccountID, c.parts[len(c.parts)-1].AccountID, err)
+				}
+				for k, i := range pos {
+					c.loads[i] = sub[k]
+				}
+			}
+			if !send(loaded, c) {
+				return
+			}
+		}
+	}()
+	go func() { // computer
+		defer pl.wg.Done()
+		defer close(pl.out)
+		for c := range loaded {
+			if c.err == nil {
+				c.outs = make([]Outcome, len(c.parts))
+				errs := make([]error, len(c.parts))
+				var wg sync.WaitGroup
+				next := make(chan int, len(c.parts))
+				for i := range c.parts {
+					next <- i
+				}
+				close(next)
+				for range min(workers, len(c.parts)) {
+					wg.Go(func() {
+						for i := range next {
+							var load *meterdata.Series
+							if c.loads != nil {
+								load = &c.loads[i]
+							}
+							c.outs[i], errs[i] = one(c.parts[i], load)
+						}
+					})
+				}
+				wg.Wait()
+				for _, err := range errs {
+					if err != nil {
+						c.err = err
+						break
+					}
+				}
+				if c.loads != nil {
+					select {
+					case free <- c.loads:
+					default:
+					}
+					c.loads = nil
+				}
+			}
+			if !send(pl.out, c) {
+				return
+			}
+		}
+	}()
+	return pl
+}
+
+// settleOne settles one participant on its load, read here with
+// ParticipantLoad unless the pipeline has read it already (load not nil).
+func settleOne(ctx context.Context, src SettleSource, p Program, m Method, e Event, part Enrolled, loaded *meterdata.Series, from, to time.Time,
 	excluded map[calendar.Date]string, hol calendar.Holidays, overridden bool) (Outcome, error) {
 	if part.MeterID == 0 {
 		s := Settle(p, part.Track, e.ID, part.AccountID, Result{}, apperr.Invalidf("dr.SettleEvent", "no meter in service on %s", e.Day()), overridden)
 		return Outcome{Settlement: s}, nil
 	}
-	load, err := src.ParticipantLoad(ctx, part.MeterID, from, to)
-	if err != nil {
-		return Outcome{}, fmt.Errorf("participant %d: %w", part.AccountID, err)
+	var load meterdata.Series
+	if loaded != nil {
+		load = *loaded
+	} else {
+		var err error
+		if load, err = src.ParticipantLoad(ctx, part.MeterID, from, to); err != nil {
+			return Outcome{}, fmt.Errorf("participant %d: %w", part.AccountID, err)
+		}
 	}
 	res, berr := Compute(m, Input{Load: load, EventStart: e.Start, EventEnd: e.End, Excluded: excluded, Holidays: hol}, MethodNamed)
 	return Outcome{Settlement: Settle(p, part.Track, e.ID, part.AccountID, res, berr, overridden), Intervals: res.Intervals}, nil

@@ -145,6 +145,7 @@ func Run(t *testing.T, open Opener) {
 		{"DRDevicesPayablesAndOutbox", testDRDevicesPayablesAndOutbox},
 		{"DRBudgetRunsOutMidSettlement", testDRBudgetRunsOutMidSettlement},
 		{"DRPayablesRefusedWithTheRule", testDRPayablesRefusedWithTheRule},
+		{"DRBatchLoadsMatchParticipantLoad", testDRBatchLoadsMatchParticipantLoad},           // dr_batch.go
 		{"DREnrollmentsListsProgramsWithDevices", testDREnrollmentsListsProgramsWithDevices}, // dr_enrollments.go
 		// dr_fleet.go
 		{"DRFleetDispatchOnce", testDRFleetDispatchOnce},

@@ -1,0 +1,270 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/gridbook/gridbook/internal/apperr"
+	"github.com/gridbook/gridbook/internal/calendar"
+	"github.com/gridbook/gridbook/internal/energy"
+	"github.com/gridbook/gridbook/internal/meterdata"
+)
+
+// loadChunk is how many meters one ParticipantLoads query names: well
+// under SQLite's 32,766 and PostgreSQL's 65,535 bound parameters.
+const loadChunk = 1000
+
+// ParticipantLoads reads on the read pool (see queries.ParticipantLoads),
+// so that on SQLite a settlement reads its next batch while the one
+// writer saves the last. It sees committed data only.
+func (db *DB) ParticipantLoads(ctx context.Context, meterIDs []int64, from, to time.Time, dst []meterdata.Series) error {
+	return db.snapshot().ParticipantLoads(ctx, meterIDs, from, to, dst)
+}
+
+// ParticipantLoads is ParticipantLoad for many meters at once: dst[i]
+// becomes the delivered energy of meter meterIDs[i] over [from, to),
+// exactly as ParticipantLoad gives it (a zero Series for a meter without
+// a delivered channel; an unknown meter is NotFound). It reads with two
+// queries per thousand meters and reuses the Values and Quality arrays
+// already in dst, so a caller that settles batch after batch allocates
+// nothing per meter once its buffers have grown.
+func (q queries) ParticipantLoads(ctx context.Context, meterIDs []int64, from, to time.Time, dst []meterdata.Series) error {
+	if len(dst) != len(meterIDs) {
+		return apperr.Invalidf("store.ParticipantLoads", "%d series for %d meters", len(dst), len(meterIDs))
+	}
+	for lo := 0; lo < len(meterIDs); lo += loadChunk {
+		hi := min(lo+loadChunk, len(meterIDs))
+		if err := q.participantLoads(ctx, meterIDs[lo:hi], from, to, dst[lo:hi]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// loadTarget is one meter's series being filled.
+type loadTarget struct {
+	idx      int // position in dst
+	from, to time.Time
+	step     time.Duration
+}
+
+// blockMonth is a stored month's key, first instant and length.
+type blockMonth struct {
+	start, end time.Time
+}
+
+func (q queries) participantLoads(ctx context.Context, meterIDs []int64, from, to time.Time, dst []meterdata.Series) error {
+	// The meters and their delivered channel (at most one: channels are
+	// unique by meter and direction).
+	first := make(map[int64]int, len(meterIDs)) // meter → first position
+	var ids []any
+	for i, id := range meterIDs {
+		if _, dup := first[id]; !dup {
+			first[id] = i
+			ids = append(ids, id)
+		}
+	}
+	rows, err := q.q.QueryContext(ctx, `SELECT m.id, c.id, c.interval_seconds FROM meters m
+		LEFT JOIN channels c ON c.meter_id = m.id AND c.direction = 'delivered'
+		WHERE m.id IN (`+placeholders(1, len(ids))+`)`, ids...)
+	if err != nil {
+		return fmt.Errorf("store: participant loads: %w", err)
+	}
+	found := make(map[int64]bool, len(ids))
+	byChannel := make(map[int64]*loadTarget, len(ids))
+	targets := make([]loadTarget, 0, len(ids))
+	var channels []any
+	for rows.Next() {
+		var meter int64
+		var ch, secs sql.NullInt64
+		if err := rows.Scan(&meter, &ch, &secs); err != nil {
+			rows.Close()
+			return fmt.Errorf("store: participant loads: %w", err)
+		}
+		found[meter] = true
+		i := first[meter]
+		if !ch.Valid {
+			dst[i] = meterdata.Series{}
+			continue
+		}
+		// As Intervals: the range rounded down to the channel's step.
+		step := time.Duration(secs.Int64) * time.Second
+		f, t := from.Truncate(step).UTC(), to.Truncate(step).UTC()
+		s := &dst[i]
+		s.Start, s.Step, s.Quality = f, step, nil
+		if !t.After(f) {
+			s.Values = nil
+			continue
+		}
+		if t.Sub(f) > 400*24*time.Hour {
+			rows.Close()
+			return apperr.Invalidf("store.Intervals", "at most 400 days of intervals per request")
+		}
+		n := int(t.Sub(f) / step)
+		if cap(s.Values) < n {
+			s.Values = make([]energy.Wh, n)
+		}
+		s.Values = s.Values[:n]
+		for k := range s.Values {
+			s.Values[k] = Missing
+		}
+		targets = append(targets, loadTarget{idx: i, from: f, to: t, step: step})
+		channels = append(channels, ch.Int64)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("store: participant loads: %w", err)
+	}
+	for _, id := range meterIDs {
+		if !found[id] {
+			return apperr.NotFoundf("store.Meter", "meter %d not found", id)
+		}
+	}
+	for i := range targets {
+		byChannel[channels[i].(int64)] = &targets[i]
+	}
+	if len(targets) > 0 {
+		if err := q.fillLoads(ctx, channels, targets, byChannel, dst); err != nil {
+			return err
+		}
+	}
+	// A meter named twice gets its own copy.
+	for i, id := range meterIDs {
+		if j := first[id]; j != i {
+			dst[i] = meterdata.Series{Start: dst[j].Start, Step: dst[j].Step,
+				Values: append(dst[i].Values[:0:0], dst[j].Values...), Quality: slices.Clone(dst[j].Quality)}
+			if dst[j].Values == nil {
+				dst[i].Values = nil
+			}
+		}
+	}
+	return nil
+}
+
+// fillLoads reads the month blocks of channels that overlap any target's
+// range and decodes each into its target's series.
+func (q queries) fillLoads(ctx context.Context, channels []any, targets []loadTarget, byChannel map[int64]*loadTarget, dst []meterdata.Series) error {
+	lo, hi := targets[0].from, targets[0].to
+	for _, t := range targets[1:] {
+		lo, hi = minTime(lo, t.from), maxTime(hi, t.to)
+	}
+	months := map[string]blockMonth{}
+	var keys []any
+	for t := lo; t.Before(hi); {
+		l := t.In(calendar.Pacific)
+		start, end := monthStart(l.Year(), l.Month()), monthStart(l.Year(), l.Month()+1)
+		key := start.Format("2006-01")
+		months[key] = blockMonth{start: start.UTC(), end: end.UTC()}
+		keys = append(keys, key)
+		t = end
+	}
+	args := append(append(make([]any, 0, len(channels)+len(keys)), channels...), keys...)
+	rows, err := q.q.QueryContext(ctx, `SELECT channel_id, month, interval_seconds, n, packed, quality FROM interval_blocks
+		WHERE channel_id IN (`+placeholders(1, len(channels))+`) AND month IN (`+placeholders(len(channels)+1, len(keys))+`)`, args...)
+	if err != nil {
+		return fmt.Errorf("store: participant loads: %w", err)
+	}
+	defer rows.Close()
+	var packed, quality sql.RawBytes
+	for rows.Next() {
+		var ch int64
+		var month string
+		var secs, n int
+		if err := rows.Scan(&ch, &month, &secs, &n, &packed, &quality); err != nil {
+			return fmt.Errorf("store: participant loads: %w", err)
+		}
+		t, ok := byChannel[ch]
+		m, known := months[month]
+		// Intervals reads exactly the months that overlap its range.
+		if !ok || !known || !m.start.Before(t.to) || !m.end.After(t.from) {
+			continue
+		}
+		if want := int(m.end.Sub(m.start) / t.step); n != want || time.Duration(secs)*time.Second != t.step {
+			return fmt.Errorf("store: interval block %d/%s has %d×%ds, want %d×%s", ch, month, n, secs, want, t.step)
+		}
+		s := &dst[t.idx]
+		off := int(m.start.Sub(t.from) / t.step) // reading i of the block is interval off+i
+		if err := unpackRange(s.Values, off, packed, n); err != nil {
+			return err
+		}
+		if err := unpackQualityRange(s, off, quality, n); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// unpackRange decodes a block of n readings (packValues's bytes),
+// storing reading i at out[off+i] where that lies inside out. It checks
+// the whole block as unpackInto does.
+func unpackRange(out []energy.Wh, off int, b []byte, n int) error {
+	var prev int64
+	for i := range n {
+		d, k := binary.Varint(b)
+		if k <= 0 {
+			return errors.New("store: corrupt interval block")
+		}
+		b = b[k:]
+		prev += d
+		if j := off + i; j >= 0 && j < len(out) {
+			out[j] = energy.Wh(prev)
+		}
+	}
+	if len(b) != 0 {
+		return errors.New("store: corrupt interval block (trailing bytes)")
+	}
+	return nil
+}
+
+// unpackQualityRange decodes packQuality's runs for a block of n
+// readings, checked as unpackQuality does, and records each non-actual
+// quality that falls inside s at offset off, allocating s.Quality only
+// then (as Intervals does).
+func unpackQualityRange(s *meterdata.Series, off int, b []byte, n int) error {
+	pos := 0
+	for len(b) > 0 {
+		gap, k := binary.Uvarint(b)
+		if k <= 0 || gap > uint64(n-pos) {
+			return errors.New("store: corrupt interval quality")
+		}
+		b = b[k:]
+		run, k := binary.Uvarint(b)
+		if k <= 0 || run == 0 || run > uint64(n-pos)-gap || len(b) < k+1 {
+			return errors.New("store: corrupt interval quality")
+		}
+		q := meterdata.Quality(b[k])
+		b = b[k+1:]
+		pos += int(gap)
+		if q != meterdata.Actual {
+			for i := range int(run) {
+				if j := off + pos + i; j >= 0 && j < len(s.Values) {
+					if s.Quality == nil {
+						s.Quality = make([]meterdata.Quality, len(s.Values))
+					}
+					s.Quality[j] = q
+				}
+			}
+		}
+		pos += int(run)
+	}
+	return nil
+}
+
+func minTime(a, b time.Time) time.Time {
+	if b.Before(a) {
+		return b
+	}
+	return a
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
+}
