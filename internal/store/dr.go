@@ -574,6 +574,7 @@ type DeviceFilter struct {
 	AccountID int64
 	Program   string
 	Type      string
+	AfterID   int64 // ids above this only (a page cursor)
 	Limit     int
 }
 
@@ -583,7 +584,7 @@ func (q queries) Devices(ctx context.Context, f DeviceFilter) ([]DeviceRecord, e
 		f.Limit = 1000
 	}
 	rows, err := q.q.QueryContext(ctx, `SELECT `+deviceCols+` FROM dr_devices WHERE ($1 = 0 OR account_id = $1) AND ($2 = '' OR program = $2) AND ($3 = '' OR device_type = $3)
-		ORDER BY id LIMIT $4`, f.AccountID, f.Program, f.Type, f.Limit)
+		AND id > $5 ORDER BY id LIMIT $4`, f.AccountID, f.Program, f.Type, f.Limit, f.AfterID)
 	if err != nil {
 		return nil, fmt.Errorf("store: devices: %w", err)
 	}
