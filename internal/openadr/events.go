@@ -259,6 +259,14 @@ func (v *VTN) listEvents(w http.ResponseWriter, r *http.Request, c caller) {
 		v.fail(w, r, err)
 		return
 	}
+	if pid := q.Get("programID"); pid == "" || pid == evPlanProgram {
+		plans, err := v.evPlanEvents(r.Context())
+		if err != nil {
+			v.fail(w, r, err)
+			return
+		}
+		dispatches = append(dispatches, plans...)
+	}
 	all = slices.DeleteFunc(append(all, dispatches...), func(ev map[string]any) bool { return !ts.sees(ev) || !matches(ev, q["targets"]) })
 	out, err := page(r, all)
 	if err != nil {
@@ -290,14 +298,16 @@ func (v *VTN) getEvent(w http.ResponseWriter, r *http.Request, c caller) {
 }
 
 // anyEvent returns an event of the VTN by id as its JSON object: a
-// gridbook event ("event-<n>"), a battery's dispatch ("dispatch-…") or a
-// tariff program's day ("tou-…").
+// gridbook event ("event-<n>"), a battery's dispatch ("dispatch-…"), a
+// vehicle's charging plan ("evplan-…") or a tariff program's day ("tou-…").
 func (v *VTN) anyEvent(ctx context.Context, id string) (map[string]any, error) {
 	switch {
 	case isTariff(id):
 		return v.tariffEventByID(ctx, id)
 	case strings.HasPrefix(id, "dispatch-"):
 		return v.dispatchEvent(ctx, id)
+	case strings.HasPrefix(id, "evplan-"):
+		return v.evPlanEvent(ctx, id)
 	}
 	e, p, err := v.event(ctx, id)
 	if err != nil {
