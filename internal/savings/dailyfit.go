@@ -262,7 +262,7 @@ func (m *DailyModelFit) predict(r dailyRow) dailyPrediction {
 			v[0], v[2], v[3], v[5] = smoothCoeffs(v[0], v[2], v[3], v[5])
 		}
 		var out [1]float64
-		fullModel(v[0], v[1], v[2], v[3], v[4], v[5], v[6], sm.TMin, sm.TMax, []float64{r.t}, out[:])
+		fullModel(v[0], v[1], v[2], v[3], v[4], v[5], v[6], sm.TMin, sm.TMax, []float64{r.t}, out[:], true, nil)
 		p := dailyPrediction{predicted: out[0], unc: sm.FUnc, component: c}
 		load := out[0] - v[6]
 		if r.t <= v[0] {

@@ -143,8 +143,14 @@ var (
 // breakpoints every day is heating (breakpoint at or above the warmest
 // fitted day) or cooling (at or below the coldest); k ≠ 0 adds
 // |β·k|·(exp((T − T_bp)/k) − 1), which meets the line with zero slope at
-// the breakpoint.
-func fullModel(hddBp, hddBeta, hddK, cddBp, cddBeta, cddK, intercept, tMin, tMax float64, t, out []float64) {
+// the breakpoint. exact takes the exponential correctly rounded
+// (dailySettings.exactPath), otherwise expF.
+//
+// cache, when not nil, remembers each day's exponential per side for the
+// side's breakpoint and width, so that evaluations which move only slopes,
+// the intercept or the other side reuse them (bit for bit what computing
+// them again gives).
+func fullModel(hddBp, hddBeta, hddK, cddBp, cddBeta, cddK, intercept, tMin, tMax float64, t, out []float64, exact bool, cache *expCache) {
 	if hddBeta == 0 && cddBeta == 0 {
 		for i := range t {
 			out[i] = intercept
@@ -156,13 +162,18 @@ func fullModel(hddBp, hddBeta, hddK, cddBp, cddBeta, cddK, intercept, tMin, tMax
 		hddBeta, cddBeta = cddBeta, hddBeta
 		hddK, cddK = cddK, hddK
 	}
+	var gen [2]uint32
+	if cache != nil {
+		gen = [2]uint32{cache.use(0, hddBp, hddK, len(t)), cache.use(1, cddBp, cddK, len(t))}
+	}
 	for i, ti := range t {
 		var tbp, beta, k float64
+		side := 0
 		switch {
 		case ti < hddBp || (hddBp == cddBp && cddBp >= tMax):
 			tbp, beta, k = hddBp, -hddBeta, hddK
 		case ti > cddBp || (hddBp == cddBp && hddBp <= tMin):
-			tbp, beta, k = cddBp, cddBeta, -cddK
+			tbp, beta, k, side = cddBp, cddBeta, -cddK, 1
 		default:
 			beta = 0
 		}
@@ -173,13 +184,135 @@ func fullModel(hddBp, hddBeta, hddK, cddBp, cddBeta, cddK, intercept, tMin, tMax
 			out[i] = beta*(ti-tbp) + intercept
 		default:
 			lin := beta*(ti-tbp) + intercept
-			e := 1 / k * (ti - tbp)
-			if !math.IsNaN(e) {
-				e = math.Min(math.Max(e, lnMinPos), lnMaxPos)
+			if cache != nil && cache.at[side][i] == gen[side] {
+				out[i] = math.Abs(beta*k)*(cache.ex[side][i]-1) + lin
+				continue
 			}
-			out[i] = math.Abs(beta*k)*(fastExp(e)-1) + lin
+			e := 1 / k * (ti - tbp)
+			// clipped to the bounds (NaN stays NaN)
+			if e < lnMinPos {
+				e = lnMinPos
+			} else if e > lnMaxPos {
+				e = lnMaxPos
+			}
+			var ex float64
+			switch {
+			case e < -38:
+				// exp(e) < 2^-54, so exp(e) − 1 rounds to −1 whatever
+				// exp's last bits: skipped
+			case exact:
+				ex = fastExp(e)
+			default:
+				ex = expF(e)
+			}
+			if cache != nil {
+				cache.at[side][i], cache.ex[side][i] = gen[side], ex
+			}
+			out[i] = math.Abs(beta*k)*(ex-1) + lin
 		}
 	}
+}
+
+// fullModelSorted is fullModel over temperatures ts in ascending order
+// (no NaN), the heating, flat and cooling days being runs of them: the
+// same arithmetic day by day without the per-day choice of side.
+func fullModelSorted(hddBp, hddBeta, hddK, cddBp, cddBeta, cddK, intercept, tMin, tMax float64, ts, out []float64, exact bool, cache *expCache) {
+	if hddBeta == 0 && cddBeta == 0 || math.IsNaN(hddBp) || math.IsNaN(cddBp) {
+		fullModel(hddBp, hddBeta, hddK, cddBp, cddBeta, cddK, intercept, tMin, tMax, ts, out, exact, cache)
+		return
+	}
+	if cddBp < hddBp {
+		hddBp, cddBp = cddBp, hddBp
+		hddBeta, cddBeta = cddBeta, hddBeta
+		hddK, cddK = cddK, hddK
+	}
+	n := len(ts)
+	// heating [0, h), flat [h, c), cooling [c, n)
+	h := sort.SearchFloat64s(ts, hddBp) // #(T < hddBp)
+	var c int
+	switch {
+	case hddBp == cddBp && cddBp >= tMax:
+		h, c = n, n
+	case hddBp == cddBp && hddBp <= tMin:
+		c = h
+	default:
+		c = max(h, sort.Search(n, func(i int) bool { return ts[i] > cddBp }))
+	}
+	for i := h; i < c; i++ {
+		out[i] = intercept
+	}
+	side := func(lo, hi, s int, tbp, beta, k float64) {
+		switch {
+		case beta == 0:
+			for i := lo; i < hi; i++ {
+				out[i] = intercept
+			}
+			return
+		case k == 0:
+			for i := lo; i < hi; i++ {
+				out[i] = beta*(ts[i]-tbp) + intercept
+			}
+			return
+		}
+		g := cache.use(s, tbp, k, n)
+		at, exs := cache.at[s], cache.ex[s]
+		scale := math.Abs(beta * k)
+		for i := lo; i < hi; i++ {
+			ti := ts[i]
+			lin := beta*(ti-tbp) + intercept
+			if at[i] == g {
+				out[i] = scale*(exs[i]-1) + lin
+				continue
+			}
+			e := 1 / k * (ti - tbp)
+			if e < lnMinPos {
+				e = lnMinPos
+			} else if e > lnMaxPos {
+				e = lnMaxPos
+			}
+			var ex float64
+			switch {
+			case e < -38: // see fullModel
+			case exact:
+				ex = fastExp(e)
+			default:
+				ex = expF(e)
+			}
+			at[i], exs[i] = g, ex
+			out[i] = scale*(ex-1) + lin
+		}
+	}
+	side(0, h, 0, hddBp, -hddBeta, hddK)
+	side(c, n, 1, cddBp, cddBeta, -cddK)
+}
+
+// expCache holds fullModel's exponentials of the last breakpoint and
+// width of each side (0 heating, 1 cooling): ex[side][i] is day i's value,
+// valid while at[side][i] equals the side's current generation.
+type expCache struct {
+	bp, k [2]float64
+	gen   [2]uint32
+	at    [2][]uint32
+	ex    [2][]float64
+}
+
+// use returns the generation of the side's values for breakpoint bp and
+// width k, starting a new one when either differs (in any bit) from the
+// last call's.
+func (c *expCache) use(side int, bp, k float64, n int) uint32 {
+	if len(c.at[side]) != n {
+		c.at[side], c.ex[side] = make([]uint32, n), make([]float64, n)
+		c.gen[side] = 0
+	}
+	if c.gen[side] == 0 || math.Float64bits(bp) != math.Float64bits(c.bp[side]) || math.Float64bits(k) != math.Float64bits(c.k[side]) {
+		c.bp[side], c.k[side] = bp, k
+		c.gen[side]++
+		if c.gen[side] == 0 { // wrapped: forget every value
+			clear(c.at[side])
+			c.gen[side] = 1
+		}
+	}
+	return c.gen[side]
 }
 
 // smoothCoeffs turns the smoothing shares into temperature widths and moves
@@ -223,12 +356,12 @@ func fullX(key modelKey, x []float64) [7]float64 {
 }
 
 // evalModel is the model function of form key at x over t.
-func evalModel(key modelKey, x []float64, tMin, tMax float64, t, out []float64) {
+func evalModel(key modelKey, x []float64, tMin, tMax float64, t, out []float64, exact bool, cache *expCache) {
 	v := fullX(key, x)
 	if key == keyHTCSmooth {
 		v[0], v[2], v[3], v[5] = smoothCoeffs(v[0], v[2], v[3], v[5])
 	}
-	fullModel(v[0], v[1], v[2], v[3], v[4], v[5], v[6], tMin, tMax, t, out)
+	fullModel(v[0], v[1], v[2], v[3], v[4], v[5], v[6], tMin, tMax, t, out, exact, cache)
 }
 
 // argminAbs is np.argmin(|t − v|): the first index of the closest value.
@@ -283,11 +416,14 @@ type fitProblem struct {
 	regAlpha float64
 	key      modelKey
 	model    []float64
+	ms       []float64 // the model in temperature order
+	sortedOK bool      // no NaN temperature: fullModelSorted applies
 	resid    []float64
 	rs, ws   []float64 // residuals and weights in temperature order
 	w        []float64
 	sq       []float64
 	robust   robustState
+	exps     expCache    // the model's exponentials
 	stds     [8]stdEntry // recent sideStd results
 	nextStd  int
 }
@@ -304,6 +440,8 @@ func newFitProblem(t, obs []float64, s dailySettings) *fitProblem {
 	p.tMin, p.tMax = p.ts[0], p.ts[n-1]
 	p.tStd, p.oStd = npStd(p.ts), npStd(p.os)
 	p.robust.exact = s.exactPath
+	p.ms = make([]float64, n)
+	p.sortedOK = !slices.ContainsFunc(p.ts, math.IsNaN)
 	for i := range p.w {
 		p.w[i] = 1
 	}
@@ -313,23 +451,44 @@ func newFitProblem(t, obs []float64, s dailySettings) *fitProblem {
 // loss is the objective at x: Σw·r²/N plus, in the initial fit, the lasso
 // penalty; it leaves the model, residuals and weights in p.
 func (p *fitProblem) loss(x []float64) float64 {
-	evalModel(p.key, x, p.tMin, p.tMax, p.t, p.model)
-	for i := range p.model {
-		p.resid[i] = p.model[i] - p.obs[i]
-	}
-	if !p.adaptive && p.alpha == 2 {
-		// least squares: every weight is 1 (p.w stays all ones)
-		for i, r := range p.resid {
-			p.sq[i] = r * r
+	n := len(p.t)
+	if p.sortedOK {
+		v := fullX(p.key, x)
+		if p.key == keyHTCSmooth {
+			v[0], v[2], v[3], v[5] = smoothCoeffs(v[0], v[2], v[3], v[5])
 		}
-		l := npSum(p.sq) / float64(len(p.t))
-		if p.regAlpha != 0 {
-			l += p.penalty(x, math.Sqrt(l))
+		fullModelSorted(v[0], v[1], v[2], v[3], v[4], v[5], v[6], p.tMin, p.tMax, p.ts, p.ms, p.s.exactPath, &p.exps)
+		ms, os, order := p.ms[:n], p.os[:n], p.order[:n]
+		if !p.adaptive && p.alpha == 2 {
+			// least squares: every weight is 1 (p.w stays all ones); the
+			// squares go to their days' places, as eemeter sums them in
+			// date order (result fills p.model and p.resid)
+			sq := p.sq[:n]
+			for i, j := range order {
+				r := ms[i] - os[i]
+				sq[j] = r * r
+			}
+			return p.lsLoss(x)
 		}
-		return l
-	}
-	for i, j := range p.order {
-		p.rs[i] = p.resid[j]
+		model, resid, rs := p.model[:n], p.resid[:n], p.rs[:n]
+		for i, j := range order {
+			r := ms[i] - os[i]
+			model[j], resid[j], rs[i] = ms[i], r, r
+		}
+	} else {
+		evalModel(p.key, x, p.tMin, p.tMax, p.t, p.model, p.s.exactPath, &p.exps)
+		for i := range p.model {
+			p.resid[i] = p.model[i] - p.obs[i]
+		}
+		if !p.adaptive && p.alpha == 2 {
+			for i, r := range p.resid {
+				p.sq[i] = r * r
+			}
+			return p.lsLoss(x)
+		}
+		for i, j := range p.order {
+			p.rs[i] = p.resid[j]
+		}
 	}
 	v := fullX(p.key, x)
 	cuts := weightPieces(v, p.ts)
@@ -351,6 +510,16 @@ func (p *fitProblem) loss(x []float64) float64 {
 	for i, r := range p.resid {
 		p.sq[i] = p.w[i] * (r * r)
 	}
+	l := npSum(p.sq) / float64(len(p.t))
+	if p.regAlpha != 0 {
+		l += p.penalty(x, math.Sqrt(l))
+	}
+	return l
+}
+
+// lsLoss is the least-squares objective from the squared residuals in
+// p.sq: their mean plus the penalty of the initial fit.
+func (p *fitProblem) lsLoss(x []float64) float64 {
 	l := npSum(p.sq) / float64(len(p.t))
 	if p.regAlpha != 0 {
 		l += p.penalty(x, math.Sqrt(l))
@@ -704,7 +873,7 @@ func (p *fitProblem) initialGuess() (x [5]float64, nevals int) {
 			hdd, cdd = v[1], v[0]
 		}
 		hb, cb, icp := estimateBetas(ts, os, hdd, cdd, nMin, ls)
-		fullModel(hdd, hb, 0, cdd, cb, 0, icp, tFitMin, tFitMax, ts, model)
+		fullModel(hdd, hb, 0, cdd, cb, 0, icp, tFitMin, tFitMax, ts, model, true, nil) // no smoothing: no exponential
 		for i := range model {
 			resid[i] = model[i] - os[i]
 		}
@@ -861,6 +1030,12 @@ func fitFinal(t, obs []float64, s dailySettings, prior *segmentResult) *segmentR
 // model is reduced, then reduction.
 func (p *fitProblem) result(x []float64, nevals int) *segmentResult {
 	p.loss(x)
+	if p.sortedOK {
+		// the least-squares objective leaves only the squares in date order
+		for i, j := range p.order {
+			p.model[j], p.resid[j] = p.ms[i], p.ms[i]-p.os[i]
+		}
+	}
 	r := &segmentResult{n: len(p.t), nevals: nevals}
 	r.tMin, r.tMax, r.tMinSeg, r.tMaxSeg = tBounds(p.t, p.s.segMin)
 	r.resid = slices.Clone(p.resid)

@@ -15,8 +15,42 @@ import (
 // every objective value, so matching NumPy's rounding keeps it on
 // eemeter's path.
 
-// npSum is numpy.sum of x.
-func npSum(x []float64) float64 { return pairwise(x, 0, false) }
+// npSum is numpy.sum of x: pairwise's order of additions (blocks of at
+// most 128 summed in eight interleaved lanes), written out for plain
+// values.
+func npSum(x []float64) float64 {
+	n := len(x)
+	switch {
+	case n < 8:
+		s := 0.0
+		for _, v := range x {
+			s += v
+		}
+		return s
+	case n <= 128:
+		r0, r1, r2, r3, r4, r5, r6, r7 := x[0], x[1], x[2], x[3], x[4], x[5], x[6], x[7]
+		i := 8
+		for ; i < n-n%8; i += 8 {
+			b := x[i : i+8 : i+8]
+			r0 += b[0]
+			r1 += b[1]
+			r2 += b[2]
+			r3 += b[3]
+			r4 += b[4]
+			r5 += b[5]
+			r6 += b[6]
+			r7 += b[7]
+		}
+		s := ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
+		for ; i < n; i++ {
+			s += x[i]
+		}
+		return s
+	}
+	n2 := n / 2
+	n2 -= n2 % 8
+	return npSum(x[:n2]) + npSum(x[n2:])
+}
 
 // pairwise is NumPy's pairwise summation of x[i], or of (x[i] − m)² when
 // sq is set (the squared deviations of numpy.var, summed without a

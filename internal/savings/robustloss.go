@@ -362,8 +362,8 @@ func (s *robustState) searchAlphaExact(x2 []float64) float64 {
 }
 
 // alphaNLL is Σ[ρ(x, α) + ln Z(α)] over the squared standardised
-// residuals x2 — the objective of the search over α — with ρ from Go's
-// exp and log1p (within an ulp or two of correctly rounded) summed in
+// residuals x2 — the objective of the search over α — with ρ from expF
+// and log1pF (within about an ulp of correctly rounded) summed in
 // order: ρ = |α−2|/α·((x²/|α−2| + 1)^(α/2) − 1), so Σρ =
 // |α−2|/α·(Σ exp(α/2·log1p(x²/|α−2|)) − n). The closed forms at α = 2,
 // 1, 0, −2 and Welsch's at α ≤ −100 are robustLoss's.
@@ -386,7 +386,7 @@ func alphaNLL(x2 []float64, a float64) float64 {
 	d := math.Abs(a - 2)
 	inv, p := 1/d, a/2
 	for _, v := range x2 {
-		sum += math.Exp(p * math.Log1p(v*inv))
+		sum += expF(p * log1pF(v*inv))
 	}
 	return d/a*(sum-n) + n*z
 }
@@ -423,7 +423,7 @@ func searchAlpha(x2 []float64) float64 {
 	return alphaScaled(best)
 }
 
-// robustWeightFast is robustWeight with Go's exp and log1p in place of the
+// robustWeightFast is robustWeight with expF and log1pF in place of the
 // correctly rounded power.
 func robustWeightFast(x, a float64) float64 {
 	switch {
@@ -435,5 +435,5 @@ func robustWeightFast(x, a float64) float64 {
 		return math.Exp(-0.5 * x * x)
 	}
 	d := math.Abs(a - 2)
-	return math.Exp((0.5*a - 1) * math.Log1p(x*x/d))
+	return expF((0.5*a - 1) * log1pF(x*x/d))
 }

@@ -3,6 +3,7 @@ package savings
 import (
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 )
 
@@ -90,5 +91,67 @@ func TestSearchAlphaAgreesWithEemeterSearch(t *testing.T) {
 	}
 	if normal < 20 || heavy < 20 {
 		t.Fatalf("the data do not exercise both outcomes: %d at α ≈ 2, %d below 1.5", normal, heavy)
+	}
+}
+
+// TestFullModelSortedMatchesFullModel: the model evaluated over
+// temperature-sorted days by runs gives bit for bit the day-by-day
+// evaluation, with and without remembered exponentials, for both sides,
+// swapped and equal breakpoints (at and beyond the data's edges), zero
+// slopes and widths.
+func TestFullModelSortedMatchesFullModel(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 10))
+	n := 200
+	ts := make([]float64, n)
+	for i := range ts {
+		ts[i] = 10 + 80*rng.Float64()
+		if i%17 == 0 && i > 0 {
+			ts[i] = ts[i-1] // ties
+		}
+	}
+	slices.Sort(ts)
+	tMin, tMax := ts[0], ts[n-1]
+	pick := func() float64 {
+		switch rng.IntN(6) {
+		case 0:
+			return ts[rng.IntN(n)] // on a day
+		case 1:
+			return tMin - 1
+		case 2:
+			return tMax + 1
+		}
+		return 5 + 90*rng.Float64()
+	}
+	var cache expCache
+	want, got := make([]float64, n), make([]float64, n)
+	for k := range 3000 {
+		hb, cb := pick(), pick()
+		if k%5 == 0 {
+			cb = hb
+		}
+		beta := func() float64 {
+			if rng.IntN(4) == 0 {
+				return 0
+			}
+			return 3 * rng.Float64()
+		}
+		width := func() float64 {
+			if rng.IntN(3) == 0 {
+				return 0
+			}
+			return 20 * rng.Float64()
+		}
+		v := [7]float64{hb, beta(), width(), cb, beta(), width(), 50 * rng.Float64()}
+		if k%3 == 0 && k > 0 {
+			v[1] = -v[1] // a heating-only form passes its slope signed
+		}
+		exact := k%2 == 0
+		fullModel(v[0], v[1], v[2], v[3], v[4], v[5], v[6], tMin, tMax, ts, want, exact, nil)
+		fullModelSorted(v[0], v[1], v[2], v[3], v[4], v[5], v[6], tMin, tMax, ts, got, exact, &cache)
+		for i := range want {
+			if math.Float64bits(got[i]) != math.Float64bits(want[i]) {
+				t.Fatalf("case %d %v day %d (T %v): %v, day by day %v", k, v, i, ts[i], got[i], want[i])
+			}
+		}
 	}
 }
