@@ -78,6 +78,7 @@ type mqttSession struct {
 	checked time.Time       // when the token was last found valid
 	expired bool            // the token has expired or was revoked
 	owns    map[string]bool // VEN id → registered by this client (cache)
+	touched time.Time       // when the connection last recorded its light switch as seen
 }
 
 // tokenRecheck is how often a connection's token is checked again, so a
@@ -110,7 +111,9 @@ func (h *brokerAuth) OnConnectAuthenticate(cl *mqtt.Client, pk packets.Packet) b
 		if !h.b.anonymous.Load() {
 			return false
 		}
-		h.sessions.Store(cl, &mqttSession{})
+		sess := &mqttSession{}
+		h.sessions.Store(cl, sess)
+		h.touch(cl, sess)
 		return true
 	}
 	v := h.b.vtn.Load()
@@ -123,23 +126,60 @@ func (h *brokerAuth) OnConnectAuthenticate(cl *mqtt.Client, pk packets.Packet) b
 	if err != nil || c.ClientID != user {
 		return false
 	}
-	h.sessions.Store(cl, &mqttSession{client: &c, token: pass, checked: v.db.Now(), owns: map[string]bool{}})
+	sess := &mqttSession{client: &c, token: pass, checked: v.db.Now(), owns: map[string]bool{}}
+	h.sessions.Store(cl, sess)
+	h.touch(cl, sess)
 	return true
+}
+
+// deviceTouchEvery is how often a connection's packets (a keep-alive
+// PINGREQ will do) record its light switch as seen again.
+const deviceTouchEvery = 5 * time.Minute
+
+// touch records a Smart Light Switch pilot device as seen when a
+// connection's MQTT client id is its serial (as polls of
+// /api/v1/signals/tou?device=SERIAL do): at CONNECT and then at most
+// every deviceTouchEvery. A client id that is no switch's is ignored.
+func (h *brokerAuth) touch(cl *mqtt.Client, sess *mqttSession) {
+	v := h.b.vtn.Load()
+	if v == nil || cl.ID == "" {
+		return
+	}
+	now := v.db.Now()
+	sess.mu.Lock()
+	due := sess.touched.IsZero() || now.Sub(sess.touched) >= deviceTouchEvery
+	if due {
+		sess.touched = now
+	}
+	sess.mu.Unlock()
+	if !due {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	err := v.db.InTx(ctx, func(tx *store.Tx) error { return tx.TouchDevice(ctx, "light_switch", cl.ID) })
+	if err != nil && !apperr.Is(err, apperr.NotFound) {
+		v.log.Warn("mqtt: light switch last seen", "client", cl.ID, "err", err)
+	}
 }
 
 func (h *brokerAuth) OnDisconnect(cl *mqtt.Client, _ error, _ bool) { h.sessions.Delete(cl) }
 
 // OnPacketProcessed drops the connection, once the packet it sent has
 // been answered, when its token has expired (checked at most every
-// tokenRecheck; a client's keep-alive PINGREQ brings it here).
+// tokenRecheck; a client's keep-alive PINGREQ brings it here), and
+// otherwise records its light switch as seen (touch).
 func (h *brokerAuth) OnPacketProcessed(cl *mqtt.Client, _ packets.Packet, _ error) {
 	s, ok := h.sessions.Load(cl)
 	if !ok {
 		return
 	}
-	if sess := s.(*mqttSession); sess.client != nil && !h.valid(sess) && sess.isExpired() {
+	sess := s.(*mqttSession)
+	if sess.client != nil && !h.valid(sess) && sess.isExpired() {
 		h.drop(cl)
+		return
 	}
+	h.touch(cl, sess)
 }
 
 // drop disconnects a client whose token expired (MQTT 5 clients get
