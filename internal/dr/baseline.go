@@ -315,7 +315,37 @@ func joinReasons(rs []string) string {
 }
 
 // series reads a Series by instant.
-type series struct{ meterdata.Series }
+type series struct {
+	meterdata.Series
+	// With whole-second Start and Step (always so for stored data),
+	// startUnix and stepSec let atDay index by Unix seconds.
+	whole     bool
+	startUnix int64
+	stepSec   int64
+}
+
+func newSeries(s meterdata.Series) series {
+	out := series{Series: s}
+	if s.Start.Nanosecond() == 0 && s.Step > 0 && s.Step%time.Second == 0 {
+		out.whole, out.startUnix, out.stepSec = true, s.Start.Unix(), int64(s.Step/time.Second)
+	}
+	return out
+}
+
+// atDay is at(dc.at(c)), in integer arithmetic on a day of 24 hours.
+func (s series) atDay(dc dayClock, c wallClock) energy.Wh {
+	if !s.whole || !dc.even {
+		return s.at(dc.at(c))
+	}
+	off := dc.midnightUnix + c.secs - s.startUnix
+	if off < 0 || off%s.stepSec != 0 {
+		return meterdata.Missing
+	}
+	if i := off / s.stepSec; i < int64(len(s.Values)) {
+		return s.Values[i]
+	}
+	return meterdata.Missing
+}
 
 func (s series) at(t time.Time) energy.Wh {
 	if t.Before(s.Start) {
@@ -332,10 +362,39 @@ func (s series) at(t time.Time) energy.Wh {
 	return s.Values[i]
 }
 
-// sameClock returns the instant on day d with t's local wall-clock time.
-func sameClock(t time.Time, d calendar.Date) time.Time {
-	l := t.In(calendar.Pacific)
-	return time.Date(d.Year, d.Month, d.Day, l.Hour(), l.Minute(), l.Second(), 0, calendar.Pacific).UTC()
+// wallClock is a local wall-clock time of day.
+type wallClock struct {
+	h, m, s int
+	secs    int64 // since midnight
+}
+
+func clockOf(t time.Time) wallClock {
+	h, m, s := t.In(calendar.Pacific).Clock()
+	return wallClock{h, m, s, int64(h*3600 + m*60 + s)}
+}
+
+// dayClock maps wall-clock times onto one local day (the instant on
+// that day with the same local wall-clock time, as time.Date in Pacific
+// time gives it) cheaply: on a day of 24 hours the UTC offset does not change (Pacific
+// time changes only on the 23- and 25-hour days), so a wall-clock time
+// is the day's midnight plus the time since midnight; only the two DST
+// days of a year go through time.Date.
+type dayClock struct {
+	d            calendar.Date
+	midnightUnix int64
+	even         bool // 24 hours long
+}
+
+func newDayClock(d calendar.Date) dayClock {
+	m := d.Start()
+	return dayClock{d: d, midnightUnix: m.Unix(), even: d.Next().Start().Sub(m) == 24*time.Hour}
+}
+
+func (dc dayClock) at(c wallClock) time.Time {
+	if dc.even {
+		return time.Unix(dc.midnightUnix+c.secs, 0).UTC()
+	}
+	return time.Date(dc.d.Year, dc.d.Month, dc.d.Day, c.h, c.m, c.s, 0, calendar.Pacific).UTC()
 }
 
 func compute(m Method, in Input) (Result, error) {
@@ -343,7 +402,7 @@ func compute(m Method, in Input) (Result, error) {
 	if err := m.Validate(); err != nil {
 		return Result{}, err
 	}
-	s := series{in.Load}
+	s := newSeries(in.Load)
 	step := s.Step
 	if step <= 0 || len(s.Values) == 0 {
 		return Result{}, apperr.Invalidf(op, "no interval data")
@@ -354,25 +413,39 @@ func compute(m Method, in Input) (Result, error) {
 	if in.EventStart.Sub(s.Start)%step != 0 || in.EventEnd.Sub(in.EventStart)%step != 0 {
 		return Result{}, apperr.Invalidf(op, "the event %s–%s is not on the data's %v interval grid", in.EventStart.Format(time.RFC3339), in.EventEnd.Format(time.RFC3339), step)
 	}
-	var event, window []time.Time
-	for t := in.EventStart; t.Before(in.EventEnd); t = t.Add(step) {
-		event = append(event, t)
+	nEvent := int(in.EventEnd.Sub(in.EventStart) / step)
+	nWindow := 0
+	if m.Adjust != NoAdjustment {
+		nWindow = int(time.Duration(m.AdjustHours)*time.Hour/step) + int(time.Duration(m.AdjustAfterHours)*time.Hour/step) + 2
 	}
+	// event and window share one array; clocks are their wall-clock times.
+	times := make([]time.Time, 0, nEvent+nWindow)
+	for t := in.EventStart; t.Before(in.EventEnd); t = t.Add(step) {
+		times = append(times, t)
+	}
+	event := times[:len(times):len(times)]
 	if m.Adjust != NoAdjustment {
 		ws := in.EventStart.Add(-time.Duration(m.AdjustHours+m.AdjustGapHours) * time.Hour)
 		for t := ws; t.Before(ws.Add(time.Duration(m.AdjustHours) * time.Hour)); t = t.Add(step) {
-			window = append(window, t)
+			times = append(times, t)
 		}
 		for t := in.EventEnd; t.Before(in.EventEnd.Add(time.Duration(m.AdjustAfterHours) * time.Hour)); t = t.Add(step) {
-			window = append(window, t)
+			times = append(times, t)
 		}
 	}
+	window := times[len(event):]
+	clocks := make([]wallClock, len(times))
+	for i, t := range times {
+		clocks[i] = clockOf(t)
+	}
+	eventClocks, windowClocks := clocks[:len(event)], clocks[len(event):]
 	eventDay := calendar.DateOf(in.EventStart)
 	type cand struct {
 		d      calendar.Date
+		dc     dayClock
 		energy energy.Wh
 	}
-	var pool []cand
+	pool := make([]cand, 0, m.Pool)
 	var res Result
 	res.Method = m.Name
 	for back := 1; back <= m.LookbackDays && len(pool) < m.Pool; back++ {
@@ -393,21 +466,22 @@ func compute(m Method, in Input) (Result, error) {
 			res.Skipped = append(res.Skipped, SkippedDay{d, why})
 			continue
 		}
+		dc := newDayClock(d)
 		var e energy.Wh
 		complete := true
-		for _, t := range event {
-			v := s.at(sameClock(t, d))
+		for _, c := range eventClocks {
+			v := s.atDay(dc, c)
 			if v == meterdata.Missing {
 				complete = false
 				break
 			}
 			e += v
 		}
-		for _, t := range window {
+		for _, c := range windowClocks {
 			if !complete {
 				break
 			}
-			if s.at(sameClock(t, d)) == meterdata.Missing {
+			if s.atDay(dc, c) == meterdata.Missing {
 				complete = false
 			}
 		}
@@ -415,7 +489,7 @@ func compute(m Method, in Input) (Result, error) {
 			res.Skipped = append(res.Skipped, SkippedDay{d, "missing readings"})
 			continue
 		}
-		pool = append(pool, cand{d, e})
+		pool = append(pool, cand{d, dc, e})
 	}
 	if len(pool) < m.MinDays {
 		return Result{}, &shortfall{method: m.Name, found: len(pool), need: m.MinDays, lookback: m.LookbackDays}
@@ -436,6 +510,7 @@ func compute(m Method, in Input) (Result, error) {
 	use := min(m.Use, len(pool))
 	weights := make([]float64, use)
 	var wsum float64
+	res.DaysUsed = make([]calendar.Date, 0, use)
 	for i := range weights {
 		weights[i] = 1
 		if len(m.Weights) > 0 {
@@ -444,10 +519,12 @@ func compute(m Method, in Input) (Result, error) {
 		wsum += weights[i]
 		res.DaysUsed = append(res.DaysUsed, pool[i].d)
 	}
-	avg := func(t time.Time) float64 {
+	// avg is the weighted mean over the days used at wall-clock time c
+	// (the event-day instant's wall-clock time on each day).
+	avg := func(c wallClock) float64 {
 		var sum float64
-		for i, d := range res.DaysUsed {
-			sum += weights[i] * float64(s.at(sameClock(t, d)))
+		for i := range res.DaysUsed {
+			sum += weights[i] * float64(s.atDay(pool[i].dc, c))
 		}
 		return sum / wsum
 	}
@@ -456,13 +533,13 @@ func compute(m Method, in Input) (Result, error) {
 	offset := 0.0
 	if m.Adjust != NoAdjustment {
 		var act, base float64
-		for _, t := range window {
+		for k, t := range window {
 			v := s.at(t)
 			if v == meterdata.Missing {
 				return Result{}, apperr.Invalidf(op, "the event day has no reading at %s, inside the adjustment window", t.Format(time.RFC3339))
 			}
 			act += float64(v)
-			base += avg(t)
+			base += avg(windowClocks[k])
 		}
 		cap := float64(m.CapBP) / 10000
 		switch m.Adjust {
@@ -485,8 +562,9 @@ func compute(m Method, in Input) (Result, error) {
 			res.Factor = offset
 		}
 	}
-	for _, t := range event {
-		raw := avg(t)
+	res.Intervals = make([]Interval, 0, len(event))
+	for k, t := range event {
+		raw := avg(eventClocks[k])
 		adj := raw
 		switch m.Adjust {
 		case Multiplicative:
