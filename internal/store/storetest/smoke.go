@@ -147,6 +147,7 @@ func Run(t *testing.T, open Opener) {
 		{"DRPayablesRefusedWithTheRule", testDRPayablesRefusedWithTheRule},
 		{"DRBatchLoadsMatchParticipantLoad", testDRBatchLoadsMatchParticipantLoad},           // dr_batch.go
 		{"DREnrollmentsListsProgramsWithDevices", testDREnrollmentsListsProgramsWithDevices}, // dr_enrollments.go
+		{"DRDevicesPagedAndCounted", testDRDevicesPagedAndCounted},                           // dr_devices_page.go
 		// dr_fleet.go
 		{"DRFleetDispatchOnce", testDRFleetDispatchOnce},
 		{"OADRWatchClaimsOnceAcrossHandles", testOADRWatchClaimsOnce}, // openadr_watch.go
