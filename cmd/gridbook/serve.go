@@ -25,6 +25,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	dsn := dbFlag(e, fs, "")
 	workers := fs.Int("workers", 2, "background job workers in this process (0 to run none)")
 	mqttAddr := fs.String("mqtt", "", "also serve MQTT on HOST:PORT (e.g. 127.0.0.1:1883): OpenADR notifications and retained TOU signals on gridbook/signals/tou/{tariff}")
+	ocppAddr := fs.String("ocpp-addr", "", "also run the OCPP 1.6J central system for EV chargers on :PORT (off by default)")
 	mqttAnon := fs.Bool("mqtt-anonymous", false, "let MQTT clients connect without an OpenADR bearer token (they may then read the event, program and TOU signal topics, never a VEN's)")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -104,6 +105,10 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	}
 	vtn := openadr.New(db.DB, vopt)
 	go vtn.Watch(ctx, 10*time.Second) // events made outside the VTN reach its subscribers
+	if err := startEV(ctx, e, db.DB, vtn, *ocppAddr, log); err != nil {
+		ln.Close()
+		return err
+	}
 	mux.Handle(openadr.Prefix+"/", vtn.Handler())
 	mux.Handle("GET /healthz", api.Health(db.DB))
 	mux.Handle("GET /metrics", metrics)

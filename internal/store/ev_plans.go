@@ -359,3 +359,12 @@ func (tx *Tx) PlanVehicle(ctx context.Context, actor auth.Actor, id int64, need 
 	}
 	return rec, nil
 }
+
+// LastEVPlanID is the highest plan id stored (0: none).
+func (q queries) LastEVPlanID(ctx context.Context) (int64, error) {
+	var id sql.NullInt64
+	if err := q.q.QueryRowContext(ctx, `SELECT MAX(id) FROM ev_plans`).Scan(&id); err != nil {
+		return 0, fmt.Errorf("store: plans: %w", err)
+	}
+	return id.Int64, nil
+}

@@ -1,0 +1,69 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/gridbook/gridbook/internal/ocppcs"
+	"github.com/gridbook/gridbook/internal/openadr"
+	"github.com/gridbook/gridbook/internal/store"
+)
+
+// evPlanPoll is how often serve looks for newly stored charging plans.
+const evPlanPoll = 5 * time.Second
+
+// startEV starts the OCPP 1.6J central system when ocppAddr is set, and
+// a loop that hands each charging plan stored from now on (by the API,
+// the console or the CLI) to the VTN, which publishes it as an OpenADR
+// event, and to the central system, which sends it to the vehicle's
+// charger when that is connected. Both run until ctx ends.
+func startEV(ctx context.Context, e *env, db *store.DB, vtn *openadr.VTN, ocppAddr string, log *slog.Logger) error {
+	var cs *ocppcs.Service
+	if ocppAddr != "" {
+		port, err := ocppcs.Port(ocppAddr)
+		if err != nil {
+			return err
+		}
+		cs = ocppcs.New(ocppcs.DB{DB: db}, log)
+		errc := make(chan error, 1)
+		go func() { errc <- cs.Serve(ctx, port) }()
+		select {
+		case err := <-errc:
+			return err
+		case <-time.After(100 * time.Millisecond): // listening
+		}
+		fmt.Fprintf(e.stdout, "OCPP 1.6J central system listening on port %d of every interface: ws://HOST:%d/<charge point identity>\n", port, port)
+	}
+	last, err := db.LastEVPlanID(ctx)
+	if err != nil {
+		return err
+	}
+	go func() {
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(evPlanPoll):
+			}
+			ps, err := db.EVPlansAfter(ctx, last, 500)
+			if err != nil {
+				log.Warn("ev plans", "err", err)
+				continue
+			}
+			for _, p := range ps {
+				last = p.ID
+				vtn.PublishEVPlan(ctx, p)
+				if cs == nil {
+					continue
+				}
+				if err := cs.SendPlan(p, nil); err != nil && !errors.Is(err, ocppcs.ErrNotConnected) {
+					log.Warn("ocpp: send plan", "plan", p.ID, "err", err)
+				}
+			}
+		}
+	}()
+	return nil
+}
