@@ -238,30 +238,34 @@ func fullModelSorted(hddBp, hddBeta, hddK, cddBp, cddBeta, cddK, intercept, tMin
 	default:
 		c = max(h, sort.Search(n, func(i int) bool { return ts[i] > cddBp }))
 	}
+	out = out[:n]
 	for i := h; i < c; i++ {
 		out[i] = intercept
 	}
 	side := func(lo, hi, s int, tbp, beta, k float64) {
+		// the run's days, resliced so that the loops need no bounds checks
+		t, o := ts[lo:hi], out[lo:hi]
+		o = o[:len(t)]
 		switch {
 		case beta == 0:
-			for i := lo; i < hi; i++ {
-				out[i] = intercept
+			for i := range o {
+				o[i] = intercept
 			}
 			return
 		case k == 0:
-			for i := lo; i < hi; i++ {
-				out[i] = beta*(ts[i]-tbp) + intercept
+			for i, ti := range t {
+				o[i] = beta*(ti-tbp) + intercept
 			}
 			return
 		}
 		g := cache.use(s, tbp, k, n)
-		at, exs := cache.at[s], cache.ex[s]
+		at, exs := cache.at[s][lo:hi], cache.ex[s][lo:hi]
+		at, exs = at[:len(t)], exs[:len(t)]
 		scale := math.Abs(beta * k)
-		for i := lo; i < hi; i++ {
-			ti := ts[i]
+		for i, ti := range t {
 			lin := beta*(ti-tbp) + intercept
 			if at[i] == g {
-				out[i] = scale*(exs[i]-1) + lin
+				o[i] = scale*(exs[i]-1) + lin
 				continue
 			}
 			e := 1 / k * (ti - tbp)
@@ -279,7 +283,7 @@ func fullModelSorted(hddBp, hddBeta, hddK, cddBp, cddBeta, cddK, intercept, tMin
 				ex = expF(e)
 			}
 			at[i], exs[i] = g, ex
-			out[i] = scale*(ex-1) + lin
+			o[i] = scale*(ex-1) + lin
 		}
 	}
 	side(0, h, 0, hddBp, -hddBeta, hddK)
@@ -458,7 +462,8 @@ func (p *fitProblem) loss(x []float64) float64 {
 			v[0], v[2], v[3], v[5] = smoothCoeffs(v[0], v[2], v[3], v[5])
 		}
 		fullModelSorted(v[0], v[1], v[2], v[3], v[4], v[5], v[6], p.tMin, p.tMax, p.ts, p.ms, p.s.exactPath, &p.exps)
-		ms, os, order := p.ms[:n], p.os[:n], p.order[:n]
+		order := p.order[:n]
+		ms, os := p.ms[:len(order)], p.os[:len(order)]
 		if !p.adaptive && p.alpha == 2 {
 			// least squares: every weight is 1 (p.w stays all ones); the
 			// squares go to their days' places, as eemeter sums them in

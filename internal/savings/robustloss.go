@@ -218,6 +218,8 @@ type robustState struct {
 	exact            bool
 	buf, x, x2, loss []float64
 	cache            [robustCacheSize]robustCacheEntry
+	memos            [4]alphaMemo // recent searches that ended at α = 2
+	nextMemo         int
 	next             int
 }
 
@@ -327,7 +329,7 @@ func (s *robustState) adaptiveWeights(r, w []float64, alpha float64, adaptive bo
 		if s.exact {
 			alpha = s.searchAlphaExact(x2)
 		} else {
-			alpha = searchAlpha(x2)
+			alpha = s.chooseAlpha(x, x2)
 		}
 	}
 	if !s.exact {
@@ -405,22 +407,101 @@ var alphaProbes = [...]float64{-1e-5 + 0.3819660112501051*(1+2e-5), 0.9, 0.99, 0
 // parity data (the Barron objective is flat to within ~1e-6 of the bound,
 // below the search's tolerance): four evaluations instead of about 25.
 // Otherwise the bounded Brent search runs as eemeter's does, on alphaNLL.
-func searchAlpha(x2 []float64) float64 {
-	prev := math.Inf(1)
-	down := true
-	for _, sv := range alphaProbes {
-		f := alphaNLL(x2, alphaScaled(sv))
-		if !(f < prev) {
-			down = false
-			break
+// falls are, when α = 2, the falls of the objective from each probe to
+// the next (the last to s = 1), less a rounding allowance.
+func searchAlpha(x2 []float64) (alpha float64, falls [len(alphaProbes)]float64) {
+	var f [len(alphaProbes) + 1]float64
+	for k, sv := range alphaProbes {
+		f[k] = alphaNLL(x2, alphaScaled(sv))
+		if k > 0 && !(f[k] < f[k-1]) {
+			return searchAlphaBrent(x2), falls
 		}
-		prev = f
 	}
-	if down && alphaNLL(x2, 2) < prev {
-		return 2
+	last := len(alphaProbes)
+	f[last] = alphaNLL(x2, 2)
+	if !(f[last] < f[last-1]) {
+		return searchAlphaBrent(x2), falls
 	}
+	// the sums' rounding: well above n·ε of the largest of them
+	slack := 1e-9 * (math.Abs(f[0]) + math.Abs(f[last]) + float64(len(x2)))
+	for k := range falls {
+		falls[k] = f[k] - f[k+1] - slack
+	}
+	return 2, falls
+}
+
+// searchAlphaBrent is SciPy's bounded search over s as eemeter runs it, on
+// alphaNLL.
+func searchAlphaBrent(x2 []float64) float64 {
 	best, _ := boundedMinimize(func(sv float64) float64 { return alphaNLL(x2, alphaScaled(sv)) }, -1e-5, 1+1e-5, 1e-5)
 	return alphaScaled(best)
+}
+
+// alphaMemo is a piece's standardised residuals x (largest magnitude
+// xMax) for which searchAlpha found α = 2 with the given falls.
+type alphaMemo struct {
+	x     []float64
+	xMax  float64
+	falls [len(alphaProbes)]float64
+}
+
+// chooseAlpha is searchAlpha for the standardised residuals x (squares
+// x2), skipping the probes when a remembered search of as many residuals
+// settles the matter. Moving the residuals from x₀ to x changes the fall
+// of the objective between shapes a < b by Σ ∫ t·(w_b(t) − w_a(t)) dt over
+// each residual's path, w being ρ's weight ∂ρ/∂x / x (the partition term
+// does not move). For a < b ≤ 2, 0 ≤ w_b − w_a ≤ 1 − w_a(t) ≤
+// q·ln(1 + t²/d) with d = 2 − a, q = d/2 (Bernoulli's inequality on
+// (1 + t²/d)^(−q)) and at most 1, so each fall changes by at most c·B with
+// c = min(1, q·ln(1 + T²/d)), T the largest |t| on the paths, and B = Σ
+// max(|x₀ᵢ|, |xᵢ|)·|xᵢ − x₀ᵢ|. If every remembered fall exceeds its c·B,
+// every fall at x is positive and the probes would again end at α = 2 —
+// the same answer without the four passes of exp and log1p. Near α = 2 c
+// is tiny, so the optimiser's trial points, which move the residuals
+// little, mostly take this O(n) test.
+func (s *robustState) chooseAlpha(x, x2 []float64) float64 {
+	for i := range s.memos {
+		m := &s.memos[i]
+		if m.x == nil || len(m.x) != len(x) {
+			continue
+		}
+		b, top := 0.0, m.xMax
+		mx := m.x[:len(x)]
+		for j, v := range x {
+			av, au := math.Abs(v), math.Abs(mx[j])
+			if av > top {
+				top = av
+			}
+			if au > av {
+				av = au
+			}
+			b += av * math.Abs(v-mx[j])
+		}
+		ok := !math.IsNaN(b)
+		for k, sv := range alphaProbes {
+			if !ok {
+				break
+			}
+			d := 2 - alphaScaled(sv)
+			c := math.Min(1, d/2*math.Log1p(top*top/d))
+			ok = m.falls[k] > c*b
+		}
+		if ok {
+			return 2
+		}
+	}
+	alpha, falls := searchAlpha(x2)
+	if alpha == 2 {
+		m := &s.memos[s.nextMemo]
+		s.nextMemo = (s.nextMemo + 1) % len(s.memos)
+		m.x = append(m.x[:0], x...)
+		m.falls = falls
+		m.xMax = 0
+		for _, v := range x {
+			m.xMax = math.Max(m.xMax, math.Abs(v))
+		}
+	}
+	return alpha
 }
 
 // robustWeightFast is robustWeight with expF and log1pF in place of the

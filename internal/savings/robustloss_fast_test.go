@@ -79,7 +79,7 @@ func TestSearchAlphaAgreesWithEemeterSearch(t *testing.T) {
 		}
 		s.grow(n)
 		want := s.searchAlphaExact(x2)
-		got := searchAlpha(x2)
+		got, _ := searchAlpha(x2)
 		if math.Abs(got-want) > 4e-5 {
 			t.Errorf("set %d (n %d): α %.10g, eemeter's search %.10g", k, n, got, want)
 		}
@@ -154,4 +154,61 @@ func TestFullModelSortedMatchesFullModel(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestChooseAlphaMemoAgreesWithProbes walks residuals step by step from
+// normal ones (α = 2) towards heavy-tailed ones (α well below 2), as an
+// optimiser's trial points move them, and checks that the remembered
+// searches never answer other than the probes would on the new residuals,
+// while they do answer for most small steps.
+func TestChooseAlphaMemoAgreesWithProbes(t *testing.T) {
+	rng := rand.New(rand.NewPCG(13, 14))
+	const n = 300
+	normal, heavy := make([]float64, n), make([]float64, n)
+	for i := range normal {
+		normal[i] = rng.NormFloat64() * 0.3
+		heavy[i] = rng.NormFloat64() * 0.3 / math.Abs(rng.NormFloat64())
+	}
+	if a, _ := searchAlpha(square(heavy)); a > 1.5 {
+		t.Fatalf("the heavy-tailed residuals give α %v; pick other data", a)
+	}
+	var s robustState
+	x := make([]float64, n)
+	hits, atTwo, flips := 0, 0, 0
+	prev := 2.0
+	for k := range 400 {
+		frac := float64(k) / 1000
+		for i := range x {
+			x[i] = normal[i] + frac*(heavy[i]-normal[i]) + 1e-4*rng.NormFloat64()
+		}
+		x2 := square(x)
+		want, _ := searchAlpha(x2)
+		before := s.nextMemo
+		got := s.chooseAlpha(x, x2)
+		if got != want {
+			t.Fatalf("step %d: α %v, the probes %v", k, got, want)
+		}
+		if got == 2 {
+			atTwo++
+			if s.nextMemo == before {
+				hits++
+			}
+		}
+		if (got == 2) != (prev == 2) {
+			flips++
+		}
+		prev = got
+	}
+	t.Logf("%d steps at α = 2, %d of them answered from memory; %d changes between α = 2 and below", atTwo, hits, flips)
+	if hits < atTwo/2 || flips == 0 || atTwo < 50 {
+		t.Fatal("the walk does not exercise the test")
+	}
+}
+
+func square(x []float64) []float64 {
+	out := make([]float64, len(x))
+	for i, v := range x {
+		out[i] = v * v
+	}
+	return out
 }
