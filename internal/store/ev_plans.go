@@ -345,6 +345,11 @@ func (tx *Tx) PlanVehicle(ctx context.Context, actor auth.Actor, id int64, need 
 	if err != nil {
 		return EVPlanRecord{}, err
 	}
+	if !n.Departure.After(n.PlugIn) {
+		var f apperr.Fields
+		f.Add("departure", "must be after plug_in")
+		return EVPlanRecord{}, f.Err("store.PlanVehicle")
+	}
 	rates, source, err := tx.EVRates(ctx, v, obj, signal, n.PlugIn, n.Departure)
 	if err != nil {
 		return EVPlanRecord{}, err

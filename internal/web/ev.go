@@ -139,11 +139,17 @@ type PortalVehicle struct {
 	Plan     *evcharge.Plan
 	PlanNote string
 	Tariff   string
+	// Stored is set when Plan is the vehicle's stored plan in force
+	// (until Departure) rather than tonight's plan worked here.
+	Stored    bool
+	Departure time.Time
 }
 
 // portalEV shows the customer's enrolled vehicles (/my/ev): the latest
-// month's charging, recent sessions, and the plan for tonight against the
-// account's TOU prices (plugged in at 6 pm, 40% of the battery by 7 am).
+// month's charging, recent sessions, and the vehicle's stored plan in
+// force while its departure is ahead, else the plan for tonight against
+// the account's TOU prices (plugged in at 6 pm, 40% of the battery by
+// 7 am).
 func (h *handler) portalEV(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	u := UserFromContext(ctx)
@@ -189,6 +195,16 @@ func (h *handler) portalEV(w http.ResponseWriter, r *http.Request) {
 				}
 				slices.Reverse(mine)
 				pv.Sessions = mine[:min(10, len(mine))]
+			}
+			if rec, err := h.db.LatestEVPlan(ctx, v.ID); err == nil && rec.Departure.After(now) {
+				// The plan in force, as stored (the API, the console or
+				// the charger's program made it).
+				pv.Plan, pv.Stored, pv.Departure = &rec.Plan, true, rec.Departure
+				page.Vehicles = append(page.Vehicles, pv)
+				continue
+			} else if err != nil && !apperr.Is(err, apperr.NotFound) {
+				h.rd.Error(w, r, err)
+				return
 			}
 			l := now.In(calendar.Pacific)
 			plug := time.Date(l.Year(), l.Month(), l.Day(), 18, 0, 0, 0, calendar.Pacific).UTC()
