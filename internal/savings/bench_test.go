@@ -73,7 +73,8 @@ func BenchmarkTOWTFit(b *testing.B) {
 // BenchmarkDailyModelFit fits the eemeter 4.x daily model to one
 // meter-year (the IL samples' baseline): the current settings (splits
 // tested, smoothing, adaptive robust final fit) on electricity and gas,
-// the legacy settings, and the billing model on monthly bills. Target
+// the same with the exact path (CalcOptions.DailyExactPath), the legacy
+// settings, and the billing model on monthly bills. Target
 // ≤ 20 ms per meter-year; eemeter 4.1.1 takes about 1 s (current), 0.2 s
 // (legacy) and 0.14 s (billing). Figures in docs/performance.md.
 func BenchmarkDailyModelFit(b *testing.B) {
@@ -90,6 +91,8 @@ func BenchmarkDailyModelFit(b *testing.B) {
 	}{
 		{"current/electricity", "il-electricity-cdd-hdd-daily.csv.gz", Electricity, FreqDaily, currentDailySettings()},
 		{"current/gas", "il-gas-hdd-only-daily.csv.gz", Gas, FreqDaily, currentDailySettings()},
+		{"current-exact/electricity", "il-electricity-cdd-hdd-daily.csv.gz", Electricity, FreqDaily, exactDailySettings()},
+		{"current-exact/gas", "il-gas-hdd-only-daily.csv.gz", Gas, FreqDaily, exactDailySettings()},
 		{"legacy/electricity", "il-electricity-cdd-hdd-daily.csv.gz", Electricity, FreqDaily, legacyDailySettings()},
 		{"billing/electricity-monthly", "il-electricity-cdd-hdd-billing_monthly.csv.gz", Electricity, FreqBilling, legacyDailySettings()},
 	} {
@@ -110,4 +113,12 @@ func BenchmarkDailyModelFit(b *testing.B) {
 			}
 		})
 	}
+}
+
+// exactDailySettings are the current settings on eemeter's exact
+// optimiser path.
+func exactDailySettings() dailySettings {
+	s := currentDailySettings()
+	s.exactPath = true
+	return s
 }

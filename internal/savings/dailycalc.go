@@ -490,6 +490,7 @@ func calcDaily(usage Usage, temp Temperature, o CalcOptions) *CalcResult {
 	if o.DailyLegacy || billing {
 		s = legacyDailySettings()
 	}
+	s.exactPath = o.DailyExactPath
 	if billing {
 		base, rep = spreadBills(base), spreadBills(rep)
 	}

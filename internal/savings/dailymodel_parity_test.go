@@ -111,21 +111,23 @@ func wantCoefficients(raw map[string]any) (map[string]float64, string) {
 }
 
 // runDaily4Case fits the case's model as eemeter's runner did.
-func runDaily4Case(t *testing.T, c daily4Case) *CalcResult { return runDaily4CaseP(t, c, false) }
+func runDaily4Case(t *testing.T, c daily4Case) *CalcResult { return runDaily4CaseP(t, c, false, false) }
 
 // runDaily4CaseP is runDaily4Case, with every day's prediction when
-// predictions is set.
-func runDaily4CaseP(t *testing.T, c daily4Case, predictions bool) *CalcResult {
+// predictions is set, on eemeter's exact optimiser path when exact is.
+func runDaily4CaseP(t *testing.T, c daily4Case, predictions, exact bool) *CalcResult {
 	t.Helper()
 	if c.Method == "daily_df" {
 		rows := loadTestDataRows(t)
-		m := fitDailyModel(rows, currentDailySettings())
+		s := currentDailySettings()
+		s.exactPath = exact
+		m := fitDailyModel(rows, s)
 		if m == nil {
 			t.Fatal("no model")
 		}
 		return &CalcResult{Status: "SUCCESS", Daily: m}
 	}
-	o := CalcOptions{Method: MethodDaily, Fuel: Fuel(c.Inputs.Fuel), Days: DayUTC, DailyLegacy: c.Method == "daily_legacy",
+	o := CalcOptions{Method: MethodDaily, Fuel: Fuel(c.Inputs.Fuel), Days: DayUTC, DailyLegacy: c.Method == "daily_legacy", DailyExactPath: exact,
 		Predictions: predictions, BlackoutStart: mustDate(t, c.Inputs.BlackoutStart), BlackoutEnd: mustDate(t, c.Inputs.BlackoutEnd)}
 	if c.Method == "billing" {
 		o.Method = MethodBilling
@@ -142,8 +144,11 @@ func runDaily4CaseP(t *testing.T, c daily4Case, predictions bool) *CalcResult {
 // data) and holds the result to the tolerances: split and model
 // types exact, savings and predicted sums within 1e-3 relative,
 // breakpoints and slopes within 1e-2 relative. The port follows eemeter's
-// optimisers step for step, so the cases in fact agree to ~1e-12; the
-// test also reports the largest relative difference it saw.
+// optimisers step for step except where the fast path (exactPath off)
+// rounds differently or settles the robust loss's shape early, and the
+// cases in fact agree to ~1e-13 (1.8e-9 for the billing cases); the test
+// also reports the largest relative difference it saw.
+// TestDailyModelExactPathMatchesEemeter411 holds the exact path to 1e-9.
 func TestDailyModelMatchesEemeter411(t *testing.T) {
 	for _, rel := range daily4Cases(t) {
 		t.Run(strings.TrimSuffix(rel, ".json"), func(t *testing.T) {
@@ -262,7 +267,7 @@ func TestDailyModelPredictionsMatchEemeterRowByRow(t *testing.T) {
 		}
 		n++
 		t.Run(strings.TrimSuffix(rel, ".json"), func(t *testing.T) {
-			res := runDaily4CaseP(t, c, true)
+			res := runDaily4CaseP(t, c, true, false)
 			if len(res.Predictions) != len(want) {
 				t.Fatalf("%d prediction rows, eemeter %d", len(res.Predictions), len(want))
 			}
@@ -381,6 +386,42 @@ func TestDailyModelMetricsMatchEemeter411(t *testing.T) {
 						t.Errorf("eemeter 3 %s = %.12g, eemeter %.12g", name, g, want)
 					}
 				}
+			}
+		})
+	}
+}
+
+// TestDailyModelExactPathMatchesEemeter411: on the exact path
+// (CalcOptions.DailyExactPath: eemeter's search over the robust loss's
+// shape with correctly rounded powers at every evaluation) the current
+// settings' cases reproduce eemeter 4.1.1's split, model types and every
+// coefficient to 1e-9 relative — the optimiser visits the points
+// eemeter's does.
+func TestDailyModelExactPathMatchesEemeter411(t *testing.T) {
+	for _, rel := range daily4Cases(t) {
+		c := loadDaily4Case(t, rel)
+		if c.Method != "daily" && c.Method != "daily_df" {
+			continue
+		}
+		t.Run(strings.TrimSuffix(rel, ".json"), func(t *testing.T) {
+			res := runDaily4CaseP(t, c, false, true)
+			m := res.Daily
+			if m == nil || m.Combination != c.Model.BestCombination {
+				t.Fatalf("model %v, eemeter's split %s", m, c.Model.BestCombination)
+			}
+			for _, sm := range m.Submodels {
+				want, mt := wantCoefficients(c.Model.Submodels[sm.Component].Coefficients)
+				if sm.ModelType != mt || len(want) != len(sm.Coefficients) {
+					t.Fatalf("%s: model %s %v, eemeter %s %v", sm.Component, sm.ModelType, sm.Coefficients, mt, want)
+				}
+				for k, v := range want {
+					if !relClose(sm.Coefficients[k], v, 1e-9, 1e-12) {
+						t.Errorf("%s.%s = %.15g, eemeter %.15g", sm.Component, k, sm.Coefficients[k], v)
+					}
+				}
+			}
+			if c.Method == "daily" && !relClose(res.Savings.Savings, c.Savings.Savings, 1e-9, 1e-9) {
+				t.Errorf("savings %.15g, eemeter %.15g", res.Savings.Savings, c.Savings.Savings)
 			}
 		})
 	}
