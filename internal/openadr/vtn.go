@@ -60,6 +60,11 @@ type Options struct {
 	// delivering it in process; if it fails, the notification is
 	// delivered in process.
 	Enqueue func(ctx context.Context, w Webhook) error
+	// PollCache is how long an answer to GET /events may be served again
+	// to a client holding the same targets: 0 is DefaultPollCache, a
+	// negative value keeps nothing. Every change this VTN makes or
+	// notifies drops the kept answers.
+	PollCache time.Duration
 }
 
 // VTN is the OpenADR 3.1 VTN.
@@ -72,11 +77,16 @@ type VTN struct {
 	catErr error
 	wg     sync.WaitGroup // webhook deliveries in flight
 	queue  func(ctx context.Context, w Webhook) error
+	poll   *pollCache
 }
 
 // New returns the VTN.
 func New(db *store.DB, opt Options) *VTN {
-	v := &VTN{db: db, log: opt.Log, client: opt.Client, broker: opt.Broker, queue: opt.Enqueue}
+	ttl := opt.PollCache
+	if ttl == 0 {
+		ttl = DefaultPollCache
+	}
+	v := &VTN{db: db, log: opt.Log, client: opt.Client, broker: opt.Broker, queue: opt.Enqueue, poll: newPollCache(ttl)}
 	if v.log == nil {
 		v.log = slog.New(slog.DiscardHandler)
 	}
@@ -190,9 +200,40 @@ func (v *VTN) with(scope string, fn func(http.ResponseWriter, *http.Request, cal
 			problem(w, r, http.StatusForbidden, "this client lacks the "+scope+" scope")
 			return
 		}
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			// A write may change what any poll answers (events, a VEN's
+			// targets): kept answers go as its answer starts (its change
+			// is committed by then, and its client may poll at once) and
+			// again when it ends.
+			w = &invalidating{ResponseWriter: w, poll: v.poll}
+			defer v.poll.invalidate()
+		}
 		fn(w, r, caller{c})
 	}
 }
+
+// invalidating drops the poll cache's answers when the response starts.
+type invalidating struct {
+	http.ResponseWriter
+	poll    *pollCache
+	started bool
+}
+
+func (w *invalidating) start() {
+	if !w.started {
+		w.started = true
+		w.poll.invalidate()
+	}
+}
+
+// WriteHeader drops the kept answers, then writes the status.
+func (w *invalidating) WriteHeader(code int) { w.start(); w.ResponseWriter.WriteHeader(code) }
+
+// Write drops the kept answers, then writes b.
+func (w *invalidating) Write(b []byte) (int, error) { w.start(); return w.ResponseWriter.Write(b) }
+
+// Unwrap is for http.ResponseController.
+func (w *invalidating) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // problem writes the spec's problem object.
 func problem(w http.ResponseWriter, r *http.Request, status int, detail string) {
@@ -231,6 +272,13 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	json.NewEncoder(w).Encode(v)
+}
+
+// writeBody writes JSON already encoded.
+func writeBody(w http.ResponseWriter, status int, b []byte) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	w.Write(b)
 }
 
 // actor is how the audit log names a client.
@@ -350,6 +398,7 @@ func page[T any](r *http.Request, all []T) ([]T, error) {
 // notify delivers notifications of an operation on an object to the
 // matching webhook subscriptions, after the change is committed.
 func (v *VTN) notify(ctx context.Context, objectType, operation, programID string, object any) {
+	v.poll.invalidate() // whatever changed, a kept answer may now be wrong
 	subs, err := v.db.OADRObjects(ctx, store.OADRFilter{Kind: subscriptionKind.kind})
 	if err != nil {
 		v.log.Error("openadr notify", "err", err)
