@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/gridbook/gridbook/internal/auth"
+	"github.com/gridbook/gridbook/internal/calendar"
 	"github.com/gridbook/gridbook/internal/dr"
 	"github.com/gridbook/gridbook/internal/openadr"
 	"github.com/gridbook/gridbook/internal/store"
@@ -84,8 +85,28 @@ func TestDemoHoldsASummerOfEvents(t *testing.T) {
 func TestDemoEVMonthIsMostlyOffPeak(t *testing.T) {
 	db := openDB(t, "ev.db")
 	s := generate(t, db, Options{Accounts: 400, Seed: 3})
-	if s.EVCharging.Vehicles == 0 || s.EVCharging.Sessions == 0 {
-		t.Fatalf("EV %+v", s.EV)
+	if s.EVCharging.Vehicles == 0 || s.EVCharging.Sessions == 0 || s.EVCharging.Plans == 0 {
+		t.Fatalf("EV %+v", s.EVCharging)
+	}
+	// Every stored plan is a managed night to 7 am: what it plans and what
+	// a level-1 charger cannot deliver add up to the need.
+	vs, err := db.Vehicles(context.Background(), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	plans := 0
+	for _, v := range vs {
+		p, err := db.LatestEVPlan(context.Background(), v.ID)
+		if err != nil {
+			continue
+		}
+		plans++
+		if dep := p.Departure.In(calendar.Pacific); dep.Hour() != 7 || p.Plan.EnergyWh+p.Plan.ShortfallWh != p.NeedWh {
+			t.Errorf("plan %+v", p)
+		}
+	}
+	if plans != s.EVCharging.Plans {
+		t.Errorf("%d vehicles have a plan, summary says %d", plans, s.EVCharging.Plans)
 	}
 	if bp := s.EVCharging.Fleet.OffPeakBP; bp < 8800 || bp > 9900 {
 		t.Errorf("off-peak share %d bp, want about 9,400", bp)

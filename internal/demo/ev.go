@@ -20,13 +20,14 @@ import (
 type EVSummary struct {
 	Vehicles int
 	Sessions int
+	Plans    int // stored plans: each vehicle's last managed night
 	Fleet    evcharge.Fleet
 }
 
 // String renders the summary line.
 func (s EVSummary) String() string {
-	return fmt.Sprintf("EV SmartCharge: %d vehicles, %d sessions in July, %d.%02d%% off-peak, %.1f kg CO2 avoided",
-		s.Vehicles, s.Sessions, s.Fleet.OffPeakBP/100, s.Fleet.OffPeakBP%100, s.Fleet.AvoidedCO2g/1000)
+	return fmt.Sprintf("EV SmartCharge: %d vehicles (%d with a stored plan), %d sessions in July, %d.%02d%% off-peak, %.1f kg CO2 avoided",
+		s.Vehicles, s.Plans, s.Sessions, s.Fleet.OffPeakBP/100, s.Fleet.OffPeakBP%100, s.Fleet.AvoidedCO2g/1000)
 }
 
 // DemoSignal is the name of the demo's synthetic marginal-emission
@@ -44,8 +45,9 @@ var demoMOER = [24]float64{430, 430, 425, 425, 430, 440, 450, 420, 360, 300, 250
 // on weekday evenings, 8–20 kWh needed by 7 am; about one session in
 // fifteen is charged unmanaged (the driver overrides), so roughly 94% of
 // the energy lands off-peak as in CPA's 2025 figure (seed 000). It also
-// stores the synthetic hourly signal DemoSignal for the month. Draws come
-// from a stream of their own.
+// stores the synthetic hourly signal DemoSignal for the month, and each
+// vehicle's last managed night as its stored plan (store.SaveEVPlan).
+// Draws come from a stream of their own.
 func GenerateEV(ctx context.Context, db *store.DB, seed int64, year int) (EVSummary, error) {
 	var sum EVSummary
 	r := rand.New(rand.NewPCG(uint64(seed), 0xe7_2025))
@@ -97,6 +99,7 @@ func GenerateEV(ctx context.Context, db *store.DB, seed int64, year int) (EVSumm
 			}
 			sum.Vehicles++
 			rs := rates[a.RateSchedule]
+			var last *store.EVPlanRecord
 			for d := first; d.Before(end); d = d.Next() {
 				if wd := d.Weekday(); wd == time.Saturday || wd == time.Sunday || r.Float64() < 0.25 {
 					continue
@@ -118,8 +121,15 @@ func GenerateEV(ctx context.Context, db *store.DB, seed int64, year int) (EVSumm
 					for _, s := range p.Slots {
 						charges = append(charges, evcharge.Charge{Start: s.Start, End: s.End, Wh: s.EnergyWh})
 					}
+					last = &store.EVPlanRecord{VehicleID: v.ID, PlugIn: plug, Departure: dep, NeedWh: need, Source: "tariff " + a.RateSchedule, Plan: p}
 				}
 				sessions = append(sessions, evcharge.Session{Vehicle: v.Name, PlugIn: plug, Unplug: dep, MaxW: v.MaxW, Charges: charges})
+			}
+			if last != nil {
+				if err := tx.SaveEVPlan(ctx, actor, last); err != nil {
+					return err
+				}
+				sum.Plans++
 			}
 		}
 		res, err := tx.ImportSessions(ctx, actor, sessions)
