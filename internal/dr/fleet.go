@@ -1,6 +1,8 @@
 package dr
 
 import (
+	"time"
+
 	"github.com/gridbook/gridbook/internal/apperr"
 	"github.com/gridbook/gridbook/internal/calendar"
 	"github.com/gridbook/gridbook/internal/energy"
@@ -13,7 +15,8 @@ type FleetPlan struct {
 	EventID int64    `json:"event_id"`
 	TargetW energy.W `json:"target_w"`
 	FleetW  energy.W `json:"fleet_w"` // Σ dispatched W; below the target when the fleet cannot meet it
-	// SOCPct is the state of charge assumed at the event's start.
+	// SOCPct is the state of charge assumed at the event's start for a
+	// battery without a recent reported charge (PlanChargedFleet).
 	SOCPct     int        `json:"soc_pct"`
 	Dispatches []Dispatch `json:"dispatches"`
 }
@@ -32,6 +35,43 @@ const DefaultSOCPct = 100
 // (Power Ready: "a reserved share of the battery is guaranteed to carry
 // critical loads", seed 000).
 func FleetBatteries(p Program, devices []Device, d calendar.Date, socPct int) ([]Battery, error) {
+	return ChargedBatteries(p, devices, d, socPct, Charges{})
+}
+
+// ChargeReading is a battery's reported state of charge: Permille of its
+// capacity (0–1000) at At.
+type ChargeReading struct {
+	Permille int       `json:"charge_permille"`
+	At       time.Time `json:"at"`
+}
+
+// Charges is what a dispatch knows of its batteries' charge: each
+// device's latest reading (by device id), the time of the dispatch and
+// how old a reading may be (zero: 60 minutes).
+type Charges struct {
+	Latest map[int64]ChargeReading
+	Now    time.Time
+	MaxAge time.Duration
+}
+
+// reading returns device id's reading when it is no older than MaxAge
+// at Now (and not after Now).
+func (c Charges) reading(id int64) (ChargeReading, bool) {
+	r, ok := c.Latest[id]
+	maxAge := c.MaxAge
+	if maxAge <= 0 {
+		maxAge = time.Hour
+	}
+	if !ok || r.At.After(c.Now) || c.Now.Sub(r.At) > maxAge {
+		return ChargeReading{}, false
+	}
+	return r, true
+}
+
+// ChargedBatteries is FleetBatteries with each battery holding its latest
+// reported charge when that is recent enough (Charges), and socPct
+// otherwise. The site's reserve is kept either way.
+func ChargedBatteries(p Program, devices []Device, d calendar.Date, socPct int, charges Charges) ([]Battery, error) {
 	if socPct < 0 || socPct > 100 {
 		var f apperr.Fields
 		f.Add("soc_pct", "must be 0 to 100")
@@ -46,8 +86,12 @@ func FleetBatteries(p Program, devices []Device, d calendar.Date, socPct int) ([
 		if reserve == 0 {
 			reserve = p.ReservePctDefault
 		}
+		stored := energy.Wh(dv.CapacityWh * int64(socPct) / 100)
+		if r, ok := charges.reading(dv.ID); ok {
+			stored = energy.Wh(dv.CapacityWh * int64(r.Permille) / 1000)
+		}
 		out = append(out, Battery{DeviceID: dv.ID, CapacityWh: energy.Wh(dv.CapacityWh), MaxW: energy.W(dv.MaxW),
-			StoredWh: energy.Wh(dv.CapacityWh * int64(socPct) / 100), ReservePct: reserve})
+			StoredWh: stored, ReservePct: reserve})
 	}
 	return out, nil
 }
@@ -56,6 +100,13 @@ func FleetBatteries(p Program, devices []Device, d calendar.Date, socPct int) ([
 // targetW: FleetBatteries, then DispatchFleet over the event's length.
 // Only a storage program's event that has not ended is dispatched.
 func PlanFleet(p Program, e Event, devices []Device, targetW energy.W, socPct int) (FleetPlan, error) {
+	return PlanChargedFleet(p, e, devices, targetW, socPct, Charges{})
+}
+
+// PlanChargedFleet is PlanFleet with the batteries' reported charge
+// (ChargedBatteries): socPct is then the charge assumed for a battery
+// without a recent reading.
+func PlanChargedFleet(p Program, e Event, devices []Device, targetW energy.W, socPct int, charges Charges) (FleetPlan, error) {
 	const op = "dr.PlanFleet"
 	plan := FleetPlan{EventID: e.ID, TargetW: targetW, SOCPct: socPct}
 	if p.Kind != Storage {
@@ -69,7 +120,7 @@ func PlanFleet(p Program, e Event, devices []Device, targetW energy.W, socPct in
 		f.Add("target_kw", "must be positive")
 		return plan, f.Err(op)
 	}
-	bs, err := FleetBatteries(p, devices, e.Day(), socPct)
+	bs, err := ChargedBatteries(p, devices, e.Day(), socPct, charges)
 	if err != nil {
 		return plan, err
 	}

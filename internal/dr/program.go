@@ -56,8 +56,12 @@ type Program struct {
 	Signal string `json:"signal,omitempty"`
 	// ReservePctDefault is, for storage programs, the share of a battery
 	// kept for the site's backup when no site setting says otherwise.
-	ReservePctDefault int      `json:"reserve_pct_default,omitempty"`
-	Sources           []string `json:"sources"`
+	ReservePctDefault int `json:"reserve_pct_default,omitempty"`
+	// ChargeMaxAgeMinutes is, for storage programs, how old a battery's
+	// reported state of charge may be for a dispatch to use it instead
+	// of the dispatch's assumed charge.
+	ChargeMaxAgeMinutes int      `json:"charge_max_age_minutes,omitempty"`
+	Sources             []string `json:"sources"`
 }
 
 // Track is one way of taking part in a program.

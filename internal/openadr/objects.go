@@ -190,7 +190,12 @@ func (v *VTN) createObject(k kind) func(http.ResponseWriter, *http.Request, call
 			delete(body, meta)
 		}
 		o.Body, _ = json.Marshal(body)
-		err := v.db.InTx(r.Context(), func(tx *store.Tx) error { return tx.PutOADRObject(r.Context(), c.actor(), o) })
+		charges, err := v.reportCharges(r.Context(), k, c, o)
+		if err != nil {
+			v.fail(w, r, err)
+			return
+		}
+		err = v.db.InTx(r.Context(), func(tx *store.Tx) error { return putWithCharges(r.Context(), tx, c, o, charges) })
 		if apperr.Is(err, apperr.Conflict) && k == venKind {
 			// POST /vens declares no 409 in 3.1.0: a taken venName is a bad request.
 			err = apperr.Invalidf("openadr", "venName %q is already registered", o.Name)
@@ -203,6 +208,23 @@ func (v *VTN) createObject(k kind) func(http.ResponseWriter, *http.Request, call
 		writeJSON(w, http.StatusCreated, obj)
 		v.notify(context.WithoutCancel(r.Context()), k.kind, "CREATE", o.ProgramID, obj)
 	}
+}
+
+// reportCharges returns the battery charge readings a report object
+// carries that c may give (none for other kinds).
+func (v *VTN) reportCharges(ctx context.Context, k kind, c caller, o store.OADRObject) ([]chargeReading, error) {
+	if k != reportKind {
+		return nil, nil
+	}
+	return v.heldCharges(ctx, c, o.Body)
+}
+
+// putWithCharges stores an object with the charge readings it carries.
+func putWithCharges(ctx context.Context, tx *store.Tx, c caller, o store.OADRObject, charges []chargeReading) error {
+	if err := tx.PutOADRObject(ctx, c.actor(), o); err != nil {
+		return err
+	}
+	return recordCharges(ctx, tx, c, charges)
 }
 
 // owned returns the object with id of kind k if c may see it: 404 when
@@ -255,7 +277,12 @@ func (v *VTN) putObject(k kind) func(http.ResponseWriter, *http.Request, caller)
 		}
 		o.Body, _ = json.Marshal(body)
 		o.Modified = v.db.Now()
-		if err := v.db.InTx(r.Context(), func(tx *store.Tx) error { return tx.PutOADRObject(r.Context(), c.actor(), o) }); err != nil {
+		charges, err := v.reportCharges(r.Context(), k, c, o)
+		if err != nil {
+			v.fail(w, r, err)
+			return
+		}
+		if err := v.db.InTx(r.Context(), func(tx *store.Tx) error { return putWithCharges(r.Context(), tx, c, o, charges) }); err != nil {
 			v.fail(w, r, err)
 			return
 		}

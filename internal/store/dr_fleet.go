@@ -146,9 +146,11 @@ func (q queries) DispatchReports(ctx context.Context, eventID int64) ([]OADRObje
 }
 
 // DispatchFleet plans and stores a storage event's dispatch in one step:
-// the event (which must be program p's), p's batteries (dr.PlanFleet at
-// targetW and socPct) and SaveFleetPlan. Dispatching an event again with
-// the same target and charge returns the stored plan (saved false), even
+// the event (which must be program p's), p's batteries
+// (dr.PlanChargedFleet at targetW: each battery's latest reported charge
+// when it is at most the program's ChargeMaxAgeMinutes old, else socPct)
+// and SaveFleetPlan. Dispatching an event again with the same target and
+// charge returns the stored plan (saved false), even
 // once the event is under way or over; another target is a Conflict
 // naming the first. A refused plan stores nothing.
 func (tx *Tx) DispatchFleet(ctx context.Context, actor auth.Actor, p dr.Program, eventID int64, targetW energy.W, socPct int) (FleetRecord, bool, error) {
@@ -177,7 +179,11 @@ func (tx *Tx) DispatchFleet(ctx context.Context, actor auth.Actor, p dr.Program,
 	for i, d := range devs {
 		ds[i] = d.Device
 	}
-	plan, err := dr.PlanFleet(p, e, ds, targetW, socPct)
+	latest, err := tx.LatestCharges(ctx, p.Code)
+	if err != nil {
+		return FleetRecord{}, false, err
+	}
+	plan, err := dr.PlanChargedFleet(p, e, ds, targetW, socPct, dr.Charges{Latest: latest, Now: tx.now(), MaxAge: time.Duration(p.ChargeMaxAgeMinutes) * time.Minute})
 	if err != nil {
 		return FleetRecord{}, false, err
 	}

@@ -13,3 +13,15 @@ CREATE TABLE oadr_watch (
     changed_unix BIGINT NOT NULL,
     PRIMARY KEY (event_id, aspect)
 );
+-- Battery state of charge as its site reports it (a VEN's OpenADR
+-- STORAGE_CHARGE_LEVEL report on a battery it holds): one row per
+-- device and reading time, in thousandths of full; a fleet dispatch uses
+-- each battery's latest reading when it is recent enough.
+CREATE TABLE dr_device_charge (
+    device_id BIGINT NOT NULL REFERENCES dr_devices (id),
+    at_unix BIGINT NOT NULL,
+    charge_permille BIGINT NOT NULL CHECK (charge_permille BETWEEN 0 AND 1000),
+    source TEXT NOT NULL,
+    recorded_unix BIGINT NOT NULL,
+    PRIMARY KEY (device_id, at_unix)
+);

@@ -13,3 +13,15 @@ CREATE TABLE oadr_watch (
     changed_unix INTEGER NOT NULL,
     PRIMARY KEY (event_id, aspect)
 ) STRICT;
+-- Battery state of charge as its site reports it (a VEN's OpenADR
+-- STORAGE_CHARGE_LEVEL report on a battery it holds): one row per
+-- device and reading time, in thousandths of full; a fleet dispatch uses
+-- each battery's latest reading when it is recent enough.
+CREATE TABLE dr_device_charge (
+    device_id INTEGER NOT NULL REFERENCES dr_devices (id),
+    at_unix INTEGER NOT NULL,
+    charge_permille INTEGER NOT NULL CHECK (charge_permille BETWEEN 0 AND 1000),
+    source TEXT NOT NULL,
+    recorded_unix INTEGER NOT NULL,
+    PRIMARY KEY (device_id, at_unix)
+) STRICT;
