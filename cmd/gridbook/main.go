@@ -87,6 +87,8 @@ func commands() []command {
 		{"dr days", "[--program pmp] --from DATE --to DATE [--json]", "print a program's event-day calendar (the PMP days billing uses)", runDRDays},
 		{"openadr client add", "--role ven|bl --name N [--id ID] [--json]", "provision an OpenADR 3.1 VTN client and print its secret once", runOpenADRClientAdd},
 		{"ev vehicle add", "--account NUMBER --name N --battery-kwh N --max-kw N [--make M] [--model M] [--charger C] [--enrolled DATE] [--json]", "enroll a vehicle in EV SmartCharge", runEVVehicleAdd},
+		{"ev vehicle list", "[--account NUMBER] [--json]", "enrolled vehicles with their plan in force and OCPP charger status", runEVVehicleList},
+		{"ev vehicle plan", "--vehicle ID --plug-in T --departure T --energy-kwh N|--soc P --target-soc P [--objective cost|emissions] [--signal NAME] [--precondition D] [--continuous] [--json]", "plan a vehicle's plug-in on its account's tariff or a stored signal and store it as its plan in force", runEVVehiclePlan},
 		{"ev sessions import", "[--json] FILE...", "store charging-session telemetry (CSV: vehicle,plug_in,unplug,max_kw,start,end,energy_wh)", runEVSessionsImport},
 		{"ev report", "--month YYYY-MM [--signal NAME] [--json]", "EV SmartCharge by vehicle and fleet: kWh, off-peak share, CO2 against unmanaged charging", runEVReport},
 		{"emissions import", "--name N [--unit U] [--kind marginal|average] [--allow-gaps] [--json] FILE", "store an emission signal CSV (SGIP kg/kWh or WattTime lbs/MWh)", runEmissionsImport},
