@@ -214,7 +214,7 @@ func centreAndFence(r []float64, sigma, quantile float64, buf, kept []float64) (
 // recent results.
 type robustState struct {
 	// exact selects eemeter's own search over α with correctly rounded
-	// powers (dailySettings.exactPath); otherwise searchAlpha.
+	// powers (dailySettings.exactPath); otherwise chooseAlpha.
 	exact            bool
 	buf, x, x2, loss []float64
 	cache            [robustCacheSize]robustCacheEntry
@@ -332,12 +332,6 @@ func (s *robustState) adaptiveWeights(r, w []float64, alpha float64, adaptive bo
 			alpha = s.chooseAlpha(x, x2)
 		}
 	}
-	if !s.exact {
-		for i, v := range x {
-			w[i] = robustWeightFast(v, alpha)
-		}
-		return alpha
-	}
 	for i, v := range x {
 		w[i] = robustWeight(v, alpha)
 	}
@@ -393,61 +387,55 @@ func alphaNLL(x2 []float64, a float64) float64 {
 	return d/a*(sum-n) + n*z
 }
 
-// alphaProbes are the points of s at which searchAlpha checks that the
+// alphaProbes are the points of s at which probeAlpha checks that the
 // objective falls all the way to s = 1 (α = 2): SciPy's first trial point
 // (the golden section of [−1e-5, 1 + 1e-5]) and three approaching the
 // bound. Between 0.9999 and 1, α moves by less than 4e-5.
 var alphaProbes = [...]float64{-1e-5 + 0.3819660112501051*(1+2e-5), 0.9, 0.99, 0.9999}
 
-// searchAlpha chooses α for the squared standardised residuals x2 as
-// searchAlphaExact does, to within the tolerances rather than to
-// the bit. When the objective falls at every probe towards s = 1 and is
-// lowest at s = 1, the search ends at the bound α = 2 (least squares),
-// which is what SciPy's search finds on nearly every piece of eemeter's
-// parity data (the Barron objective is flat to within ~1e-6 of the bound,
-// below the search's tolerance): four evaluations instead of about 25.
-// Otherwise the bounded Brent search runs as eemeter's does, on alphaNLL.
-// falls are, when α = 2, the falls of the objective from each probe to
-// the next (the last to s = 1), less a rounding allowance.
-func searchAlpha(x2 []float64) (alpha float64, falls [len(alphaProbes)]float64) {
+// probeAlpha reports whether the search over α for the squared
+// standardised residuals x2 ends at the bound α = 2 (least squares), where
+// SciPy's search ends on nearly every piece of eemeter's parity data (the
+// Barron objective is flat to within ~1e-6 of the bound, below the
+// search's tolerance): it does when the objective falls at every probe
+// towards s = 1 and is lowest at s = 1 — five evaluations (one without
+// transcendental functions) instead of about 25. falls are then the falls
+// of the objective from each probe to the next (the last to s = 1), less
+// a rounding allowance.
+func probeAlpha(x2 []float64) (falls [len(alphaProbes)]float64, ok bool) {
 	var f [len(alphaProbes) + 1]float64
 	for k, sv := range alphaProbes {
 		f[k] = alphaNLL(x2, alphaScaled(sv))
 		if k > 0 && !(f[k] < f[k-1]) {
-			return searchAlphaBrent(x2), falls
+			return falls, false
 		}
 	}
 	last := len(alphaProbes)
 	f[last] = alphaNLL(x2, 2)
 	if !(f[last] < f[last-1]) {
-		return searchAlphaBrent(x2), falls
+		return falls, false
 	}
 	// the sums' rounding: well above n·ε of the largest of them
 	slack := 1e-9 * (math.Abs(f[0]) + math.Abs(f[last]) + float64(len(x2)))
 	for k := range falls {
 		falls[k] = f[k] - f[k+1] - slack
 	}
-	return 2, falls
-}
-
-// searchAlphaBrent is SciPy's bounded search over s as eemeter runs it, on
-// alphaNLL.
-func searchAlphaBrent(x2 []float64) float64 {
-	best, _ := boundedMinimize(func(sv float64) float64 { return alphaNLL(x2, alphaScaled(sv)) }, -1e-5, 1+1e-5, 1e-5)
-	return alphaScaled(best)
+	return falls, true
 }
 
 // alphaMemo is a piece's standardised residuals x (largest magnitude
-// xMax) for which searchAlpha found α = 2 with the given falls.
+// xMax) for which probeAlpha found α = 2 with the given falls.
 type alphaMemo struct {
 	x     []float64
 	xMax  float64
 	falls [len(alphaProbes)]float64
 }
 
-// chooseAlpha is searchAlpha for the standardised residuals x (squares
-// x2), skipping the probes when a remembered search of as many residuals
-// settles the matter. Moving the residuals from x₀ to x changes the fall
+// chooseAlpha chooses α for the standardised residuals x (squares x2) on
+// the fast path: α = 2 when probeAlpha says so, else eemeter's own search
+// (searchAlphaExact) — so a piece with an inner optimum gets eemeter's α
+// and weights to the bit. It skips the probes when a remembered probing of
+// as many residuals settles the matter. Moving the residuals from x₀ to x changes the fall
 // of the objective between shapes a < b by Σ ∫ t·(w_b(t) − w_a(t)) dt over
 // each residual's path, w being ρ's weight ∂ρ/∂x / x (the partition term
 // does not move). For a < b ≤ 2, 0 ≤ w_b − w_a ≤ 1 − w_a(t) ≤
@@ -490,31 +478,19 @@ func (s *robustState) chooseAlpha(x, x2 []float64) float64 {
 			return 2
 		}
 	}
-	alpha, falls := searchAlpha(x2)
-	if alpha == 2 {
-		m := &s.memos[s.nextMemo]
-		s.nextMemo = (s.nextMemo + 1) % len(s.memos)
-		m.x = append(m.x[:0], x...)
-		m.falls = falls
-		m.xMax = 0
-		for _, v := range x {
-			m.xMax = math.Max(m.xMax, math.Abs(v))
-		}
+	falls, ok := probeAlpha(x2)
+	if !ok {
+		// an inner optimum: eemeter's search, to the bit, since the
+		// optimiser's path from here on is sensitive to α's last bits
+		return s.searchAlphaExact(x2)
 	}
-	return alpha
-}
-
-// robustWeightFast is robustWeight with expF and log1pF in place of the
-// correctly rounded power.
-func robustWeightFast(x, a float64) float64 {
-	switch {
-	case a == 2 || x <= 0:
-		return 1
-	case a == 0:
-		return 1 / (0.5*x*x + 1)
-	case a <= robustAlphaMin:
-		return math.Exp(-0.5 * x * x)
+	m := &s.memos[s.nextMemo]
+	s.nextMemo = (s.nextMemo + 1) % len(s.memos)
+	m.x = append(m.x[:0], x...)
+	m.falls = falls
+	m.xMax = 0
+	for _, v := range x {
+		m.xMax = math.Max(m.xMax, math.Abs(v))
 	}
-	d := math.Abs(a - 2)
-	return expF((0.5*a - 1) * log1pF(x*x/d))
+	return 2
 }
