@@ -252,7 +252,7 @@ func runDREventSchedule(ctx context.Context, e *env, args []string) error {
 	offset := fs.Int("offset-f", 0, "thermostat setpoint offset, °F")
 	reason := fs.String("reason", "", "why the event is called (CAISO EEA watch, extreme heat …)")
 	targetKW := fs.String("target-kw", "", "storage programs: dispatch the battery fleet at this many kW (see dr fleet dispatch)")
-	soc := fs.Int("soc", dr.DefaultSOCPct, "storage programs: state of charge assumed at the event's start, percent")
+	soc := fs.Int("soc", dr.DefaultSOCPct, "storage programs: state of charge assumed at the event's start for a battery without a recent reported charge, percent")
 	asJSON := fs.Bool("json", false, "print JSON")
 	if err := parse(fs, args); err != nil {
 		return err

@@ -46,7 +46,7 @@ func runDRFleetDispatch(ctx context.Context, e *env, args []string) error {
 	dsn := dbFlag(e, fs, "gridbook.db")
 	event := fs.Int64("event", 0, "storage event id (required)")
 	target := fs.String("target-kw", "", "fleet discharge target in kW (required)")
-	soc := fs.Int("soc", dr.DefaultSOCPct, "state of charge assumed at the event's start, percent")
+	soc := fs.Int("soc", dr.DefaultSOCPct, "state of charge assumed at the event's start for a battery without a recent reported charge, percent")
 	asJSON := fs.Bool("json", false, "print JSON")
 	if err := parse(fs, args); err != nil {
 		return err

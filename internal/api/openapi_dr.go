@@ -127,7 +127,7 @@ func drSchemas() obj {
 			"offset_f": typ("integer", "thermostat offset, °F"), "reason": typ("string", "the trigger"),
 			"target_kw": obj{"type": "number", "exclusiveMinimum": 0, "description": "storage programs: dispatch the battery fleet at this " +
 				"target in the same transaction (see POST /dr/events/{id}/fleet)"},
-			"soc_pct": obj{"type": "integer", "minimum": 0, "maximum": 100, "description": "with target_kw: state of charge assumed (default 100)"},
+			"soc_pct": obj{"type": "integer", "minimum": 0, "maximum": 100, "description": "with target_kw: state of charge assumed for a battery without a recent reported charge (default 100)"},
 		}, "program", "start", "end"),
 		"DREventDetail": output("an event with its history", obj{
 			"event": schemaRef("DREvent"),
@@ -136,12 +136,12 @@ func drSchemas() obj {
 		}),
 		"DRFleetInput": input("a fleet dispatch", obj{
 			"target_kw": obj{"type": "number", "exclusiveMinimum": 0, "description": "the fleet's discharge target, kW"},
-			"soc_pct":   obj{"type": "integer", "minimum": 0, "maximum": 100, "description": "state of charge assumed at the event's start (default 100)"},
+			"soc_pct":   obj{"type": "integer", "minimum": 0, "maximum": 100, "description": "state of charge assumed at the event's start for a battery without a recent reported charge (default 100)"},
 		}, "target_kw"),
 		"DRFleet": output("a storage event's fleet plan and delivery", obj{
 			"event_id": typ("integer", ""), "target_w": typ("integer", "the target, W"),
 			"fleet_w": typ("integer", "Σ dispatched W; below the target when the fleet cannot meet it"),
-			"soc_pct": typ("integer", "state of charge assumed"), "actor": typ("string", "who dispatched"), "created_at": instantSchema(""),
+			"soc_pct": typ("integer", "state of charge assumed for batteries without a recent reported charge"), "actor": typ("string", "who dispatched"), "created_at": instantSchema(""),
 			"batteries": arrayOf(output("one battery's share", obj{
 				"device_id": typ("integer", ""), "account_id": typ("integer", ""), "serial": typ("string", "the target its VEN holds"),
 				"w": typ("integer", "dispatched W"), "wh": typ("integer", "dispatched Wh over the event"),
