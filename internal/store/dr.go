@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math"
 	"strings"
 	"time"
 
@@ -357,50 +356,11 @@ func scanSettlement(s interface{ Scan(...any) error }, withIntervals bool) (Sett
 // a participant already settled is left as it is (ok false: nothing is
 // settled twice), one stored without a baseline or with missing data is
 // replaced. A settled amount above zero becomes a payable in the same
-// transaction, keyed by program, event and account.
+// transaction, keyed by program, event and account. It is
+// SaveSettlements of one.
 func (tx *Tx) SaveSettlement(ctx context.Context, actor auth.Actor, program string, s dr.Settlement, intervals []dr.Interval) (saved bool, err error) {
-	var status string
-	err = tx.q.QueryRowContext(ctx, `SELECT status FROM dr_settlements WHERE event_id = $1 AND account_id = $2`, s.EventID, s.AccountID).Scan(&status)
-	switch {
-	case errors.Is(err, sql.ErrNoRows):
-	case err != nil:
-		return false, fmt.Errorf("store: settlement: %w", err)
-	case status == dr.Settled:
-		return false, nil
-	default:
-		if _, err := tx.q.ExecContext(ctx, `DELETE FROM dr_settlements WHERE event_id = $1 AND account_id = $2`, s.EventID, s.AccountID); err != nil {
-			return false, fmt.Errorf("store: settlement: %w", err)
-		}
-	}
-	if intervals == nil {
-		intervals = []dr.Interval{}
-	}
-	for i := range intervals { // JSON has no NaN; the unadjusted mean is kept to the Wh
-		intervals[i].UnadjustedWh = math.Round(intervals[i].UnadjustedWh*1000) / 1000
-	}
-	js, err := json.Marshal(intervals)
-	if err != nil {
-		return false, fmt.Errorf("store: settlement intervals: %w", err)
-	}
-	_, err = tx.q.ExecContext(ctx, `INSERT INTO dr_settlements (`+settlementCols+`)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`,
-		s.EventID, s.AccountID, s.Track, s.Status, s.Method, s.DaysUsed, int64(math.Round(s.Factor*1e6)), int64(s.BaselineWh), int64(s.ActualWh),
-		int64(s.DeltaWh), int64(s.ReductionWh), int64(s.Rate), int64(s.Amount), b2i(s.Overridden), s.Reason, string(js), tx.now().Unix())
-	if err != nil {
-		return false, fmt.Errorf("store: settlement: %w", mapErr(err))
-	}
-	if s.Status == dr.Settled && s.Amount > 0 {
-		e, err := tx.DREvent(ctx, s.EventID)
-		if err != nil {
-			return false, err
-		}
-		if p, ok := dr.EventPayment(program, s, e.Day()); ok {
-			if _, err := tx.AddPayables(ctx, actor, []dr.Payment{p}); err != nil {
-				return false, err
-			}
-		}
-	}
-	return true, tx.audit(ctx, actor, "create", "dr_settlement", s.EventID, nil, s)
+	n, err := tx.SaveSettlements(ctx, actor, program, []dr.Outcome{{Settlement: s, Intervals: intervals}})
+	return n > 0, err
 }
 
 // Settlements returns an event's settlements in account order, with their
@@ -769,23 +729,15 @@ func (q queries) ProgramSettlements(ctx context.Context, program string, from, t
 }
 
 // SaveOutcomes returns the save function dr.SettleEvent takes: each batch
-// in one transaction, each participant stored once (SaveSettlement); it
+// in one transaction (SaveSettlements), each participant stored once; it
 // reports how many were new.
 func (db *DB) SaveOutcomes(actor auth.Actor, program string) func(context.Context, []dr.Outcome) (int, error) {
 	return func(ctx context.Context, outs []dr.Outcome) (int, error) {
 		n := 0
 		err := db.InTx(ctx, func(tx *Tx) error {
-			n = 0
-			for _, o := range outs {
-				ok, err := tx.SaveSettlement(ctx, actor, program, o.Settlement, o.Intervals)
-				if err != nil {
-					return err
-				}
-				if ok {
-					n++
-				}
-			}
-			return nil
+			var err error
+			n, err = tx.SaveSettlements(ctx, actor, program, outs)
+			return err
 		})
 		return n, err
 	}

@@ -71,7 +71,7 @@ func (q queries) participantLoads(ctx context.Context, meterIDs []int64, from, t
 	}
 	rows, err := q.q.QueryContext(ctx, `SELECT m.id, c.id, c.interval_seconds FROM meters m
 		LEFT JOIN channels c ON c.meter_id = m.id AND c.direction = 'delivered'
-		WHERE m.id IN (`+placeholders(1, len(ids))+`)`, ids...)
+		WHERE m.id IN `+q.paramList(1, len(ids)), ids...)
 	if err != nil {
 		return fmt.Errorf("store: participant loads: %w", err)
 	}
@@ -165,7 +165,7 @@ func (q queries) fillLoads(ctx context.Context, channels []any, targets []loadTa
 	}
 	args := append(append(make([]any, 0, len(channels)+len(keys)), channels...), keys...)
 	rows, err := q.q.QueryContext(ctx, `SELECT channel_id, month, interval_seconds, n, packed, quality FROM interval_blocks
-		WHERE channel_id IN (`+placeholders(1, len(channels))+`) AND month IN (`+placeholders(len(channels)+1, len(keys))+`)`, args...)
+		WHERE channel_id IN `+q.paramList(1, len(channels))+` AND month IN `+q.paramList(len(channels)+1, len(keys)), args...)
 	if err != nil {
 		return fmt.Errorf("store: participant loads: %w", err)
 	}
@@ -205,11 +205,25 @@ func (q queries) fillLoads(ctx context.Context, channels []any, targets []loadTa
 func unpackRange(out []energy.Wh, off int, b []byte, n int) error {
 	var prev int64
 	for i := range n {
-		d, k := binary.Varint(b)
-		if k <= 0 {
-			return errors.New("store: corrupt interval block")
+		// binary.Varint, with the one- and two-byte encodings (most
+		// deltas of interval data) decoded inline.
+		var u uint64
+		switch {
+		case len(b) > 0 && b[0] < 0x80:
+			u, b = uint64(b[0]), b[1:]
+		case len(b) > 1 && b[1] < 0x80:
+			u, b = uint64(b[0]&0x7f)|uint64(b[1])<<7, b[2:]
+		default:
+			v, k := binary.Uvarint(b)
+			if k <= 0 {
+				return errors.New("store: corrupt interval block")
+			}
+			u, b = v, b[k:]
 		}
-		b = b[k:]
+		d := int64(u >> 1)
+		if u&1 != 0 {
+			d = ^d
+		}
 		prev += d
 		if j := off + i; j >= 0 && j < len(out) {
 			out[j] = energy.Wh(prev)

@@ -2,14 +2,18 @@ package storetest
 
 import (
 	"context"
+	"fmt"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/gridbook/gridbook/internal/apperr"
 	"github.com/gridbook/gridbook/internal/customer"
+	"github.com/gridbook/gridbook/internal/dr"
 	"github.com/gridbook/gridbook/internal/energy"
 	"github.com/gridbook/gridbook/internal/meterdata"
+	"github.com/gridbook/gridbook/internal/money"
 	"github.com/gridbook/gridbook/internal/store"
 )
 
@@ -122,4 +126,146 @@ func testDRBatchLoadsMatchParticipantLoad(t *testing.T, db *store.DB) {
 	check("empty range", day(2026, 10, 2).Start(), day(2026, 10, 2).Start(), ids, nil)
 	err := db.ParticipantLoads(ctx, []int64{quarter.ID, 999999}, day(2026, 9, 28).Start(), day(2026, 10, 3).Start(), make([]meterdata.Series, 2))
 	wantErr(t, "unknown meter", err, apperr.NotFound, "")
+}
+
+// testDRSaveSettlementsBatch saves 1,202 outcomes of one event in one
+// batch (more rows than one multi-row statement of settlements or audit
+// records holds): the account settled before is left as it was, the one
+// stored without a baseline is replaced, an account named twice keeps
+// its first settlement, every settled amount above zero becomes one
+// payable, and the audit log has what SaveSettlement writes one at a
+// time (each payable just before its settlement). Saving the batch again
+// stores nothing.
+func testDRSaveSettlementsBatch(t *testing.T, db *store.DB) {
+	ctx := context.Background()
+	setClock(db, t0)
+	const n = 1201
+	ids := make([]int64, n)
+	inTx(t, db, func(ctx context.Context, tx *store.Tx) error {
+		bk, err := tx.Bulk(ctx)
+		if err != nil {
+			return err
+		}
+		defer bk.Close()
+		for i := range ids {
+			c := newCustomer(fmt.Sprintf("Batch %d", i), "")
+			p := newPremise(fmt.Sprintf("%d Batch Ave", i+1), "90001", "06037", "Unincorporated Los Angeles County")
+			if err := bk.Customer(ctx, &c); err != nil {
+				return err
+			}
+			if err := bk.Premise(ctx, &p); err != nil {
+				return err
+			}
+			a := newAccount(fmt.Sprintf("63%08d", i+1), c, p)
+			if err := bk.Account(ctx, &a); err != nil {
+				return err
+			}
+			ids[i] = a.ID
+		}
+		return nil
+	})
+	pr := drProgram(t, "power_response")
+	ev := day(2026, 9, 10)
+	e := completedEvent(t, db, pr, ev)
+	settled := func(acct int64, amount money.Cents) dr.Settlement {
+		return dr.Settlement{EventID: e.ID, AccountID: acct, Track: "home", Status: dr.Settled, Method: "caiso-10in10", DaysUsed: 10, Factor: 1.05,
+			BaselineWh: 2200, ActualWh: 1500, DeltaWh: 700, ReductionWh: 700, Rate: 1_000_000, Amount: amount}
+	}
+	inTx(t, db, func(ctx context.Context, tx *store.Tx) error {
+		if _, err := tx.SaveSettlement(ctx, staff, pr.Code, settled(ids[0], 70), nil); err != nil {
+			return err
+		}
+		_, err := tx.SaveSettlement(ctx, staff, pr.Code, dr.Settlement{EventID: e.ID, AccountID: ids[1], Track: "home", Status: dr.NoBaseline, Reason: "too few days"}, nil)
+		return err
+	})
+	audits := func(entity string) int {
+		var k int
+		if err := db.SQL().QueryRowContext(ctx, `SELECT count(*) FROM audit_log WHERE entity = '`+entity+`'`).Scan(&k); err != nil {
+			t.Fatal(err)
+		}
+		return k
+	}
+	if s, p := audits("dr_settlement"), audits("dr_payable"); s != 2 || p != 1 {
+		t.Fatalf("before the batch: %d settlement and %d payable audit records, want 2 and 1", s, p)
+	}
+	// Account 0: settled before (999¢ ignored); 1: replaces no_baseline
+	// with 50¢; 2…1200: 10¢ for even positions, nothing for odd; then
+	// account 2 again (777¢ ignored).
+	var outs []dr.Outcome
+	for i, id := range ids {
+		amt := money.Cents(0)
+		switch {
+		case i == 0:
+			amt = 999
+		case i == 1:
+			amt = 50
+		case i%2 == 0:
+			amt = 10
+		}
+		o := dr.Outcome{Settlement: settled(id, amt)}
+		if i == 2 {
+			o.Intervals = []dr.Interval{{Start: localAt(ev, 16), BaselineWh: 1100, UnadjustedWh: 1047.6190476, ActualWh: 700}}
+		}
+		outs = append(outs, o)
+	}
+	outs = append(outs, dr.Outcome{Settlement: settled(ids[2], 777)})
+	save := db.SaveOutcomes(staff, pr.Code)
+	got, err := save(ctx, outs)
+	if err != nil || got != n-1 {
+		t.Fatalf("saved %d, %v; want %d (all but the account settled before and the repeat)", got, err, n-1)
+	}
+	rs, err := db.Settlements(ctx, e.ID, true)
+	if err != nil || len(rs) != n {
+		t.Fatalf("%d settlements, %v; want %d", len(rs), err, n)
+	}
+	byAcct := map[int64]store.SettlementRecord{}
+	for _, r := range rs {
+		byAcct[r.AccountID] = r
+	}
+	if r := byAcct[ids[0]]; r.Amount != 70 {
+		t.Errorf("account settled before: %d¢, want its first 70¢", r.Amount)
+	}
+	if r := byAcct[ids[1]]; r.Status != dr.Settled || r.Amount != 50 || r.Factor != 1.05 {
+		t.Errorf("account without a baseline before: %+v, want settled at 50¢, factor 1.05", r.Settlement)
+	}
+	if r := byAcct[ids[2]]; r.Amount != 10 || len(r.Intervals) != 1 || r.Intervals[0].UnadjustedWh != 1047.619 || r.Intervals[0].BaselineWh != 1100 ||
+		!r.Intervals[0].Start.Equal(localAt(ev, 16)) || !r.Settled.Equal(localAt(ev, 19)) {
+		t.Errorf("account named twice: %+v; want its first 10¢ with one interval, unadjusted 1047.619 Wh", r)
+	}
+	ps, err := db.PayablesWhere(ctx, store.PayableFilter{EventID: e.ID, Limit: 10000})
+	if err != nil || len(ps) != 602 {
+		t.Fatalf("%d payables, %v; want 602 (70¢ before, 50¢, and 600 of 10¢)", len(ps), err)
+	}
+	var owed money.Cents
+	for _, p := range ps {
+		owed += p.Amount
+	}
+	if owed != 70+50+600*10 {
+		t.Errorf("payables owe %d¢, want 6,120¢", owed)
+	}
+	if s, p := audits("dr_settlement"), audits("dr_payable"); s != 2+n-1 || p != 1+601 {
+		t.Errorf("after the batch: %d settlement and %d payable audit records, want %d and 602", s, p, 2+n-1)
+	}
+	last, err := db.AuditLog(ctx, store.AuditFilter{Limit: 3})
+	if err != nil || len(last) != 3 {
+		t.Fatalf("audit log %+v, %v", last, err)
+	}
+	// Newest first: position 1200 (even: payable, then settlement), then
+	// position 1199 (odd: settlement only).
+	want := []struct {
+		entity string
+		acct   int64
+	}{{"dr_settlement", ids[1200]}, {"dr_payable", ids[1200]}, {"dr_settlement", ids[1199]}}
+	for i, w := range want {
+		if last[i].Entity != w.entity || !strings.Contains(string(last[i].After), fmt.Sprintf(`"account_id":%d,`, w.acct)) {
+			t.Errorf("audit record %d from the end: %s %s, want %s of account %d", i, last[i].Entity, last[i].After, w.entity, w.acct)
+		}
+	}
+	again, err := save(ctx, outs)
+	if err != nil || again != 0 {
+		t.Errorf("saving again: %d, %v; want nothing", again, err)
+	}
+	if s := audits("dr_settlement"); s != 2+n-1 {
+		t.Errorf("saving again wrote audit records: %d", s)
+	}
 }
