@@ -147,6 +147,14 @@ func (s *Service) Serve(ctx context.Context, port int) error {
 	}
 	ln.Close()
 	go s.cs.Start(port, "/{ws}")
+	// Stop before ocpp-go's Start has made its server would dereference
+	// nil: wait until the port answers (or 5 s).
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		if c, err := net.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", port)); err == nil {
+			c.Close()
+			break
+		}
+	}
 	<-ctx.Done()
 	s.cs.Stop()
 	return nil

@@ -214,7 +214,24 @@ func (q queries) EVPlansAfter(ctx context.Context, after int64, limit int) ([]EV
 // CurrentEVPlans returns each vehicle's plan in force whose departure is
 // after since, in plan id order.
 func (q queries) CurrentEVPlans(ctx context.Context, since time.Time) ([]EVPlanRecord, error) {
-	return q.evPlans(ctx, `WHERE p.id IN (SELECT MAX(id) FROM ev_plans GROUP BY vehicle_id) AND p.departure_unix > $1 ORDER BY p.id`, since.Unix())
+	// One lookup of the (vehicle_id, id) index per vehicle, not a scan of
+	// every plan ever stored: the VTN runs this on every poll of /events.
+	rows, err := q.q.QueryContext(ctx, `SELECT `+evPlanCols+` FROM ev_vehicles v
+		JOIN ev_plans p ON p.id = (SELECT MAX(l.id) FROM ev_plans l WHERE l.vehicle_id = v.id)
+		WHERE p.departure_unix > $1 ORDER BY p.id`, since.Unix())
+	if err != nil {
+		return nil, fmt.Errorf("store: plans: %w", err)
+	}
+	defer rows.Close()
+	var out []EVPlanRecord
+	for rows.Next() {
+		p, err := scanEVPlan(rows)
+		if err != nil {
+			return nil, fmt.Errorf("store: plans: %w", err)
+		}
+		out = append(out, p)
+	}
+	return out, rows.Err()
 }
 
 // ChargerStatus is what the OCPP central system last heard from a charge
