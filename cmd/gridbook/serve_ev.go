@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"time"
@@ -37,33 +36,14 @@ func startEV(ctx context.Context, e *env, db *store.DB, vtn *openadr.VTN, ocppAd
 		}
 		fmt.Fprintf(e.stdout, "OCPP 1.6J central system listening on port %d of every interface: ws://HOST:%d/<charge point identity>\n", port, port)
 	}
-	last, err := db.LastEVPlanID(ctx)
+	to := []func(context.Context, store.EVPlanRecord){vtn.PublishEVPlan}
+	if cs != nil {
+		to = append(to, cs.Deliver)
+	}
+	w, err := ocppcs.NewPlanWatch(ctx, db, log, to...)
 	if err != nil {
 		return err
 	}
-	go func() {
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-time.After(evPlanPoll):
-			}
-			ps, err := db.EVPlansAfter(ctx, last, 500)
-			if err != nil {
-				log.Warn("ev plans", "err", err)
-				continue
-			}
-			for _, p := range ps {
-				last = p.ID
-				vtn.PublishEVPlan(ctx, p)
-				if cs == nil {
-					continue
-				}
-				if err := cs.SendPlan(p, nil); err != nil && !errors.Is(err, ocppcs.ErrNotConnected) {
-					log.Warn("ocpp: send plan", "plan", p.ID, "err", err)
-				}
-			}
-		}
-	}()
+	go w.Run(ctx, evPlanPoll)
 	return nil
 }

@@ -130,8 +130,9 @@ func receive[T any](t *testing.T, ch <-chan T, what string) T {
 // 7,000 W for two hours from 12:00 UTC — meter values of 1,000 Wh at
 // 12:00 and 8.0 kWh at 13:00, and the stop at 14:00 with 15,000 Wh: one
 // session of 14,000 Wh stored, charges 12–13 and 13–14 of 7,000 Wh each.
-// A plan stored afterwards, with no transaction open, is sent as a
-// TxDefaultProfile and accepted.
+// A plan stored afterwards is found by a PlanWatch (as gridbook serve
+// runs it), handed to its consumers and, with no transaction open, sent
+// as a TxDefaultProfile; sent directly, it is accepted.
 func TestChargePointSessionAndPlanOverOCPP16J(t *testing.T) {
 	db := storetest.SQLite()(t)
 	db.Now = func() time.Time { return time.Date(2026, 7, 15, 23, 0, 0, 0, time.UTC) }
@@ -225,13 +226,32 @@ func TestChargePointSessionAndPlanOverOCPP16J(t *testing.T) {
 		t.Errorf("charger %+v, %v", c, err)
 	}
 
-	// A new plan with no transaction open goes out as a TxDefaultProfile.
+	// A plan stored afterwards reaches the watch's consumers (as gridbook
+	// serve wires them: the VTN's publisher and Deliver) and, with no
+	// transaction open, the charger as a TxDefaultProfile.
+	var published []int64
+	w, err := NewPlanWatch(context.Background(), db, nil, func(_ context.Context, p store.EVPlanRecord) { published = append(published, p.ID) }, svc.Deliver)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, err := w.Once(context.Background()); n != 0 || err != nil {
+		t.Fatalf("before any new plan: %d, %v", n, err)
+	}
 	next := plan
 	next.ID = 0
 	next.Plan.Slots = []evcharge.Slot{{Start: plug.Add(10 * time.Hour), End: plug.Add(11 * time.Hour), W: 3600, EnergyWh: 3600}}
 	if err := db.InTx(context.Background(), func(tx *store.Tx) error { return tx.SaveEVPlan(context.Background(), seedActor, &next) }); err != nil {
 		t.Fatal(err)
 	}
+	if n, err := w.Once(context.Background()); n != 1 || err != nil || len(published) != 1 || published[0] != next.ID {
+		t.Fatalf("watch: %d, %v, published %v", n, err, published)
+	}
+	req = receive(t, got, "profile for the new plan")
+	if req.ChargingProfile.ChargingProfilePurpose != types.ChargingProfilePurposeTxDefaultProfile || req.ChargingProfile.TransactionId != 0 ||
+		req.ChargingProfile.ChargingSchedule.ChargingSchedulePeriod[0].Limit != 3600 {
+		t.Errorf("profile %+v", req.ChargingProfile)
+	}
+	// Sent directly, the charge point's answer comes back.
 	status := make(chan smartcharging.ChargingProfileStatus, 1)
 	if err := svc.SendPlan(next, func(s smartcharging.ChargingProfileStatus, err error) {
 		if err != nil {
@@ -241,11 +261,7 @@ func TestChargePointSessionAndPlanOverOCPP16J(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	req = receive(t, got, "profile for the new plan")
-	if req.ChargingProfile.ChargingProfilePurpose != types.ChargingProfilePurposeTxDefaultProfile || req.ChargingProfile.TransactionId != 0 ||
-		req.ChargingProfile.ChargingSchedule.ChargingSchedulePeriod[0].Limit != 3600 {
-		t.Errorf("profile %+v", req.ChargingProfile)
-	}
+	receive(t, got, "profile sent again")
 	if s := receive(t, status, "confirmation"); s != smartcharging.ChargingProfileStatusAccepted {
 		t.Errorf("status %q", s)
 	}
