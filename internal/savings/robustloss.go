@@ -435,10 +435,10 @@ type alphaMemo struct {
 // the fast path: α = 2 when probeAlpha says so, else eemeter's own search
 // (searchAlphaExact) — so a piece with an inner optimum gets eemeter's α
 // and weights to the bit. It skips the probes when a remembered probing of
-// as many residuals settles the matter. Moving the residuals from x₀ to x changes the fall
-// of the objective between shapes a < b by Σ ∫ t·(w_b(t) − w_a(t)) dt over
-// each residual's path, w being ρ's weight ∂ρ/∂x / x (the partition term
-// does not move). For a < b ≤ 2, 0 ≤ w_b − w_a ≤ 1 − w_a(t) ≤
+// as many residuals settles the matter. Moving the residuals from x₀ to x
+// changes the fall of the objective between shapes a < b by
+// Σ ∫ t·(w_b(t) − w_a(t)) dt over each residual's path, w being ρ's
+// weight ∂ρ/∂x / x (the partition term does not move). For a < b ≤ 2, 0 ≤ w_b − w_a ≤ 1 − w_a(t) ≤
 // q·ln(1 + t²/d) with d = 2 − a, q = d/2 (Bernoulli's inequality on
 // (1 + t²/d)^(−q)) and at most 1, so each fall changes by at most c·B with
 // c = min(1, q·ln(1 + T²/d)), T the largest |t| on the paths, and B = Σ
