@@ -4,6 +4,7 @@ import (
 	"context"
 	"math"
 	"net/http"
+	"time"
 
 	"github.com/gridbook/gridbook/internal/apperr"
 	"github.com/gridbook/gridbook/internal/dr"
@@ -19,6 +20,56 @@ import (
 func (h *handler) drFleetRoutes(mux *http.ServeMux) {
 	h.handle(mux, "GET /dr/events/{id}/fleet", read, h.getDRFleet)
 	h.handle(mux, "POST /dr/events/{id}/fleet", write, h.dispatchDRFleet)
+	h.handle(mux, "POST /dr/devices/{serial}/charge", write, h.recordDRCharge)
+}
+
+// drChargeRequest is a battery's state of charge from site telemetry.
+type drChargeRequest struct {
+	ChargePct *float64 `json:"charge_pct"`
+	At        string   `json:"at"`
+}
+
+// drChargeJSON is a recorded reading.
+type drChargeJSON struct {
+	Serial         string    `json:"serial"`
+	ChargePermille int       `json:"charge_permille"`
+	At             time.Time `json:"at"`
+}
+
+// recordDRCharge stores a battery's state of charge (percent of full, at
+// a time, default now) for fleet dispatch, as a VEN's STORAGE_CHARGE_LEVEL
+// report does (store.Tx.RecordCharge).
+func (h *handler) recordDRCharge(w http.ResponseWriter, r *http.Request, p *principal) {
+	var req drChargeRequest
+	body, ok := h.decodeBody(w, r, &req)
+	if !ok {
+		return
+	}
+	var f apperr.Fields
+	permille := 0
+	if req.ChargePct == nil {
+		f.Add("charge_pct", "is required")
+	} else if *req.ChargePct < 0 || *req.ChargePct > 100 || math.IsNaN(*req.ChargePct) {
+		f.Add("charge_pct", "must be 0 to 100")
+	} else {
+		permille = int(math.Round(*req.ChargePct * 10))
+	}
+	at := parseInstantField(&f, "at", req.At, false)
+	if err := f.Err("api.recordDRCharge"); err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	serial := r.PathValue("serial")
+	h.commit(w, r, p, body, func(ctx context.Context, tx *store.Tx) (int, any, error) {
+		when := at
+		if when.IsZero() {
+			when = h.db.Now().UTC().Truncate(time.Second)
+		}
+		if err := tx.RecordCharge(ctx, serial, when, permille, "api:"+p.actor.String()); err != nil {
+			return 0, nil, err
+		}
+		return http.StatusCreated, drChargeJSON{Serial: serial, ChargePermille: permille, At: when}, nil
+	})
 }
 
 // drFleetRequest is a dispatch: the fleet's target and the state of

@@ -73,3 +73,43 @@ func TestDRFleetDispatch(t *testing.T) {
 	e.do("POST", "/api/v1/dr/events/"+itoa(pmp.ID)+"/fleet", `{"target_kw":6}`, e.manager).want(t, http.StatusBadRequest)
 	e.do("POST", "/api/v1/dr/events/999/fleet", `{"target_kw":6}`, e.manager).want(t, http.StatusNotFound)
 }
+
+// TestDRChargeFromTelemetry: site telemetry records PW-A (13.5 kWh,
+// 5 kW, battery_vpp's 20% reserve) at 50% just now; a 2-hour event's
+// 10 kW dispatch then gives PW-A its 4.05 kWh above the reserve, 2.025 kW
+// (held by the reserve), and EN-B (10 kWh keeping 50%, no reading, so
+// full) 2.5 kW. A charge over 100% is 400 naming charge_pct, an unknown
+// serial 404, a read-only client 403.
+func TestDRChargeFromTelemetry(t *testing.T) {
+	e := newEnv(t, storetest.SQLite())
+	ctx := context.Background()
+	for _, d := range []dr.Device{
+		{AccountID: e.acct1.ID, Serial: "PW-A", CapacityWh: 13500, MaxW: 5000},
+		{AccountID: e.acct2.ID, Serial: "EN-B", CapacityWh: 10000, MaxW: 5000, ReservePct: 50},
+	} {
+		d.Program, d.Type, d.Brand, d.Enrolled = "battery_vpp", "battery", "test", calendar.Date{Year: 2026, Month: 5, Day: 1}
+		if err := e.db.InTx(ctx, func(tx *store.Tx) error { return tx.RegisterDevice(ctx, seedActor, &d) }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var got drChargeJSON
+	e.do("POST", "/api/v1/dr/devices/PW-A/charge", `{"charge_pct":50}`, e.manager).want(t, http.StatusCreated).decode(t, &got)
+	if got.Serial != "PW-A" || got.ChargePermille != 500 {
+		t.Errorf("recorded %+v, want PW-A at 500‰", got)
+	}
+	p := e.do("POST", "/api/v1/dr/devices/PW-A/charge", `{"charge_pct":150}`, e.manager).want(t, http.StatusBadRequest).problem(t)
+	if len(p.Errors) != 1 || p.Errors[0].Field != "charge_pct" {
+		t.Errorf("150%%: %+v", p.Errors)
+	}
+	e.do("POST", "/api/v1/dr/devices/NOPE/charge", `{"charge_pct":50}`, e.manager).want(t, http.StatusNotFound)
+	e.do("POST", "/api/v1/dr/devices/PW-A/charge", `{"charge_pct":50}`, e.readClient).want(t, http.StatusForbidden)
+	var ev drEventJSON
+	e.do("POST", "/api/v1/dr/events", `{"program":"battery_vpp","start":"2026-08-18T17:00:00-07:00","end":"2026-08-18T19:00:00-07:00","notice":"2026-08-18T09:00:00-07:00","target_kw":10}`,
+		e.manager).want(t, http.StatusCreated).decode(t, &ev)
+	var plan drFleetJSON
+	e.do("GET", "/api/v1/dr/events/"+itoa(ev.ID)+"/fleet", "", e.readClient).want(t, http.StatusOK).decode(t, &plan)
+	if len(plan.Batteries) != 2 || plan.Batteries[0].W != 2025 || plan.Batteries[0].Wh != 4050 || plan.Batteries[0].Limit != "reserve" ||
+		plan.Batteries[1].W != 2500 || plan.FleetW != 4525 {
+		t.Errorf("plan %+v, want PW-A 2,025 W / 4,050 Wh (reserve), EN-B 2,500 W, fleet 4,525 W", plan)
+	}
+}

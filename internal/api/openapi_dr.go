@@ -46,6 +46,11 @@ func drOperations(add func(path, method string, o operation)) {
 		"VEN holding the battery's serial. 400 for a program that is not storage or a bad field, 409 for an event completed or " +
 		"cancelled or a program without batteries", tag: "demand-response", security: writeSecurity, params: []any{id}, body: "DRFleetInput",
 		ok: 201, alsoOK: []int{http.StatusOK}, okSchema: "DRFleet", errs: []int{bad, forbidden, notFound, conflict}})
+	add("/dr/devices/{serial}/charge", "post", operation{id: "recordDRCharge", summary: "Record a battery's state of charge from site " +
+		"telemetry (as a VEN's OpenADR STORAGE_CHARGE_LEVEL report does): a fleet dispatch uses each battery's latest reading when it is at " +
+		"most the program's charge_max_age_minutes old (60 for battery_vpp), else the dispatch's soc_pct. 404 for a serial that is no " +
+		"battery's", tag: "demand-response", security: writeSecurity, params: []any{pathParam("serial", "the battery's serial")},
+		body: "DRChargeInput", ok: 201, okSchema: "DRCharge", errs: []int{bad, forbidden, notFound}})
 	add("/dr/days", "get", operation{id: "getDRDays", summary: "A program's event-day calendar over [from, to): the days of its events " +
 		"that were not cancelled (Peak Management Pricing's days for the billing rider)", tag: "demand-response", security: readSecurity,
 		params: []any{query("program", typ("string", ""), "program code (default pmp)"), requiredQuery("from", date(""), "first day"),
@@ -138,6 +143,13 @@ func drSchemas() obj {
 			"target_kw": obj{"type": "number", "exclusiveMinimum": 0, "description": "the fleet's discharge target, kW"},
 			"soc_pct":   obj{"type": "integer", "minimum": 0, "maximum": 100, "description": "state of charge assumed at the event's start for a battery without a recent reported charge (default 100)"},
 		}, "target_kw"),
+		"DRChargeInput": input("a battery's state of charge", obj{
+			"charge_pct": obj{"type": "number", "minimum": 0, "maximum": 100, "description": "percent of full (kept to 0.1%)"},
+			"at":         instantSchema("when it was read (default now)"),
+		}, "charge_pct"),
+		"DRCharge": output("a recorded state of charge", obj{
+			"serial": typ("string", ""), "charge_permille": typ("integer", "thousandths of full"), "at": instantSchema(""),
+		}),
 		"DRFleet": output("a storage event's fleet plan and delivery", obj{
 			"event_id": typ("integer", ""), "target_w": typ("integer", "the target, W"),
 			"fleet_w": typ("integer", "Σ dispatched W; below the target when the fleet cannot meet it"),
