@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -345,8 +344,9 @@ func scanSettlement(s interface{ Scan(...any) error }, withIntervals bool) (Sett
 	r.BaselineWh, r.ActualWh, r.DeltaWh, r.ReductionWh = energy.Wh(base), energy.Wh(act), energy.Wh(delta), energy.Wh(red)
 	r.Rate, r.Amount, r.Overridden, r.Settled = money.MicroPerKWh(rate), money.Cents(amount), over != 0, time.Unix(at, 0).UTC()
 	if withIntervals {
-		if err := json.Unmarshal([]byte(js), &r.Intervals); err != nil {
-			return r, fmt.Errorf("store: settlement intervals: %w", err)
+		var err error
+		if r.Intervals, err = decodeIntervals(js); err != nil {
+			return r, err
 		}
 	}
 	return r, nil

@@ -7,11 +7,13 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gridbook/gridbook/internal/apperr"
 	"github.com/gridbook/gridbook/internal/auth"
 	"github.com/gridbook/gridbook/internal/calendar"
 	"github.com/gridbook/gridbook/internal/dr"
+	"github.com/gridbook/gridbook/internal/energy"
 )
 
 // Rows per multi-row statement of SaveSettlements: 500 settlements × 17
@@ -239,21 +241,121 @@ func (q queries) paramList(first, n int) string {
 	return sb.String()
 }
 
-// intervalsJSON is a settlement's intervals as stored: JSON, with the
-// unadjusted mean kept to the Wh (JSON has no NaN). It rounds the
-// intervals in place, as SaveSettlement does.
+// intervalsJSON is a settlement's intervals as stored in intervals_json,
+// with the unadjusted mean kept to the milliwatt-hour (rounded in place,
+// as SaveSettlement always did). Event intervals on a regular grid of
+// whole seconds (every settlement SettleEvent makes) are stored as one
+// object of arrays, a fifth the size of an array of objects:
+//
+//	{"start":1755558000,"step":900,"baseline_wh":[…],"unadjusted_wh":[…],"actual_wh":[…]}
+//
+// Anything else is stored as the JSON array of intervals it always was;
+// decodeIntervals reads both. The unadjusted mean must be finite (JSON
+// has no NaN).
 func intervalsJSON(intervals []dr.Interval) (string, error) {
-	if intervals == nil {
-		intervals = []dr.Interval{}
-	}
 	for i := range intervals {
 		intervals[i].UnadjustedWh = math.Round(intervals[i].UnadjustedWh*1000) / 1000
 	}
-	js, err := json.Marshal(intervals)
-	if err != nil {
-		return "", fmt.Errorf("store: settlement intervals: %w", err)
+	if !regularIntervals(intervals) {
+		if intervals == nil {
+			intervals = []dr.Interval{}
+		}
+		js, err := json.Marshal(intervals)
+		if err != nil {
+			return "", fmt.Errorf("store: settlement intervals: %w", err)
+		}
+		return string(js), nil
 	}
-	return string(js), nil
+	start := intervals[0].Start.Unix()
+	var step int64
+	if len(intervals) > 1 {
+		step = intervals[1].Start.Unix() - start
+	}
+	b := make([]byte, 0, 64+len(intervals)*24)
+	b = append(b, `{"start":`...)
+	b = strconv.AppendInt(b, start, 10)
+	b = append(b, `,"step":`...)
+	b = strconv.AppendInt(b, step, 10)
+	b = append(b, `,"baseline_wh":[`...)
+	for i, iv := range intervals {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = strconv.AppendInt(b, int64(iv.BaselineWh), 10)
+	}
+	b = append(b, `],"unadjusted_wh":[`...)
+	for i, iv := range intervals {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = strconv.AppendFloat(b, iv.UnadjustedWh, 'g', -1, 64)
+	}
+	b = append(b, `],"actual_wh":[`...)
+	for i, iv := range intervals {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = strconv.AppendInt(b, int64(iv.ActualWh), 10)
+	}
+	b = append(b, "]}"...)
+	return string(b), nil
+}
+
+// regularIntervals reports whether intervals (at least one) start on a
+// grid of whole seconds, one step apart, with finite unadjusted means.
+func regularIntervals(ivs []dr.Interval) bool {
+	if len(ivs) == 0 {
+		return false
+	}
+	start := ivs[0].Start.Unix()
+	var step int64
+	if len(ivs) > 1 {
+		if step = ivs[1].Start.Unix() - start; step <= 0 {
+			return false
+		}
+	}
+	for i, iv := range ivs {
+		if iv.Start.Nanosecond() != 0 || iv.Start.Unix() != start+int64(i)*step ||
+			math.IsNaN(iv.UnadjustedWh) || math.IsInf(iv.UnadjustedWh, 0) {
+			return false
+		}
+	}
+	return true
+}
+
+// packedIntervals is the object form of intervals_json.
+type packedIntervals struct {
+	Start      int64     `json:"start"`
+	Step       int64     `json:"step"`
+	Baseline   []int64   `json:"baseline_wh"`
+	Unadjusted []float64 `json:"unadjusted_wh"`
+	Actual     []int64   `json:"actual_wh"`
+}
+
+// decodeIntervals reads intervals_json in either form intervalsJSON
+// writes.
+func decodeIntervals(js string) ([]dr.Interval, error) {
+	if !strings.HasPrefix(js, "{") {
+		var out []dr.Interval
+		if err := json.Unmarshal([]byte(js), &out); err != nil {
+			return nil, fmt.Errorf("store: settlement intervals: %w", err)
+		}
+		return out, nil
+	}
+	var p packedIntervals
+	if err := json.Unmarshal([]byte(js), &p); err != nil {
+		return nil, fmt.Errorf("store: settlement intervals: %w", err)
+	}
+	n := len(p.Baseline)
+	if len(p.Unadjusted) != n || len(p.Actual) != n {
+		return nil, fmt.Errorf("store: settlement intervals: %d baselines, %d unadjusted, %d actual", n, len(p.Unadjusted), len(p.Actual))
+	}
+	out := make([]dr.Interval, n)
+	for i := range out {
+		out[i] = dr.Interval{Start: time.Unix(p.Start+int64(i)*p.Step, 0).UTC(), BaselineWh: energy.Wh(p.Baseline[i]),
+			UnadjustedWh: p.Unadjusted[i], ActualWh: energy.Wh(p.Actual[i])}
+	}
+	return out, nil
 }
 
 // addPayablesBatch stores payables as AddPayables does, with multi-row

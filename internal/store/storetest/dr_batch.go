@@ -203,8 +203,19 @@ func testDRSaveSettlementsBatch(t *testing.T, db *store.DB) {
 			amt = 10
 		}
 		o := dr.Outcome{Settlement: settled(id, amt)}
-		if i == 2 {
-			o.Intervals = []dr.Interval{{Start: localAt(ev, 16), BaselineWh: 1100, UnadjustedWh: 1047.6190476, ActualWh: 700}}
+		switch i {
+		case 2: // 15-minute intervals, one without a reading
+			o.Intervals = []dr.Interval{
+				{Start: localAt(ev, 16), BaselineWh: 1100, UnadjustedWh: 1047.6190476, ActualWh: 700},
+				{Start: localAt(ev, 16).Add(15 * time.Minute), BaselineWh: 1090, UnadjustedWh: 1038.0952381, ActualWh: meterdata.Missing},
+				{Start: localAt(ev, 16).Add(30 * time.Minute), BaselineWh: 0, UnadjustedWh: 0.0004, ActualWh: 0},
+			}
+		case 4: // not on one grid
+			o.Intervals = []dr.Interval{
+				{Start: localAt(ev, 16), BaselineWh: 500, UnadjustedWh: 476.1904762, ActualWh: 400},
+				{Start: localAt(ev, 17), BaselineWh: 520, UnadjustedWh: 495.2380952, ActualWh: 410},
+				{Start: localAt(ev, 17).Add(15 * time.Minute), BaselineWh: 530, UnadjustedWh: 504.7619048, ActualWh: 420},
+			}
 		}
 		outs = append(outs, o)
 	}
@@ -228,9 +239,27 @@ func testDRSaveSettlementsBatch(t *testing.T, db *store.DB) {
 	if r := byAcct[ids[1]]; r.Status != dr.Settled || r.Amount != 50 || r.Factor != 1.05 {
 		t.Errorf("account without a baseline before: %+v, want settled at 50¢, factor 1.05", r.Settlement)
 	}
-	if r := byAcct[ids[2]]; r.Amount != 10 || len(r.Intervals) != 1 || r.Intervals[0].UnadjustedWh != 1047.619 || r.Intervals[0].BaselineWh != 1100 ||
-		!r.Intervals[0].Start.Equal(localAt(ev, 16)) || !r.Settled.Equal(localAt(ev, 19)) {
-		t.Errorf("account named twice: %+v; want its first 10¢ with one interval, unadjusted 1047.619 Wh", r)
+	if r := byAcct[ids[2]]; r.Amount != 10 || !r.Settled.Equal(localAt(ev, 19)) {
+		t.Errorf("account named twice: %+v; want its first 10¢", r)
+	}
+	// Intervals come back as saved, the unadjusted mean to 0.001 Wh.
+	wantIntervals := map[int][]dr.Interval{
+		2: {
+			{Start: localAt(ev, 16), BaselineWh: 1100, UnadjustedWh: 1047.619, ActualWh: 700},
+			{Start: localAt(ev, 16).Add(15 * time.Minute), BaselineWh: 1090, UnadjustedWh: 1038.095, ActualWh: meterdata.Missing},
+			{Start: localAt(ev, 16).Add(30 * time.Minute), BaselineWh: 0, UnadjustedWh: 0, ActualWh: 0},
+		},
+		4: {
+			{Start: localAt(ev, 16), BaselineWh: 500, UnadjustedWh: 476.19, ActualWh: 400},
+			{Start: localAt(ev, 17), BaselineWh: 520, UnadjustedWh: 495.238, ActualWh: 410},
+			{Start: localAt(ev, 17).Add(15 * time.Minute), BaselineWh: 530, UnadjustedWh: 504.762, ActualWh: 420},
+		},
+		5: {},
+	}
+	for i, want := range wantIntervals {
+		if diff := cmp.Diff(want, byAcct[ids[i]].Intervals); diff != "" {
+			t.Errorf("position %d: intervals (-saved +read):\n%s", i, diff)
+		}
 	}
 	ps, err := db.PayablesWhere(ctx, store.PayableFilter{EventID: e.ID, Limit: 10000})
 	if err != nil || len(ps) != 602 {
