@@ -122,6 +122,7 @@ func savingsFlags(fs *flag.FlagSet) *savingsCLI {
 	s.be = fs.String("blackout-end", "", "day the reporting period starts, YYYY-MM-DD (required)")
 	s.method = fs.String("method", "caltrack-daily", "caltrack-daily, caltrack-billing, caltrack-hourly, daily (eemeter 4.x daily model) or billing (eemeter 4.x billing model)")
 	fs.BoolVar(&s.o.DailyLegacy, "daily-legacy", false, "with --method daily: eemeter's legacy settings (no smoothing or splits, least squares)")
+	fs.BoolVar(&s.o.DailyExactPath, "exact-path", false, "with --method daily or billing: follow eemeter 4.1.1's optimiser to the last bit (slower; the default agrees within the parity tolerances)")
 	s.fuel = fs.String("fuel", "electricity", "electricity or gas (gas fits no cooling terms)")
 	fs.BoolVar(&s.o.Solar, "solar", false, "the premise has on-site generation: negative electricity values are allowed")
 	fs.Float64Var(&s.o.MaxPValue, "max-p-value", 0, "CalTRACK 2.0 slope p-value screen (default none; CalTRACK 1.0 used 0.1)")

@@ -31,6 +31,7 @@ func savingsOperations(add func(path, method string, o operation)) {
 				"default caltrack-daily (Pacific days); caltrack-hourly models clock hours; daily is the eemeter 4.x daily model. "+
 					"The billing methods are refused: stored meters are modelled on days or hours"),
 			query("daily_legacy", typ("boolean", ""), "with method daily: eemeter's legacy settings (no smoothing or splits, least squares)"),
+			query("daily_exact_path", typ("boolean", ""), "with method daily: follow eemeter 4.1.1's optimiser path to the last bit (slower)"),
 			query("max_p_value", obj{"type": "number", "minimum": 0, "maximum": 1}, "slope p-value screen (default none)"),
 			query("predictions", typ("boolean", ""), "answer every day's prediction"),
 		}, ok: http.StatusOK, okSchema: "MeterSavings", errs: []int{http.StatusBadRequest, http.StatusForbidden, http.StatusNotFound}})
@@ -67,6 +68,8 @@ func savingsSchemas() obj {
 					string(savings.MethodCalTRACKHourly), string(savings.MethodDaily), string(savings.MethodBilling)),
 				"daily_legacy": typ("boolean", "with method daily: eemeter's legacy settings (DailyModel(model=\"legacy\"): no smoothing, "+
 					"no splits, least squares) instead of the current defaults"),
+				"daily_exact_path": typ("boolean", "with method daily or billing: follow eemeter 4.1.1's optimiser path to the last bit "+
+					"(several times the CPU); the default agrees with eemeter within the parity tolerances"),
 				"fuel":               enum("gas fits no cooling terms", string(savings.Electricity), string(savings.Gas)),
 				"blackout_start":     date("first day of the intervention window; the baseline is the 365 days before it"),
 				"blackout_end":       date("the reporting period is the 365 days from this day"),

@@ -40,6 +40,7 @@ type savingsCalcOptions struct {
 	MaxPValue         float64       `json:"max_p_value"`
 	BimonthlyQuirk    bool          `json:"bimonthly_quirk"`
 	DailyLegacy       bool          `json:"daily_legacy"`
+	DailyExactPath    bool          `json:"daily_exact_path"`
 	Predictions       bool          `json:"predictions"`
 }
 
@@ -70,7 +71,8 @@ func (h *handler) calcSavings(w http.ResponseWriter, r *http.Request, p *princip
 	res, err := savings.Calc(savings.CalcFiles{Meter: []byte(req.Meter), Temperature: []byte(req.Temperature)}, savings.CalcOptions{
 		Method: savings.Method(o.Method), Fuel: savings.Fuel(o.Fuel), BlackoutStart: o.BlackoutStart, BlackoutEnd: o.BlackoutEnd,
 		Days: savings.DayBoundary(o.DayBoundary), TemperatureUnit: unit, TemperatureFormat: o.TemperatureFormat,
-		Solar: o.Solar, MaxPValue: o.MaxPValue, BimonthlyQuirk: o.BimonthlyQuirk, DailyLegacy: o.DailyLegacy, Predictions: o.Predictions,
+		Solar: o.Solar, MaxPValue: o.MaxPValue, BimonthlyQuirk: o.BimonthlyQuirk, DailyLegacy: o.DailyLegacy, DailyExactPath: o.DailyExactPath,
+		Predictions: o.Predictions,
 	})
 	if err != nil {
 		h.writeError(w, r, err)
@@ -115,12 +117,17 @@ func (h *handler) meterSavings(w http.ResponseWriter, r *http.Request, p *princi
 		return
 	}
 	var f apperr.Fields
-	switch s := q.Get("daily_legacy"); s {
-	case "", "false":
-	case "true":
-		o.DailyLegacy = true
-	default:
-		f.Add("daily_legacy", "want true or false, not %q", s)
+	for _, b := range []struct {
+		name string
+		to   *bool
+	}{{"daily_legacy", &o.DailyLegacy}, {"daily_exact_path", &o.DailyExactPath}} {
+		switch s := q.Get(b.name); s {
+		case "", "false":
+		case "true":
+			*b.to = true
+		default:
+			f.Add(b.name, "want true or false, not %q", s)
+		}
 	}
 	o.BlackoutStart, o.BlackoutEnd = savings.ParseBlackout(q.Get("blackout_start"), q.Get("blackout_end"), &f)
 	if s := q.Get("max_p_value"); s != "" {

@@ -157,6 +157,19 @@ func TestSavingsCalcFitsTheEemeter4LegacyAndBillingModels(t *testing.T) {
 	if !strings.Contains(fmt.Sprint(p), "daily_legacy") {
 		t.Errorf("problem %+v does not name daily_legacy", p)
 	}
+	// eemeter's exact optimiser path: 4.1.1's hdd_tidd_cdd_smooth and
+	// 833.181 kWh (cases/4.1.1/daily/il-electricity-cdd-hdd-daily)
+	var exact answer
+	e.do("POST", "/api/v1/savings/calc", savingsBody(t, `{"method": "daily", "daily_exact_path": true, "blackout_start": "2016-12-26",
+		"blackout_end": "2017-01-04", "day_boundary": "utc"}`), e.analyst).want(t, http.StatusOK).decode(t, &exact)
+	if exact.ModelType != "hdd_tidd_cdd_smooth" || fmt.Sprintf("%.3f", exact.Savings.Savings) != "833.181" {
+		t.Errorf("exact-path answer %+v", exact)
+	}
+	p = e.do("POST", "/api/v1/savings/calc", savingsBody(t, `{"method": "caltrack-hourly", "daily_exact_path": true,
+		"blackout_start": "2016-12-26", "blackout_end": "2017-01-04"}`), e.analyst).want(t, http.StatusBadRequest).problem(t)
+	if !strings.Contains(fmt.Sprint(p), "daily_exact_path") {
+		t.Errorf("problem %+v does not name daily_exact_path", p)
+	}
 }
 
 // TestSavingsCalcRejectsBadInputNamingTheField: a blackout ending before
