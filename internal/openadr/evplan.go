@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/gridbook/gridbook/internal/apperr"
 	"github.com/gridbook/gridbook/internal/calendar"
@@ -55,16 +57,49 @@ func evPlanEventJSON(p store.EVPlanRecord) map[string]any {
 	}
 }
 
+// evPlanCache keeps the events of the plans in force between polls: the
+// set changes only when a plan is stored (the largest plan id grows, in
+// this process or another) or a departure passes (filtered on reading).
+type evPlanCache struct {
+	mu     sync.Mutex
+	valid  bool
+	last   int64     // largest plan id when built
+	since  time.Time // the clock when built
+	events []evPlanEntry
+}
+
+type evPlanEntry struct {
+	departure time.Time
+	event     map[string]any // shared read-only by every answer
+}
+
 // evPlanEvents returns the events of the plans in force, of vehicles not
 // yet departed.
 func (v *VTN) evPlanEvents(ctx context.Context) ([]map[string]any, error) {
-	ps, err := v.db.CurrentEVPlans(ctx, v.db.Now())
+	last, err := v.db.LastEVPlanID(ctx)
 	if err != nil {
 		return nil, err
 	}
-	out := make([]map[string]any, 0, len(ps))
-	for _, p := range ps {
-		out = append(out, evPlanEventJSON(p))
+	now := v.db.Now()
+	c := &v.evPlans
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.valid || c.last != last || now.Before(c.since) {
+		ps, err := v.db.CurrentEVPlans(ctx, now)
+		if err != nil {
+			return nil, err
+		}
+		c.events = make([]evPlanEntry, 0, len(ps))
+		for _, p := range ps {
+			c.events = append(c.events, evPlanEntry{departure: p.Departure, event: evPlanEventJSON(p)})
+		}
+		c.valid, c.last, c.since = true, last, now
+	}
+	out := make([]map[string]any, 0, len(c.events))
+	for _, e := range c.events {
+		if e.departure.After(now) {
+			out = append(out, e.event)
+		}
 	}
 	return out, nil
 }

@@ -81,7 +81,7 @@ func TestEVPlanReachesOnlyTheVehiclesVEN(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	vtn := New(db, Options{})
+	vtn := New(db, Options{PollCache: -1}) // every poll reads the plans in force
 	srv := httptest.NewServer(vtn.Handler())
 	defer srv.Close()
 	id := "evplan-" + itoa(plan.ID)
@@ -134,6 +134,27 @@ func TestEVPlanReachesOnlyTheVehiclesVEN(t *testing.T) {
 	}
 	if st, _ := vens["ven-a"].do("GET", "/events/"+id, nil, true); st != 200 {
 		t.Errorf("ven-a reading its plan: %d", st)
+	}
+
+	// A new plan for the vehicle replaces the one in force (the kept
+	// events are rebuilt when the largest plan id grows); once the car has
+	// left, no plan event is listed, while the plan is still read by id.
+	next := plan
+	next.ID = 0
+	if err := db.InTx(ctx, func(tx *store.Tx) error { return tx.SaveEVPlan(ctx, auth.System, &next) }); err != nil {
+		t.Fatal(err)
+	}
+	if _, body := vens["ven-a"].do("GET", "/events?programID=ev_smartcharge", nil, true); len(decodeTo[[]map[string]any](t, body)) != 1 ||
+		decodeTo[[]map[string]any](t, body)[0]["id"] != "evplan-"+itoa(next.ID) {
+		t.Errorf("after a new plan ven-a lists %s, want evplan-%d", body, next.ID)
+	}
+	now = plan.Departure.In(calendar.Pacific)
+	vens["ven-a"].login("ven-a", secrets["ven-a"]) // the first token has expired by then
+	if _, body := vens["ven-a"].do("GET", "/events?programID=ev_smartcharge", nil, true); len(decodeTo[[]any](t, body)) != 0 {
+		t.Errorf("after departure ven-a lists %s", body)
+	}
+	if st, _ := vens["ven-a"].do("GET", "/events/"+id, nil, true); st != 200 {
+		t.Errorf("ven-a reading a past plan: %d", st)
 	}
 
 	vtn.PublishEVPlan(ctx, plan)

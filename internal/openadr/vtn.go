@@ -69,15 +69,16 @@ type Options struct {
 
 // VTN is the OpenADR 3.1 VTN.
 type VTN struct {
-	db     *store.DB
-	log    *slog.Logger
-	client *http.Client
-	broker *Broker
-	cat    *dr.Catalog // gridbook's programs, parsed once
-	catErr error
-	wg     sync.WaitGroup // webhook deliveries in flight
-	queue  func(ctx context.Context, w Webhook) error
-	poll   *pollCache
+	db      *store.DB
+	log     *slog.Logger
+	client  *http.Client
+	broker  *Broker
+	cat     *dr.Catalog // gridbook's programs, parsed once
+	catErr  error
+	wg      sync.WaitGroup // webhook deliveries in flight
+	queue   func(ctx context.Context, w Webhook) error
+	poll    *pollCache
+	evPlans evPlanCache // EV plans in force, decoded once per plan stored
 }
 
 // New returns the VTN.
