@@ -32,7 +32,7 @@ func evVehicleSchemas() obj {
 	slot := output("a planned charging period", obj{"start": instantSchema(""), "end": instantSchema(""), "w": integer("power, W"),
 		"energy_wh": integer(""), "value": nullable("number", "the rate over the slot (micro-dollars/kWh or g CO2/kWh); null where none is known")})
 	charger := output("what the charger last told the OCPP central system", obj{"identity": typ("string", "OCPP charge point identity"),
-		"status": typ("string", "OCPP 1.6 ChargePointStatus, or Connected after a BootNotification"), "vendor": typ("string", ""),
+		"status": typ("string", "OCPP 1.6 ChargePointStatus of its last StatusNotification, or the central system's Connected, Booted or Disconnected"), "vendor": typ("string", ""),
 		"model": typ("string", ""), "transaction_id": integer("open transaction; 0: none"), "last_seen": instantSchema("")})
 	vehicle := obj{
 		"id": integer(""), "account_id": integer(""), "name": typ("string", "the vehicle's identifier in telemetry, unique"),

@@ -238,9 +238,10 @@ func (q queries) CurrentEVPlans(ctx context.Context, since time.Time) ([]EVPlanR
 // point.
 type ChargerStatus struct {
 	Identity string `json:"identity"`
-	// Status is the OCPP 1.6 ChargePointStatus of its connector
-	// (Available, Preparing, Charging, …), or "Connected" between a
-	// BootNotification and the first StatusNotification.
+	// Status is the OCPP 1.6 ChargePointStatus of its last
+	// StatusNotification (Available, Preparing, Charging, …), or what the
+	// central system saw since: Connected, Booted (a BootNotification)
+	// or Disconnected.
 	Status        string    `json:"status"`
 	Vendor        string    `json:"vendor"`
 	Model         string    `json:"model"`
