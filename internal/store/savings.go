@@ -29,6 +29,12 @@ type SavingsInputs struct {
 // station's temperature over the same span. A premise whose station has
 // no stored weather is a NotFound error naming the station.
 func (q queries) SavingsInputs(ctx context.Context, meterID int64, from, to time.Time) (SavingsInputs, error) {
+	return q.savingsInputs(ctx, meterID, from, to, true, nil)
+}
+
+// savingsInputs is SavingsInputs, with the clock-hour usage only when
+// hourly, and the station's weather through wc when it is not nil.
+func (q queries) savingsInputs(ctx context.Context, meterID int64, from, to time.Time, hourly bool, wc *weatherCache) (SavingsInputs, error) {
 	const op = "store.SavingsInputs"
 	var in SavingsInputs
 	m, err := q.Meter(ctx, meterID)
@@ -88,15 +94,65 @@ func (q queries) SavingsInputs(ctx context.Context, meterID int64, from, to time
 		}
 	}
 	in.Usage = savings.DailyUsage(from, step, kwh)
-	in.Hourly = savings.HourlyUsage(from, step, kwh)
-	st, err := q.WeatherStationByCode(ctx, in.StationCode)
+	if hourly {
+		in.Hourly = savings.HourlyUsage(from, step, kwh)
+	}
+	st, err := wc.station(ctx, q, in.StationCode)
 	if err != nil {
 		return in, apperr.NotFoundf(op, "no weather is stored for station %s (%s), the CZ2010 station of ZIP %s; import it with gridbook weather import",
 			in.StationCode, in.StationName, in.Premise.ZIP)
 	}
 	in.StationName = st.Name
-	in.Temperature, err = q.Weather(ctx, in.StationCode, from, to)
+	in.Temperature, err = q.weather(ctx, st, from, to, wc)
 	return in, err
+}
+
+// weatherCache keeps the stations and monthly weather blocks a portfolio
+// run has read, so meters sharing a station read its weather once. A nil
+// cache reads every time. It is used by one goroutine at a time.
+type weatherCache struct {
+	stations map[string]WeatherStation
+	blocks   map[weatherKey][]int64
+}
+
+type weatherKey struct {
+	station int64
+	month   string
+}
+
+func newWeatherCache() *weatherCache {
+	return &weatherCache{stations: map[string]WeatherStation{}, blocks: map[weatherKey][]int64{}}
+}
+
+// station returns the station with code.
+func (wc *weatherCache) station(ctx context.Context, q queries, code string) (WeatherStation, error) {
+	if wc == nil {
+		return q.WeatherStationByCode(ctx, code)
+	}
+	if st, ok := wc.stations[code]; ok {
+		return st, nil
+	}
+	st, err := q.WeatherStationByCode(ctx, code)
+	if err == nil {
+		wc.stations[code] = st
+	}
+	return st, err
+}
+
+// block returns a station's month of hourly readings (n hours).
+func (wc *weatherCache) block(ctx context.Context, q queries, stationID int64, month time.Time, n int) ([]int64, error) {
+	if wc == nil {
+		return q.weatherBlock(ctx, stationID, month, n)
+	}
+	k := weatherKey{stationID, month.Format("2006-01")}
+	if b, ok := wc.blocks[k]; ok && len(b) == n {
+		return b, nil
+	}
+	b, err := q.weatherBlock(ctx, stationID, month, n)
+	if err == nil {
+		wc.blocks[k] = b
+	}
+	return b, err
 }
 
 // MeterSavings reads a stored meter's usage and its station's weather over
@@ -115,7 +171,7 @@ func (q queries) MeterSavings(ctx context.Context, meterID int64, o savings.Calc
 		return nil, SavingsInputs{}, err
 	}
 	from, to := savings.Window(o)
-	in, err := q.SavingsInputs(ctx, meterID, from, to)
+	in, err := q.savingsInputs(ctx, meterID, from, to, o.Method == savings.MethodCalTRACKHourly, nil)
 	if err != nil {
 		return nil, in, err
 	}

@@ -3,8 +3,11 @@ package store_test
 import (
 	"context"
 	"fmt"
+	"os"
 	"path/filepath"
+	"strconv"
 	"testing"
+	"time"
 
 	"github.com/gridbook/gridbook/internal/calendar"
 	"github.com/gridbook/gridbook/internal/customer"
@@ -65,4 +68,81 @@ func BenchmarkMeterSavings(b *testing.B) {
 			b.Fatal(err, res)
 		}
 	}
+}
+
+// BenchmarkSavingsRun works a whole portfolio run (store.WorkSavingsRun):
+// GRIDBOOK_BENCH_SAVINGS_METERS meters (default 200) enrolled in one
+// program, each with two years of hourly readings, all at one weather
+// station, evaluated by GRIDBOOK_BENCH_SAVINGS_METHOD (default
+// caltrack-daily; daily is the eemeter 4.x model) with every result
+// saved; each iteration is a new run. ms/meter is the wall time per
+// meter (SQLite).
+func BenchmarkSavingsRun(b *testing.B) {
+	n := 200
+	if s := os.Getenv("GRIDBOOK_BENCH_SAVINGS_METERS"); s != "" {
+		v, err := strconv.Atoi(s)
+		if err != nil || v < 1 {
+			b.Fatalf("GRIDBOOK_BENCH_SAVINGS_METERS=%q: want a positive count", s)
+		}
+		n = v
+	}
+	method := savings.MethodCalTRACKDaily
+	if s := os.Getenv("GRIDBOOK_BENCH_SAVINGS_METHOD"); s != "" {
+		method = savings.Method(s)
+	}
+	ctx := context.Background()
+	db, err := store.Open(ctx, filepath.Join(b.TempDir(), "bench.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { db.Close() })
+	for i := range n {
+		m := customer.Meter{Serial: fmt.Sprintf("M-RUN-%d", i), IntervalSeconds: 3600, Installed: calendar.Date{Year: 2024, Month: 1, Day: 1}}
+		err = db.InTx(ctx, func(tx *store.Tx) error {
+			c := customer.Customer{Kind: customer.Person, Name: fmt.Sprintf("Run %d", i)}
+			if err := tx.CreateCustomer(ctx, benchActor, &c); err != nil {
+				return err
+			}
+			p := customer.Premise{Address: fmt.Sprintf("%d Elm St", i), City: "Los Angeles", ZIP: "90001", CountyFIPS: "06037", MemberAgency: "Unincorporated Los Angeles County"}
+			if err := tx.CreatePremise(ctx, benchActor, &p); err != nil {
+				return err
+			}
+			a := customer.Account{Number: fmt.Sprintf("76%08d", i), CustomerID: c.ID, PremiseID: p.ID, Class: customer.Residential,
+				RateSchedule: "TOU-D-4-9PM", LSE: customer.CCA, ServiceStart: calendar.Date{Year: 2024, Month: 1, Day: 1}}
+			if err := tx.CreateAccount(ctx, benchActor, &a); err != nil {
+				return err
+			}
+			m.AccountID = a.ID
+			if err := tx.CreateMeter(ctx, benchActor, &m); err != nil {
+				return err
+			}
+			e := customer.Enrollment{AccountID: a.ID, Program: "smart_thermostat", From: calendar.Date{Year: 2026, Month: 1, Day: 1}, Source: "program"}
+			return tx.Enroll(ctx, benchActor, &e)
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+		code := ""
+		if i == 0 {
+			code = "722956"
+		}
+		storetest.SeedTwoYears(b, db, m.Channels[0].ID, code, 0.9)
+	}
+	b.ResetTimer()
+	began := time.Now()
+	for b.Loop() {
+		var run store.SavingsRun
+		err := db.InTx(ctx, func(tx *store.Tx) (err error) {
+			run, err = tx.CreateSavingsRun(ctx, benchActor, "smart_thermostat", method, 0, "")
+			return err
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+		got, err := db.WorkSavingsRun(ctx, benchActor, run.ID, nil)
+		if err != nil || got.Meters != n || got.Modelled != n {
+			b.Fatalf("run %+v: %v", got, err)
+		}
+	}
+	b.ReportMetric(float64(time.Since(began).Milliseconds())/float64(b.N*n), "ms/meter")
 }

@@ -7,7 +7,9 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"runtime"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gridbook/gridbook/internal/apperr"
@@ -322,11 +324,13 @@ func (q queries) SavingsResults(ctx context.Context, runID int64) ([]SavingsResu
 	return out, rows.Err()
 }
 
-// WorkSavingsRun evaluates every meter of the run's program that has no
-// result yet — so a retried job resumes — writing each result in its own
-// transaction, then marks the run completed. A meter that cannot be
-// evaluated (no weather for its station, too little data) gets an ERROR
-// result naming why; only database failures stop the run.
+// WorkSavingsRun evaluates every metered enrollment of a run's program
+// that has no result yet (so a resumed run continues where it stopped),
+// storing each result, then marks the run completed. A meter that cannot
+// be modelled is a result with its reason; only an internal error stops
+// the run. Reading (one meter after another, meters sharing a weather
+// station reading its weather once) runs beside fitting, which uses every
+// processor (SavingsRunWorkers), and results are saved in batches.
 func (db *DB) WorkSavingsRun(ctx context.Context, actor auth.Actor, runID int64, progress func(done, total int64, msg string)) (SavingsRun, error) {
 	run, err := db.SavingsRun(ctx, runID)
 	if err != nil {
@@ -349,27 +353,106 @@ func (db *DB) WorkSavingsRun(ctx context.Context, actor auth.Actor, runID int64,
 	}
 	total := int64(len(meters))
 	n := int64(len(done))
+	var todo []ProgramMeter
 	for _, pm := range meters {
-		if done[pm.MeterID] {
-			continue
+		if !done[pm.MeterID] {
+			todo = append(todo, pm)
 		}
-		if err := ctx.Err(); err != nil {
-			return run, err
+	}
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	type read struct {
+		pm  ProgramMeter
+		o   savings.CalcOptions
+		in  SavingsInputs
+		err error
+	}
+	reads := make(chan read, 2*SavingsRunWorkers())
+	results := make(chan SavingsResult, 2*SavingsRunWorkers())
+	go func() { // one reader: SQLite has one connection
+		defer close(reads)
+		wc := newWeatherCache()
+		for _, pm := range todo {
+			o := savings.CalcOptions{Method: savings.Method(run.Method), Fuel: savings.Fuel(run.Fuel),
+				BlackoutStart: pm.From, BlackoutEnd: pm.From.AddDays(run.BlackoutDays)}
+			rd := read{pm: pm, o: o}
+			if rd.err = savings.CheckOptions(&rd.o); rd.err == nil {
+				from, to := savings.Window(rd.o)
+				rd.in, rd.err = db.savingsInputs(ctx, pm.MeterID, from, to, rd.o.Method == savings.MethodCalTRACKHourly, wc)
+			}
+			select {
+			case reads <- rd:
+			case <-ctx.Done():
+				return
+			}
 		}
-		o := savings.CalcOptions{Method: savings.Method(run.Method), Fuel: savings.Fuel(run.Fuel),
-			BlackoutStart: pm.From, BlackoutEnd: pm.From.AddDays(run.BlackoutDays)}
-		res, _, cerr := db.MeterSavings(ctx, pm.MeterID, o)
-		if cerr != nil && apperr.KindOf(cerr) == apperr.Internal {
-			return run, cerr
+	}()
+	var wg sync.WaitGroup
+	for range SavingsRunWorkers() {
+		wg.Go(func() {
+			for rd := range reads {
+				var res *savings.CalcResult
+				err := rd.err
+				if err == nil {
+					rd.o.Solar = rd.o.Solar || rd.in.Solar
+					usage := rd.in.Usage
+					if rd.o.Method == savings.MethodCalTRACKHourly {
+						usage = rd.in.Hourly
+					}
+					res, err = savings.Evaluate(usage, rd.in.Temperature, rd.o)
+				}
+				if err != nil && apperr.KindOf(err) == apperr.Internal {
+					cancel(err)
+					return
+				}
+				select {
+				case results <- NewSavingsResult(runID, rd.pm, res, err):
+				case <-ctx.Done():
+					return
+				}
+			}
+		})
+	}
+	go func() { wg.Wait(); close(results) }()
+	const batch = 100
+	var pending []SavingsResult
+	save := func() error {
+		if len(pending) == 0 {
+			return nil
 		}
-		r := NewSavingsResult(runID, pm, res, cerr)
-		if err := db.InTx(ctx, func(tx *Tx) error { return tx.PutSavingsResult(ctx, r) }); err != nil {
-			return run, err
+		err := db.InTx(ctx, func(tx *Tx) error {
+			for _, r := range pending {
+				if err := tx.PutSavingsResult(ctx, r); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return err
 		}
-		n++
+		n += int64(len(pending))
+		pending = pending[:0]
 		if progress != nil {
 			progress(n, total, fmt.Sprintf("meters evaluated (%s)", run.Program))
 		}
+		return nil
+	}
+	for r := range results {
+		if pending = append(pending, r); len(pending) == batch {
+			if err := save(); err != nil {
+				cancel(err)
+				for range results { // let the workers finish
+				}
+				return run, err
+			}
+		}
+	}
+	if err := context.Cause(ctx); err != nil {
+		return run, err
+	}
+	if err := save(); err != nil {
+		return run, err
 	}
 	err = db.InTx(ctx, func(tx *Tx) error {
 		var err error
@@ -378,3 +461,7 @@ func (db *DB) WorkSavingsRun(ctx context.Context, actor auth.Actor, runID int64,
 	})
 	return run, err
 }
+
+// SavingsRunWorkers is how many meters a savings run fits at once: one
+// per processor Go may use.
+func SavingsRunWorkers() int { return max(1, runtime.GOMAXPROCS(0)) }

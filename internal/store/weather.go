@@ -232,6 +232,12 @@ func (q queries) Weather(ctx context.Context, code string, from, to time.Time) (
 	if err != nil {
 		return savings.Temperature{}, err
 	}
+	return q.weather(ctx, st, from, to, nil)
+}
+
+// weather is Weather for a station already read, through wc when it is
+// not nil.
+func (q queries) weather(ctx context.Context, st WeatherStation, from, to time.Time, wc *weatherCache) (savings.Temperature, error) {
 	from = from.UTC().Truncate(time.Hour)
 	if e := to.UTC().Truncate(time.Hour); e.Before(to) {
 		to = e.Add(time.Hour)
@@ -249,7 +255,7 @@ func (q queries) Weather(ctx context.Context, code string, from, to time.Time) (
 	}
 	for ms := utcMonth(from); ms.Before(to); ms = ms.AddDate(0, 1, 0) {
 		n := int(ms.AddDate(0, 1, 0).Sub(ms) / time.Hour)
-		vals, err := q.weatherBlock(ctx, st.ID, ms, n)
+		vals, err := wc.block(ctx, q, st.ID, ms, n)
 		if err != nil {
 			return savings.Temperature{}, err
 		}
