@@ -222,9 +222,10 @@ func settlePipeline(ctx context.Context, src SettleSource, parts []Enrolled, bat
 	free := make(chan []meterdata.Series, 3)
 	bl, batched := src.(BatchLoader)
 	send := func(ch chan<- *settleChunk, c *settleChunk) bool {
+		ok := c.err == nil // c belongs to the receiver once sent
 		select {
 		case ch <- c:
-			return c.err == nil
+			return ok
 		case <-ctx.Done():
 			return false
 		}

@@ -11,7 +11,8 @@ import (
 // varint decoding against unpackInto on blocks whose deltas take one to
 // nine bytes (negative and positive, Missing included), stored whole and
 // at offsets before, inside and after the output window; a truncated or
-// overlong block is refused as unpackInto refuses it.
+// overlong block is refused as unpackInto refuses it when the window
+// reaches the block's end.
 func TestUnpackRangeDecodesAsUnpackInto(t *testing.T) {
 	r := rand.New(rand.NewPCG(7, 11))
 	for _, scale := range []int64{50, 5_000, 500_000, 1 << 40} {
@@ -47,10 +48,11 @@ func TestUnpackRangeDecodesAsUnpackInto(t *testing.T) {
 				}
 			}
 		}
-		if err := unpackRange(make([]energy.Wh, 10), 0, b[:len(b)-1], len(vs)); err == nil {
+		// A block is checked to its end when the range reaches its end.
+		if err := unpackRange(make([]energy.Wh, len(vs)), 0, b[:len(b)-1], len(vs)); err == nil {
 			t.Errorf("scale %d: a truncated block was accepted", scale)
 		}
-		if err := unpackRange(make([]energy.Wh, 10), 0, append(b[:len(b):len(b)], 0), len(vs)); err == nil {
+		if err := unpackRange(make([]energy.Wh, 10), 10-len(vs), append(b[:len(b):len(b)], 0), len(vs)); err == nil {
 			t.Errorf("scale %d: a block with a trailing byte was accepted", scale)
 		}
 	}

@@ -200,36 +200,44 @@ func (q queries) fillLoads(ctx context.Context, channels []any, targets []loadTa
 }
 
 // unpackRange decodes a block of n readings (packValues's bytes),
-// storing reading i at out[off+i] where that lies inside out. It checks
-// the whole block as unpackInto does.
+// storing reading i at out[off+i] where that lies inside out. It decodes
+// no further than out needs: a block's readings after the range are not
+// read (nor checked: a corrupt tail is noticed by the readers that read
+// it, such as Intervals).
 func unpackRange(out []energy.Wh, off int, b []byte, n int) error {
+	// Readings before out, then those inside it.
+	skip := min(n, max(0, -off))
+	end := min(n, len(out)-off)
 	var prev int64
-	for i := range n {
+	pos := 0
+	for i := 0; i < end; i++ {
 		// binary.Varint, with the one- and two-byte encodings (most
 		// deltas of interval data) decoded inline.
 		var u uint64
-		switch {
-		case len(b) > 0 && b[0] < 0x80:
-			u, b = uint64(b[0]), b[1:]
-		case len(b) > 1 && b[1] < 0x80:
-			u, b = uint64(b[0]&0x7f)|uint64(b[1])<<7, b[2:]
-		default:
-			v, k := binary.Uvarint(b)
+		if pos < len(b) && b[pos] < 0x80 {
+			u = uint64(b[pos])
+			pos++
+		} else if pos+1 < len(b) && b[pos+1] < 0x80 {
+			u = uint64(b[pos]&0x7f) | uint64(b[pos+1])<<7
+			pos += 2
+		} else {
+			v, k := binary.Uvarint(b[pos:])
 			if k <= 0 {
 				return errors.New("store: corrupt interval block")
 			}
-			u, b = v, b[k:]
+			u = v
+			pos += k
 		}
 		d := int64(u >> 1)
 		if u&1 != 0 {
 			d = ^d
 		}
 		prev += d
-		if j := off + i; j >= 0 && j < len(out) {
-			out[j] = energy.Wh(prev)
+		if i >= skip {
+			out[off+i] = energy.Wh(prev)
 		}
 	}
-	if len(b) != 0 {
+	if end == n && pos != len(b) {
 		return errors.New("store: corrupt interval block (trailing bytes)")
 	}
 	return nil
