@@ -84,7 +84,9 @@ type SettleOptions struct {
 // weekend and holiday), with the program's other event days excluded,
 // then Settle. Outcomes are handed to save in batches; save stores each
 // once and reports how many were new, so settling an event again stores
-// nothing twice.
+// nothing twice. Save is called on the calling goroutine, batch after
+// batch in participant order, while the next batches are read (with one
+// ParticipantLoads call a batch when src is a BatchLoader) and computed.
 func SettleEvent(ctx context.Context, src SettleSource, p Program, eventID int64, opt SettleOptions,
 	save func(ctx context.Context, batch []Outcome) (saved int, err error)) (SettleSummary, error) {
 	const op = "dr.SettleEvent"

@@ -48,7 +48,8 @@ func (q queries) ParticipantLoads(ctx context.Context, meterIDs []int64, from, t
 
 // loadTarget is one meter's series being filled.
 type loadTarget struct {
-	idx      int // position in dst
+	channel  int64 // the meter's delivered channel
+	idx      int   // position in dst
 	from, to time.Time
 	step     time.Duration
 }
@@ -78,7 +79,6 @@ func (q queries) participantLoads(ctx context.Context, meterIDs []int64, from, t
 	found := make(map[int64]bool, len(ids))
 	byChannel := make(map[int64]*loadTarget, len(ids))
 	targets := make([]loadTarget, 0, len(ids))
-	var channels []any
 	for rows.Next() {
 		var meter int64
 		var ch, secs sql.NullInt64
@@ -113,8 +113,7 @@ func (q queries) participantLoads(ctx context.Context, meterIDs []int64, from, t
 		for k := range s.Values {
 			s.Values[k] = Missing
 		}
-		targets = append(targets, loadTarget{idx: i, from: f, to: t, step: step})
-		channels = append(channels, ch.Int64)
+		targets = append(targets, loadTarget{channel: ch.Int64, idx: i, from: f, to: t, step: step})
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
@@ -126,10 +125,10 @@ func (q queries) participantLoads(ctx context.Context, meterIDs []int64, from, t
 		}
 	}
 	for i := range targets {
-		byChannel[channels[i].(int64)] = &targets[i]
+		byChannel[targets[i].channel] = &targets[i]
 	}
 	if len(targets) > 0 {
-		if err := q.fillLoads(ctx, channels, targets, byChannel, dst); err != nil {
+		if err := q.fillLoads(ctx, targets, byChannel, dst); err != nil {
 			return err
 		}
 	}
@@ -146,9 +145,9 @@ func (q queries) participantLoads(ctx context.Context, meterIDs []int64, from, t
 	return nil
 }
 
-// fillLoads reads the month blocks of channels that overlap any target's
-// range and decodes each into its target's series.
-func (q queries) fillLoads(ctx context.Context, channels []any, targets []loadTarget, byChannel map[int64]*loadTarget, dst []meterdata.Series) error {
+// fillLoads reads the month blocks of the targets' channels that overlap
+// any target's range and decodes each into its target's series.
+func (q queries) fillLoads(ctx context.Context, targets []loadTarget, byChannel map[int64]*loadTarget, dst []meterdata.Series) error {
 	lo, hi := targets[0].from, targets[0].to
 	for _, t := range targets[1:] {
 		lo, hi = minTime(lo, t.from), maxTime(hi, t.to)
@@ -163,9 +162,13 @@ func (q queries) fillLoads(ctx context.Context, channels []any, targets []loadTa
 		keys = append(keys, key)
 		t = end
 	}
-	args := append(append(make([]any, 0, len(channels)+len(keys)), channels...), keys...)
+	args := make([]any, 0, len(targets)+len(keys))
+	for _, t := range targets {
+		args = append(args, t.channel)
+	}
+	args = append(args, keys...)
 	rows, err := q.q.QueryContext(ctx, `SELECT channel_id, month, interval_seconds, n, packed, quality FROM interval_blocks
-		WHERE channel_id IN `+q.paramList(1, len(channels))+` AND month IN `+q.paramList(len(channels)+1, len(keys)), args...)
+		WHERE channel_id IN `+q.paramList(1, len(targets))+` AND month IN `+q.paramList(len(targets)+1, len(keys)), args...)
 	if err != nil {
 		return fmt.Errorf("store: participant loads: %w", err)
 	}
