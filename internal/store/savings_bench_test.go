@@ -31,27 +31,7 @@ func BenchmarkMeterSavings(b *testing.B) {
 	const meters = 8
 	var ids []int64
 	for i := range meters {
-		m := customer.Meter{Serial: fmt.Sprintf("M-SAV-%d", i), IntervalSeconds: 3600, Installed: calendar.Date{Year: 2024, Month: 1, Day: 1}}
-		err = db.InTx(ctx, func(tx *store.Tx) error {
-			c := customer.Customer{Kind: customer.Person, Name: fmt.Sprintf("Bench %d", i)}
-			if err := tx.CreateCustomer(ctx, benchActor, &c); err != nil {
-				return err
-			}
-			p := customer.Premise{Address: fmt.Sprintf("%d Main St", i), City: "Los Angeles", ZIP: "90001", CountyFIPS: "06037", MemberAgency: "Unincorporated Los Angeles County"}
-			if err := tx.CreatePremise(ctx, benchActor, &p); err != nil {
-				return err
-			}
-			a := customer.Account{Number: fmt.Sprintf("75000000%02d", i), CustomerID: c.ID, PremiseID: p.ID, Class: customer.Residential,
-				RateSchedule: "TOU-D-4-9PM", LSE: customer.CCA, ServiceStart: calendar.Date{Year: 2024, Month: 1, Day: 1}}
-			if err := tx.CreateAccount(ctx, benchActor, &a); err != nil {
-				return err
-			}
-			m.AccountID = a.ID
-			return tx.CreateMeter(ctx, benchActor, &m)
-		})
-		if err != nil {
-			b.Fatal(err)
-		}
+		m := benchSavingsMeter(b, db, i, "M-SAV-%d", "75%08d", "")
 		code := ""
 		if i == 0 {
 			code = "722956"
@@ -97,31 +77,7 @@ func BenchmarkSavingsRun(b *testing.B) {
 	}
 	b.Cleanup(func() { db.Close() })
 	for i := range n {
-		m := customer.Meter{Serial: fmt.Sprintf("M-RUN-%d", i), IntervalSeconds: 3600, Installed: calendar.Date{Year: 2024, Month: 1, Day: 1}}
-		err = db.InTx(ctx, func(tx *store.Tx) error {
-			c := customer.Customer{Kind: customer.Person, Name: fmt.Sprintf("Run %d", i)}
-			if err := tx.CreateCustomer(ctx, benchActor, &c); err != nil {
-				return err
-			}
-			p := customer.Premise{Address: fmt.Sprintf("%d Elm St", i), City: "Los Angeles", ZIP: "90001", CountyFIPS: "06037", MemberAgency: "Unincorporated Los Angeles County"}
-			if err := tx.CreatePremise(ctx, benchActor, &p); err != nil {
-				return err
-			}
-			a := customer.Account{Number: fmt.Sprintf("76%08d", i), CustomerID: c.ID, PremiseID: p.ID, Class: customer.Residential,
-				RateSchedule: "TOU-D-4-9PM", LSE: customer.CCA, ServiceStart: calendar.Date{Year: 2024, Month: 1, Day: 1}}
-			if err := tx.CreateAccount(ctx, benchActor, &a); err != nil {
-				return err
-			}
-			m.AccountID = a.ID
-			if err := tx.CreateMeter(ctx, benchActor, &m); err != nil {
-				return err
-			}
-			e := customer.Enrollment{AccountID: a.ID, Program: "smart_thermostat", From: calendar.Date{Year: 2026, Month: 1, Day: 1}, Source: "program"}
-			return tx.Enroll(ctx, benchActor, &e)
-		})
-		if err != nil {
-			b.Fatal(err)
-		}
+		m := benchSavingsMeter(b, db, i, "M-RUN-%d", "76%08d", "smart_thermostat")
 		code := ""
 		if i == 0 {
 			code = "722956"
@@ -145,4 +101,42 @@ func BenchmarkSavingsRun(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(time.Since(began).Milliseconds())/float64(b.N*n), "ms/meter")
+}
+
+// benchSavingsMeter stores the i-th customer, premise (ZIP 90001, so
+// station 722956), residential CCA account and hourly meter of a savings
+// benchmark, the serial and account number from their formats, and
+// enrolls the account in program from 2026-01-01 unless program is "".
+func benchSavingsMeter(b *testing.B, db *store.DB, i int, serial, number, program string) customer.Meter {
+	b.Helper()
+	ctx := context.Background()
+	m := customer.Meter{Serial: fmt.Sprintf(serial, i), IntervalSeconds: 3600, Installed: calendar.Date{Year: 2024, Month: 1, Day: 1}}
+	err := db.InTx(ctx, func(tx *store.Tx) error {
+		c := customer.Customer{Kind: customer.Person, Name: fmt.Sprintf("Bench %d", i)}
+		if err := tx.CreateCustomer(ctx, benchActor, &c); err != nil {
+			return err
+		}
+		p := customer.Premise{Address: fmt.Sprintf("%d Main St", i), City: "Los Angeles", ZIP: "90001", CountyFIPS: "06037", MemberAgency: "Unincorporated Los Angeles County"}
+		if err := tx.CreatePremise(ctx, benchActor, &p); err != nil {
+			return err
+		}
+		a := customer.Account{Number: fmt.Sprintf(number, i), CustomerID: c.ID, PremiseID: p.ID, Class: customer.Residential,
+			RateSchedule: "TOU-D-4-9PM", LSE: customer.CCA, ServiceStart: calendar.Date{Year: 2024, Month: 1, Day: 1}}
+		if err := tx.CreateAccount(ctx, benchActor, &a); err != nil {
+			return err
+		}
+		m.AccountID = a.ID
+		if err := tx.CreateMeter(ctx, benchActor, &m); err != nil {
+			return err
+		}
+		if program == "" {
+			return nil
+		}
+		e := customer.Enrollment{AccountID: a.ID, Program: program, From: calendar.Date{Year: 2026, Month: 1, Day: 1}, Source: "program"}
+		return tx.Enroll(ctx, benchActor, &e)
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return m
 }
