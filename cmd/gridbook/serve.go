@@ -10,9 +10,11 @@ import (
 	"time"
 
 	"github.com/gridbook/gridbook/internal/api"
+	"github.com/gridbook/gridbook/internal/apperr"
 	"github.com/gridbook/gridbook/internal/calendar"
 	"github.com/gridbook/gridbook/internal/demo"
 	"github.com/gridbook/gridbook/internal/job"
+	"github.com/gridbook/gridbook/internal/ocppcs"
 	"github.com/gridbook/gridbook/internal/openadr"
 	"github.com/gridbook/gridbook/internal/store"
 	"github.com/gridbook/gridbook/internal/web"
@@ -26,12 +28,21 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	workers := fs.Int("workers", 2, "background job workers in this process (0 to run none)")
 	mqttAddr := fs.String("mqtt", "", "also serve MQTT on HOST:PORT (e.g. 127.0.0.1:1883): OpenADR notifications and retained TOU signals on gridbook/signals/tou/{tariff}")
 	ocppAddr := fs.String("ocpp-addr", "", "also run the OCPP 1.6J central system for EV chargers on :PORT (off by default)")
+	var ocppOpt ocppcs.Options
+	fs.BoolVar(&ocppOpt.Anonymous, "ocpp-anonymous", false, "admit any OCPP charge point without credentials (labs only; by default a charge point needs the password 'gridbook ev charger add' printed)")
+	fs.StringVar(&ocppOpt.CertFile, "ocpp-cert", "", "PEM certificate chain: serve OCPP over TLS (wss://) with --ocpp-key")
+	fs.StringVar(&ocppOpt.KeyFile, "ocpp-key", "", "PEM private key of --ocpp-cert")
 	mqttAnon := fs.Bool("mqtt-anonymous", false, "let MQTT clients connect without an OpenADR bearer token (they may then read the event, program and TOU signal topics, never a VEN's)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 || *workers < 0 {
 		return errUsage
+	}
+	if (ocppOpt.CertFile == "") != (ocppOpt.KeyFile == "") {
+		var f apperr.Fields
+		f.Add("ocpp-cert", "--ocpp-cert and --ocpp-key go together")
+		return f.Err("serve")
 	}
 	if *dsn == "" {
 		*dsn = "gridbook.db"
@@ -105,7 +116,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	}
 	vtn := openadr.New(db.DB, vopt)
 	go vtn.Watch(ctx, 10*time.Second) // events made outside the VTN reach its subscribers
-	if err := startEV(ctx, e, db.DB, vtn, *ocppAddr, log); err != nil {
+	if err := startEV(ctx, e, db.DB, vtn, *ocppAddr, ocppOpt, log); err != nil {
 		ln.Close()
 		return err
 	}

@@ -2,10 +2,12 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"fmt"
 	"log/slog"
 	"time"
 
+	"github.com/gridbook/gridbook/internal/apperr"
 	"github.com/gridbook/gridbook/internal/ocppcs"
 	"github.com/gridbook/gridbook/internal/openadr"
 	"github.com/gridbook/gridbook/internal/store"
@@ -19,14 +21,21 @@ const evPlanPoll = 5 * time.Second
 // the console or the CLI) to the VTN, which publishes it as an OpenADR
 // event, and to the central system, which sends it to the vehicle's
 // charger when that is connected. Both run until ctx ends.
-func startEV(ctx context.Context, e *env, db *store.DB, vtn *openadr.VTN, ocppAddr string, log *slog.Logger) error {
+func startEV(ctx context.Context, e *env, db *store.DB, vtn *openadr.VTN, ocppAddr string, opt ocppcs.Options, log *slog.Logger) error {
 	var cs *ocppcs.Service
 	if ocppAddr != "" {
 		port, err := ocppcs.Port(ocppAddr)
 		if err != nil {
 			return err
 		}
-		cs = ocppcs.New(ocppcs.DB{DB: db}, log)
+		if opt.CertFile != "" {
+			if _, err := tls.LoadX509KeyPair(opt.CertFile, opt.KeyFile); err != nil {
+				var f apperr.Fields
+				f.Add("ocpp-cert", "%v", err)
+				return f.Err("serve")
+			}
+		}
+		cs = ocppcs.New(ocppcs.DB{DB: db}, log, opt)
 		errc := make(chan error, 1)
 		go func() { errc <- cs.Serve(ctx, port) }()
 		select {
@@ -34,7 +43,14 @@ func startEV(ctx context.Context, e *env, db *store.DB, vtn *openadr.VTN, ocppAd
 			return err
 		case <-time.After(100 * time.Millisecond): // listening
 		}
-		fmt.Fprintf(e.stdout, "OCPP 1.6J central system listening on port %d of every interface: ws://HOST:%d/<charge point identity>\n", port, port)
+		scheme, admits := "ws", "charge points registered with 'gridbook ev charger add' (HTTP Basic auth)"
+		if opt.CertFile != "" {
+			scheme = "wss"
+		}
+		if opt.Anonymous {
+			admits = "any charge point (--ocpp-anonymous)"
+		}
+		fmt.Fprintf(e.stdout, "OCPP 1.6J central system listening on port %d of every interface: %s://HOST:%d/<charge point identity>; admits %s\n", port, scheme, port, admits)
 	}
 	to := []func(context.Context, store.EVPlanRecord){vtn.PublishEVPlan}
 	if cs != nil {

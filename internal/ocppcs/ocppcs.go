@@ -13,9 +13,20 @@
 // and when a new plan is stored while the charger is connected (a
 // TxProfile for the open transaction, else a TxDefaultProfile).
 //
-// Open transactions are kept in memory: a StopTransaction for a
-// transaction started before the process did is acknowledged and not
-// stored.
+// Charge points authenticate as OCPP 1.6 Security Profile 1 has them
+// (OCPP 1.6 Security Whitepaper edition 2, §2.3: HTTP Basic
+// authentication on the WebSocket upgrade, the charge point identity as
+// user name and a password the central system gave it): an upgrade with
+// an unknown identity, a user name other than the URL's identity or a
+// wrong password is refused with 401 before any OCPP message. Options
+// can turn this off for a lab (Anonymous) and serve TLS (wss://,
+// Security Profile 2 without client certificates).
+//
+// Open transactions are stored in the database (transaction ids are
+// allocated there, so unique across processes), so a StopTransaction
+// reaching a central system other than the one that answered the
+// StartTransaction — after a restart, or another process — stores the
+// session.
 package ocppcs
 
 import (
@@ -25,6 +36,7 @@ import (
 	"log/slog"
 	"math"
 	"net"
+	"net/http"
 	"strconv"
 	"sync"
 	"time"
@@ -38,6 +50,7 @@ import (
 	"github.com/lorenzodonini/ocpp-go/ocpp1.6/core"
 	"github.com/lorenzodonini/ocpp-go/ocpp1.6/smartcharging"
 	"github.com/lorenzodonini/ocpp-go/ocpp1.6/types"
+	"github.com/lorenzodonini/ocpp-go/ws"
 )
 
 // Store is what the central system reads and writes.
@@ -47,7 +60,20 @@ type Store interface {
 	VehicleByCharger(ctx context.Context, identity string) (evcharge.Vehicle, error)
 	LatestEVPlan(ctx context.Context, vehicleID int64) (store.EVPlanRecord, error)
 	RecordCharger(ctx context.Context, c store.ChargerStatus) error
-	SaveSession(ctx context.Context, s evcharge.Session) error
+	// ChargerAuth reports whether a charge point identity is registered
+	// with this password.
+	ChargerAuth(ctx context.Context, identity, password string) (bool, error)
+	// StartTransaction stores an open transaction and allocates its id.
+	StartTransaction(ctx context.Context, t *store.OCPPTransaction) error
+	// AddReadings stores register readings of an open transaction.
+	AddReadings(ctx context.Context, txID int, rs []evcharge.MeterReading) error
+	// OpenTransaction returns the open transaction at a charger
+	// (NotFound: none).
+	OpenTransaction(ctx context.Context, charger string) (store.OCPPTransaction, error)
+	// StopTransaction closes an open transaction and, when this call
+	// closed it and it has a vehicle, stores session(t) as its session
+	// in the same database transaction.
+	StopTransaction(ctx context.Context, id int, stop time.Time, meterStop energy.Wh, session func(store.OCPPTransaction, evcharge.Vehicle) (evcharge.Session, error)) (closed bool, err error)
 }
 
 // DB adapts *store.DB to Store: each write in its own transaction,
@@ -70,16 +96,58 @@ func (d DB) SaveSession(ctx context.Context, s evcharge.Session) error {
 	})
 }
 
+// StartTransaction stores an open transaction and allocates its id.
+func (d DB) StartTransaction(ctx context.Context, t *store.OCPPTransaction) error {
+	return d.InTx(ctx, func(tx *store.Tx) error { return tx.StartOCPPTransaction(ctx, t) })
+}
+
+// AddReadings stores register readings of an open transaction.
+func (d DB) AddReadings(ctx context.Context, txID int, rs []evcharge.MeterReading) error {
+	return d.InTx(ctx, func(tx *store.Tx) error { return tx.AddOCPPReadings(ctx, txID, rs) })
+}
+
+// OpenTransaction returns the open transaction at a charger.
+func (d DB) OpenTransaction(ctx context.Context, charger string) (store.OCPPTransaction, error) {
+	return d.OpenOCPPTransaction(ctx, charger)
+}
+
+// StopTransaction closes a transaction and stores its session in one
+// database transaction, so a stop is stored once whichever process
+// receives it (a repeated StopTransaction closes nothing).
+func (d DB) StopTransaction(ctx context.Context, id int, stop time.Time, meterStop energy.Wh, session func(store.OCPPTransaction, evcharge.Vehicle) (evcharge.Session, error)) (bool, error) {
+	var closed bool
+	err := d.InTx(ctx, func(tx *store.Tx) error {
+		t, c, err := tx.StopOCPPTransaction(ctx, id, stop, meterStop)
+		if err != nil || !c || t.VehicleID == 0 {
+			return err
+		}
+		closed = true
+		v, err := tx.Vehicle(ctx, t.VehicleID)
+		if err != nil {
+			return err
+		}
+		sess, err := session(t, v)
+		if err != nil {
+			return err
+		}
+		_, err = tx.ImportSessions(ctx, auth.Actor{Kind: "system", Name: "OCPP central system"}, []evcharge.Session{sess})
+		return err
+	})
+	return closed, err
+}
+
 // heartbeat is the interval BootNotification asks charge points to keep
 // (OCPP 1.6 §4.2: the central system sets it; 300 s is a common choice).
 const heartbeat = 300
 
-// openTx is a transaction in progress.
-type openTx struct {
-	id, connector int
-	vehicle       evcharge.Vehicle
-	start         time.Time
-	readings      []evcharge.MeterReading
+// Options set how the central system admits charge points.
+type Options struct {
+	// Anonymous admits any charge point without credentials (OCPP 1.6
+	// Security Profile 0 — for labs only).
+	Anonymous bool
+	// CertFile and KeyFile, when both set, make it serve wss:// (TLS)
+	// with this PEM certificate chain and key.
+	CertFile, KeyFile string
 }
 
 // Service is a running central system.
@@ -91,19 +159,24 @@ type Service struct {
 	mu        sync.Mutex
 	connected map[string]bool
 	connector map[string]int // last connector heard per charger
-	open      map[int]*openTx
-	openOf    map[string]int // charger → open transaction id
-	nextTx    int
 }
 
 // New makes a central system over db (not yet listening).
-func New(db Store, log *slog.Logger) *Service {
+func New(db Store, log *slog.Logger, opt Options) *Service {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	s := &Service{db: db, log: log, connected: map[string]bool{}, connector: map[string]int{}, open: map[int]*openTx{}, openOf: map[string]int{},
-		nextTx: int(db.Now().Unix() % 1_000_000_000)} // distinct from a previous run's ids, within OCPP's 32-bit integer
-	s.cs = ocpp16.NewCentralSystem(nil, nil)
+	s := &Service{db: db, log: log, connected: map[string]bool{}, connector: map[string]int{}}
+	var srv *ws.Server
+	if opt.CertFile != "" && opt.KeyFile != "" {
+		srv = ws.NewTLSServer(opt.CertFile, opt.KeyFile, nil)
+	} else {
+		srv = ws.NewServer()
+	}
+	s.cs = ocpp16.NewCentralSystem(nil, srv)
+	if !opt.Anonymous {
+		s.cs.SetNewChargingStationValidationHandler(s.admit)
+	}
 	s.cs.SetCoreHandler(core16{s})
 	s.cs.SetSmartChargingHandler(smart16{})
 	s.cs.SetNewChargePointHandler(func(c ocpp16.ChargePointConnection) {
@@ -121,6 +194,26 @@ func New(db Store, log *slog.Logger) *Service {
 		s.log.Info("ocpp: charge point disconnected", "id", c.ID())
 	})
 	return s
+}
+
+// admit checks a WebSocket upgrade's HTTP Basic credentials: the user
+// must be the charge point identity of the URL and the password the one
+// registered for it.
+func (s *Service) admit(id string, r *http.Request) bool {
+	user, pass, ok := r.BasicAuth()
+	if !ok || user != id {
+		s.log.Warn("ocpp: charge point refused: no credentials for its identity", "id", id, "remote", r.RemoteAddr)
+		return false
+	}
+	ok, err := s.db.ChargerAuth(r.Context(), id, pass)
+	if err != nil {
+		s.log.Warn("ocpp: charge point auth", "id", id, "err", err)
+		return false
+	}
+	if !ok {
+		s.log.Warn("ocpp: charge point refused: unknown identity or wrong password", "id", id, "remote", r.RemoteAddr)
+	}
+	return ok
 }
 
 // Port reads the port of a listen address such as ":9000" or
@@ -189,14 +282,16 @@ var ErrNotConnected = errors.New("ocpp: the charger is not connected")
 func (s *Service) SendPlan(p store.EVPlanRecord, done func(smartcharging.ChargingProfileStatus, error)) error {
 	s.mu.Lock()
 	up := s.connected[p.Charger]
-	txID := s.openOf[p.Charger]
 	conn := s.connector[p.Charger]
-	if t := s.open[txID]; t != nil {
-		conn = t.connector
-	}
 	s.mu.Unlock()
 	if !up {
 		return ErrNotConnected
+	}
+	txID := 0
+	if t, err := s.db.OpenTransaction(context.Background(), p.Charger); err == nil {
+		txID, conn = t.ID, t.Connector
+	} else if !apperr.Is(err, apperr.NotFound) {
+		return err
 	}
 	if conn == 0 {
 		conn = 1
@@ -262,19 +357,20 @@ func registerWh(vs []types.SampledValue) (energy.Wh, bool) {
 }
 
 func (s *Service) addReadings(txID int, mvs []types.MeterValue) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	t := s.open[txID]
-	if t == nil {
-		return
-	}
+	var rs []evcharge.MeterReading
 	for _, mv := range mvs {
 		if mv.Timestamp == nil {
 			continue
 		}
 		if wh, ok := registerWh(mv.SampledValue); ok {
-			t.readings = append(t.readings, evcharge.MeterReading{At: mv.Timestamp.Time.UTC(), Wh: wh})
+			rs = append(rs, evcharge.MeterReading{At: mv.Timestamp.Time.UTC(), Wh: wh})
 		}
+	}
+	if len(rs) == 0 {
+		return
+	}
+	if err := s.db.AddReadings(context.Background(), txID, rs); err != nil {
+		s.log.Warn("ocpp: meter values not stored", "transaction", txID, "err", err)
 	}
 }
 
@@ -320,58 +416,53 @@ func (h core16) OnStatusNotification(id string, r *core.StatusNotificationReques
 
 func (h core16) OnStartTransaction(id string, r *core.StartTransactionRequest) (*core.StartTransactionConfirmation, error) {
 	s := h.s
-	v, err := s.db.VehicleByCharger(context.Background(), id)
+	ctx := context.Background()
+	v, err := s.db.VehicleByCharger(ctx, id)
 	if err != nil {
 		// A charger no enrolled vehicle uses: charging is not refused,
-		// but nothing is recorded of it.
+		// but no session is stored of it.
 		s.log.Warn("ocpp: transaction at a charger without a vehicle", "charger", id, "err", err)
 	}
 	start := s.db.Now()
 	if r.Timestamp != nil {
 		start = r.Timestamp.Time.UTC()
 	}
-	s.mu.Lock()
-	s.nextTx++
-	t := &openTx{id: s.nextTx, connector: r.ConnectorId, vehicle: v, start: start,
-		readings: []evcharge.MeterReading{{At: start, Wh: energy.Wh(r.MeterStart)}}}
-	if v.ID != 0 {
-		s.open[t.id] = t
-		s.openOf[id] = t.id
+	t := store.OCPPTransaction{Charger: id, Connector: r.ConnectorId, IDTag: r.IdTag, VehicleID: v.ID, Start: start, MeterWh: energy.Wh(r.MeterStart)}
+	if err := s.db.StartTransaction(ctx, &t); err != nil {
+		// Without a transaction id there is nothing valid to answer:
+		// the charge point retries a CALLERROR (OCPP-J §4.2.3).
+		s.log.Warn("ocpp: transaction not stored", "charger", id, "err", err)
+		return nil, err
 	}
+	s.mu.Lock()
 	s.connector[id] = r.ConnectorId
 	s.mu.Unlock()
-	s.recordTx(id, "", "", "", t.id)
+	s.recordTx(id, "", "", "", t.ID)
 	if v.ID != 0 {
 		go s.sendLatest(v) // after the confirmation: the profile names the transaction
 	}
-	return core.NewStartTransactionConfirmation(types.NewIdTagInfo(types.AuthorizationStatusAccepted), t.id), nil
+	return core.NewStartTransactionConfirmation(types.NewIdTagInfo(types.AuthorizationStatusAccepted), t.ID), nil
 }
 
 func (h core16) OnStopTransaction(id string, r *core.StopTransactionRequest) (*core.StopTransactionConfirmation, error) {
 	s := h.s
+	ctx := context.Background()
 	s.addReadings(r.TransactionId, r.TransactionData)
-	s.mu.Lock()
-	t := s.open[r.TransactionId]
-	delete(s.open, r.TransactionId)
-	if s.openOf[id] == r.TransactionId {
-		delete(s.openOf, id)
-	}
-	s.mu.Unlock()
 	s.recordTx(id, "", "", "", 0)
-	if t == nil {
-		s.log.Warn("ocpp: stop of an unknown transaction (not stored)", "charger", id, "transaction", r.TransactionId)
-		return core.NewStopTransactionConfirmation(), nil
-	}
 	stop := s.db.Now()
 	if r.Timestamp != nil {
 		stop = r.Timestamp.Time.UTC()
 	}
-	sess, err := evcharge.SessionFromReadings(t.vehicle.Name, t.vehicle.MaxW, t.start, stop, append(t.readings, evcharge.MeterReading{At: stop, Wh: energy.Wh(r.MeterStop)}))
-	if err == nil {
-		err = s.db.SaveSession(context.Background(), sess)
-	}
-	if err != nil {
+	closed, err := s.db.StopTransaction(ctx, r.TransactionId, stop, energy.Wh(r.MeterStop), func(t store.OCPPTransaction, v evcharge.Vehicle) (evcharge.Session, error) {
+		return evcharge.SessionFromReadings(v.Name, v.MaxW, t.Start, stop, append(t.Readings, evcharge.MeterReading{At: stop, Wh: energy.Wh(r.MeterStop)}))
+	})
+	switch {
+	case apperr.Is(err, apperr.NotFound):
+		s.log.Warn("ocpp: stop of an unknown transaction (not stored)", "charger", id, "transaction", r.TransactionId)
+	case err != nil:
 		s.log.Warn("ocpp: session not stored", "charger", id, "transaction", r.TransactionId, "err", err)
+	case !closed:
+		s.log.Info("ocpp: stop of a transaction already stopped or without a vehicle", "charger", id, "transaction", r.TransactionId)
 	}
 	return core.NewStopTransactionConfirmation(), nil
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"strings"
 	"testing"
 	"time"
 
@@ -12,6 +13,7 @@ import (
 	"github.com/lorenzodonini/ocpp-go/ocpp1.6/core"
 	"github.com/lorenzodonini/ocpp-go/ocpp1.6/smartcharging"
 	"github.com/lorenzodonini/ocpp-go/ocpp1.6/types"
+	"github.com/lorenzodonini/ocpp-go/ws"
 
 	"github.com/gridbook/gridbook/internal/auth"
 	"github.com/gridbook/gridbook/internal/calendar"
@@ -110,6 +112,70 @@ func (cpCore) OnUnlockConnector(*core.UnlockConnectorRequest) (*core.UnlockConne
 	return nil, errUnused
 }
 
+// register gives a charge point identity a password.
+func register(t *testing.T, db *store.DB, id string) string {
+	t.Helper()
+	var secret string
+	err := db.InTx(context.Background(), func(tx *store.Tx) (err error) {
+		secret, err = tx.RegisterCharger(context.Background(), seedActor, id, 0, false)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return secret
+}
+
+// serve runs a central system over db on a free loopback port until the
+// test ends.
+func serve(t *testing.T, db *store.DB, opt Options) (*Service, int) {
+	t.Helper()
+	svc := New(DB{db}, nil, opt)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := ln.Addr().(*net.TCPAddr).Port
+	ln.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	served := make(chan error, 1)
+	go func() { served <- svc.Serve(ctx, port) }()
+	t.Cleanup(func() {
+		cancel()
+		<-served
+	})
+	return svc, port
+}
+
+// connect starts ocpp-go's charge point id with HTTP Basic credentials
+// user:pass (none when user is empty). A refused upgrade is an error.
+// Profiles it receives go to got when not nil.
+func connect(port int, id, user, pass string, got chan *smartcharging.SetChargingProfileRequest) (ocpp16.ChargePoint, error) {
+	c := ws.NewClient()
+	if user != "" {
+		c.SetBasicAuth(user, pass)
+	}
+	cp := ocpp16.NewChargePoint(id, nil, c)
+	cp.SetCoreHandler(cpCore{})
+	if got == nil {
+		got = make(chan *smartcharging.SetChargingProfileRequest, 4)
+	}
+	cp.SetSmartChargingHandler(cpSmart{got})
+	url := fmt.Sprintf("ws://127.0.0.1:%d", port)
+	var err error
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		err = cp.Start(url)
+		var ne *net.OpError
+		if err == nil || !errors.As(err, &ne) || time.Now().After(deadline) {
+			break // connected, or refused by the server rather than not yet listening
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	return cp, nil
+}
+
 func receive[T any](t *testing.T, ch <-chan T, what string) T {
 	t.Helper()
 	select {
@@ -137,33 +203,10 @@ func TestChargePointSessionAndPlanOverOCPP16J(t *testing.T) {
 	db := storetest.SQLite()(t)
 	db.Now = func() time.Time { return time.Date(2026, 7, 15, 23, 0, 0, 0, time.UTC) }
 	v, plan := seedVehicle(t, db)
-	svc := New(DB{db}, nil)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := ln.Addr().(*net.TCPAddr).Port
-	ln.Close()
-	ctx, cancel := context.WithCancel(context.Background())
-	served := make(chan error, 1)
-	go func() { served <- svc.Serve(ctx, port) }()
-	defer func() {
-		cancel()
-		<-served
-	}()
-
-	cp := ocpp16.NewChargePoint("CP-01", nil, nil)
+	secret := register(t, db, "CP-01")
+	svc, port := serve(t, db, Options{})
 	got := make(chan *smartcharging.SetChargingProfileRequest, 2)
-	cp.SetSmartChargingHandler(cpSmart{got})
-	cp.SetCoreHandler(cpCore{})
-	url := fmt.Sprintf("ws://127.0.0.1:%d", port)
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		if err = cp.Start(url); err == nil || time.Now().After(deadline) {
-			break
-		}
-		time.Sleep(20 * time.Millisecond) // the server is still starting
-	}
+	cp, err := connect(port, "CP-01", "CP-01", secret, got)
 	if err != nil {
 		t.Fatalf("charge point: %v", err)
 	}
@@ -268,4 +311,48 @@ func TestChargePointSessionAndPlanOverOCPP16J(t *testing.T) {
 	if err := svc.SendPlan(store.EVPlanRecord{Charger: "CP-404", Departure: plug.Add(time.Hour)}, nil); !errors.Is(err, ErrNotConnected) {
 		t.Errorf("unknown charger: %v", err)
 	}
+}
+
+// TestChargePointBasicAuthSecurityProfile1 checks OCPP 1.6 Security
+// Profile 1 at the WebSocket upgrade: CP-01 with its registered password
+// is admitted (and can boot); the wrong password, no credentials, a user
+// name other than the identity, and an identity never registered are
+// refused; with Options.Anonymous any charge point is admitted.
+func TestChargePointBasicAuthSecurityProfile1(t *testing.T) {
+	db := storetest.SQLite()(t)
+	secret := register(t, db, "CP-01")
+	other := register(t, db, "CP-02")
+	_, port := serve(t, db, Options{})
+	cp, err := connect(port, "CP-01", "CP-01", secret, nil)
+	if err != nil {
+		t.Fatalf("right password refused: %v", err)
+	}
+	if _, err := cp.BootNotification("AC-7", "Acme"); err != nil {
+		t.Errorf("boot: %v", err)
+	}
+	cp.Stop()
+	for _, c := range []struct{ name, id, user, pass string }{
+		{"wrong password", "CP-01", "CP-01", secret + "x"},
+		{"another charger's password", "CP-01", "CP-01", other},
+		{"no credentials", "CP-01", "", ""},
+		{"user is not the identity", "CP-01", "CP-02", other},
+		{"unknown identity", "CP-99", "CP-99", secret},
+	} {
+		if cp, err := connect(port, c.id, c.user, c.pass, nil); err == nil {
+			cp.Stop()
+			t.Errorf("%s: admitted", c.name)
+		} else if !strings.Contains(err.Error(), "401") {
+			t.Errorf("%s: %v, want HTTP 401", c.name, err)
+		}
+	}
+	if ok, err := db.ChargerAuth(context.Background(), "CP-01", secret); !ok || err != nil {
+		t.Errorf("ChargerAuth(right) = %v, %v", ok, err)
+	}
+
+	_, open := serve(t, db, Options{Anonymous: true})
+	cp, err = connect(open, "CP-99", "", "", nil)
+	if err != nil {
+		t.Fatalf("anonymous central system refused: %v", err)
+	}
+	cp.Stop()
 }
