@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -130,21 +131,29 @@ func register(t *testing.T, db *store.DB, id string) string {
 // test ends.
 func serve(t *testing.T, db *store.DB, opt Options) (*Service, int) {
 	t.Helper()
-	svc := New(DB{db}, nil, opt)
+	svc, port, stop := start(t, db, opt)
+	t.Cleanup(stop)
+	return svc, port
+}
+
+// start runs a central system over db on a free loopback port until
+// stop is called.
+func start(t *testing.T, db *store.DB, opt Options) (svc *Service, port int, stop func()) {
+	t.Helper()
+	svc = New(DB{db}, nil, opt)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	port := ln.Addr().(*net.TCPAddr).Port
+	port = ln.Addr().(*net.TCPAddr).Port
 	ln.Close()
 	ctx, cancel := context.WithCancel(context.Background())
 	served := make(chan error, 1)
 	go func() { served <- svc.Serve(ctx, port) }()
-	t.Cleanup(func() {
+	return svc, port, func() {
 		cancel()
 		<-served
-	})
-	return svc, port
+	}
 }
 
 // connect starts ocpp-go's charge point id with HTTP Basic credentials
@@ -355,4 +364,80 @@ func TestChargePointBasicAuthSecurityProfile1(t *testing.T) {
 		t.Fatalf("anonymous central system refused: %v", err)
 	}
 	cp.Stop()
+}
+
+// TestStopAfterRestartStoresTheSession starts a transaction at CP-01
+// (register 1,000 Wh at 00:00 UTC, readings of 1,000 Wh at 12:00 and
+// 8.0 kWh at 13:00) with one central system, stops that system, and
+// sends the StopTransaction (15,000 Wh at 14:00) to a new one over
+// another handle on the same SQLite file: the session is stored as if
+// one process had seen it all — 14,000 Wh, 7,000 Wh in each of 12–13 and
+// 13–14. The new system's next transaction id differs from the first;
+// the same StopTransaction again stores nothing more.
+func TestStopAfterRestartStoresTheSession(t *testing.T) {
+	ctx := context.Background()
+	file := filepath.Join(t.TempDir(), "ocpp.db")
+	now := func() time.Time { return time.Date(2026, 7, 15, 23, 0, 0, 0, time.UTC) }
+	open := func() *store.DB {
+		db, err := store.Open(ctx, file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		db.Now = now
+		t.Cleanup(func() { db.Close() })
+		return db
+	}
+	db1 := open()
+	v, _ := seedVehicle(t, db1)
+	secret := register(t, db1, "CP-01")
+	_, port, stop := start(t, db1, Options{})
+	cp, err := connect(port, "CP-01", "CP-01", secret, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	plug := time.Date(2026, 7, 16, 0, 0, 0, 0, time.UTC)
+	st, err := cp.StartTransaction(1, "FLEETTAG", 1000, types.NewDateTime(plug))
+	if err != nil {
+		t.Fatal(err)
+	}
+	txID := st.TransactionId
+	reg := func(at time.Time, value string, unit types.UnitOfMeasure) types.MeterValue {
+		return types.MeterValue{Timestamp: types.NewDateTime(at), SampledValue: []types.SampledValue{{Value: value, Measurand: types.MeasurandEnergyActiveImportRegister, Unit: unit}}}
+	}
+	if _, err := cp.MeterValues(1, []types.MeterValue{reg(plug.Add(12*time.Hour), "1000", types.UnitOfMeasureWh), reg(plug.Add(13*time.Hour), "8.0", types.UnitOfMeasureKWh)},
+		func(r *core.MeterValuesRequest) { r.TransactionId = &txID }); err != nil {
+		t.Fatal(err)
+	}
+	cp.Stop()
+	stop()
+
+	db2 := open()
+	_, port2, stop2 := start(t, db2, Options{})
+	defer stop2()
+	cp, err = connect(port2, "CP-01", "CP-01", secret, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cp.Stop()
+	if _, err := cp.StopTransaction(15000, types.NewDateTime(plug.Add(14*time.Hour)), txID); err != nil {
+		t.Fatal(err)
+	}
+	ss, err := db2.Sessions(ctx, v.AccountID, plug.Add(-time.Hour), plug.Add(time.Hour))
+	if err != nil || len(ss) != 1 {
+		t.Fatalf("sessions %+v, %v", ss, err)
+	}
+	want := []evcharge.Charge{{Start: plug.Add(12 * time.Hour), End: plug.Add(13 * time.Hour), Wh: 7000}, {Start: plug.Add(13 * time.Hour), End: plug.Add(14 * time.Hour), Wh: 7000}}
+	if s := ss[0]; !s.PlugIn.Equal(plug) || !s.Unplug.Equal(plug.Add(14*time.Hour)) || s.EnergyWh() != 14000 || len(s.Charges) != 2 || s.Charges[0] != want[0] || s.Charges[1] != want[1] {
+		t.Errorf("session %+v", ss[0])
+	}
+	if _, err := cp.StopTransaction(15000, types.NewDateTime(plug.Add(14*time.Hour)), txID); err != nil {
+		t.Fatal(err)
+	}
+	if ss, err := db2.Sessions(ctx, v.AccountID, plug.Add(-time.Hour), plug.Add(time.Hour)); err != nil || len(ss) != 1 {
+		t.Errorf("after a repeated stop: %d sessions, %v", len(ss), err)
+	}
+	st2, err := cp.StartTransaction(1, "FLEETTAG", 15000, types.NewDateTime(plug.Add(24*time.Hour)))
+	if err != nil || st2.TransactionId == txID || st2.TransactionId <= 0 {
+		t.Errorf("second transaction id %d (first %d), %v", st2.TransactionId, txID, err)
+	}
 }
