@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/gridbook/gridbook/internal/apperr"
 	"github.com/gridbook/gridbook/internal/openadr"
@@ -51,5 +52,81 @@ func runOpenADRClientAdd(ctx context.Context, e *env, args []string) error {
 		return printJSON(e.stdout, map[string]any{"client_id": c.ClientID, "client_secret": secret, "role": c.Role, "scopes": c.Scopes})
 	}
 	fmt.Fprintf(e.stdout, "client_id     %s\nclient_secret %s  (shown once)\nscopes        %v\ntoken URL     %s/auth/token\n", c.ClientID, secret, c.Scopes, openadr.Prefix)
+	return nil
+}
+
+// runOpenADRClientRevoke revokes one bearer token of an OpenADR client,
+// or all of them. The VTN refuses them at once; a running server's MQTT
+// broker drops their connections within a minute.
+func runOpenADRClientRevoke(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "openadr client revoke")
+	dsn := dbFlag(e, fs, "gridbook.db")
+	id := fs.String("client", "", "client_id (required)")
+	token := fs.String("token", "", "revoke only this bearer token (default: all of the client's)")
+	asJSON := fs.Bool("json", false, "print JSON")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return errUsage
+	}
+	if *id == "" {
+		var f apperr.Fields
+		f.Add("client", "is required")
+		return f.Err("openadr client revoke")
+	}
+	db, err := openDB(ctx, *dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	var n int
+	if err := db.InTx(ctx, func(tx *store.Tx) error {
+		n, err = tx.RevokeOADRTokens(ctx, cliActor(e), *id, *token)
+		return err
+	}); err != nil {
+		return err
+	}
+	if *asJSON {
+		return printJSON(e.stdout, map[string]any{"client_id": *id, "revoked": n})
+	}
+	fmt.Fprintf(e.stdout, "client %s: %d token(s) revoked\n", *id, n)
+	return nil
+}
+
+// runOpenADRClientDisable disables an OpenADR client: its tokens are
+// revoked and it gets no new one.
+func runOpenADRClientDisable(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "openadr client disable")
+	dsn := dbFlag(e, fs, "gridbook.db")
+	id := fs.String("client", "", "client_id (required)")
+	asJSON := fs.Bool("json", false, "print JSON")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return errUsage
+	}
+	if *id == "" {
+		var f apperr.Fields
+		f.Add("client", "is required")
+		return f.Err("openadr client disable")
+	}
+	db, err := openDB(ctx, *dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	var c store.OADRClient
+	if err := db.InTx(ctx, func(tx *store.Tx) error {
+		c, err = tx.DisableOADRClient(ctx, cliActor(e), *id)
+		return err
+	}); err != nil {
+		return err
+	}
+	if *asJSON {
+		return printJSON(e.stdout, map[string]any{"client_id": c.ClientID, "disabled_at": c.Disabled})
+	}
+	fmt.Fprintf(e.stdout, "client %s disabled at %s\n", c.ClientID, c.Disabled.Format(time.RFC3339))
 	return nil
 }

@@ -76,6 +76,7 @@ type mqttSession struct {
 	token   string
 	mu      sync.Mutex
 	checked time.Time       // when the token was last found valid
+	revGen  int64           // the store's OADRRevocations at that check
 	expired bool            // the token has expired or was revoked
 	owns    map[string]bool // VEN id → registered by this client (cache)
 	touched time.Time       // when the connection last recorded its light switch as seen
@@ -126,7 +127,7 @@ func (h *brokerAuth) OnConnectAuthenticate(cl *mqtt.Client, pk packets.Packet) b
 	if err != nil || c.ClientID != user {
 		return false
 	}
-	sess := &mqttSession{client: &c, token: pass, checked: v.db.Now(), owns: map[string]bool{}}
+	sess := &mqttSession{client: &c, token: pass, checked: v.db.Now(), revGen: v.db.OADRRevocations(), owns: map[string]bool{}}
 	h.sessions.Store(cl, sess)
 	h.touch(cl, sess)
 	return true
@@ -259,7 +260,11 @@ func (h *brokerAuth) OnACLCheck(cl *mqtt.Client, topic string, write bool) bool 
 }
 
 // valid reports whether the session's token is still valid, asking the
-// store at most every tokenRecheck: an expired token reads nothing more.
+// store at most every tokenRecheck, and at once when a token was revoked
+// through this process's store since the last check
+// (store.DB.OADRRevocations): an expired or revoked token reads nothing
+// more. A revocation made by another process (the CLI, or another
+// gridbook serve on the same PostgreSQL) is seen within tokenRecheck.
 func (h *brokerAuth) valid(sess *mqttSession) bool {
 	sess.mu.Lock()
 	defer sess.mu.Unlock()
@@ -268,7 +273,8 @@ func (h *brokerAuth) valid(sess *mqttSession) bool {
 		return false
 	}
 	now := v.db.Now()
-	if now.Sub(sess.checked) < tokenRecheck {
+	gen := v.db.OADRRevocations()
+	if now.Sub(sess.checked) < tokenRecheck && gen == sess.revGen {
 		return true
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
@@ -280,7 +286,7 @@ func (h *brokerAuth) valid(sess *mqttSession) bool {
 	} else if err != nil {
 		return false // not remembered: a later check may succeed
 	}
-	sess.checked = now
+	sess.checked, sess.revGen = now, gen
 	return true
 }
 

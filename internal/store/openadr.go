@@ -25,6 +25,9 @@ type OADRClient struct {
 	Name     string
 	Scopes   []string
 	Created  time.Time
+	// Disabled is when an administrator disabled the client (zero:
+	// enabled): it gets no token and its tokens are refused.
+	Disabled time.Time
 }
 
 // Has reports whether the client holds scope.
@@ -74,20 +77,26 @@ func (tx *Tx) CreateOADRClient(ctx context.Context, actor auth.Actor, c *OADRCli
 	return secret, tx.audit(ctx, actor, "create", "oadr_client", 0, nil, map[string]any{"client_id": c.ClientID, "role": c.Role, "name": c.Name, "scopes": c.Scopes})
 }
 
+const oadrClientCols = `c.client_id, c.secret_sha256, c.role, c.name, c.scopes, c.created_unix, c.disabled_unix`
+
 func scanOADRClient(s interface{ Scan(...any) error }) (OADRClient, string, error) {
 	var c OADRClient
 	var scopes, secret string
-	var cr int64
-	err := s.Scan(&c.ClientID, &secret, &c.Role, &c.Name, &scopes, &cr)
+	var cr, dis int64
+	err := s.Scan(&c.ClientID, &secret, &c.Role, &c.Name, &scopes, &cr, &dis)
 	c.Scopes, c.Created = strings.Fields(scopes), time.Unix(cr, 0).UTC()
+	if dis != 0 {
+		c.Disabled = time.Unix(dis, 0).UTC()
+	}
 	return c, secret, err
 }
 
 // IssueOADRToken checks a client's credentials and issues a bearer token
-// lasting ttl. Wrong credentials are Unauthorized.
+// lasting ttl. Wrong credentials, and a disabled client, are
+// Unauthorized.
 func (tx *Tx) IssueOADRToken(ctx context.Context, clientID, secret string, ttl time.Duration) (string, OADRClient, error) {
-	c, want, err := scanOADRClient(tx.q.QueryRowContext(ctx, `SELECT client_id, secret_sha256, role, name, scopes, created_unix FROM oadr_clients WHERE client_id = $1`, clientID))
-	if err != nil || subtle.ConstantTimeCompare([]byte(want), []byte(sha(secret))) != 1 {
+	c, want, err := scanOADRClient(tx.q.QueryRowContext(ctx, `SELECT `+oadrClientCols+` FROM oadr_clients c WHERE c.client_id = $1`, clientID))
+	if err != nil || subtle.ConstantTimeCompare([]byte(want), []byte(sha(secret))) != 1 || !c.Disabled.IsZero() {
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return "", c, fmt.Errorf("store: openadr token: %w", err)
 		}
@@ -103,22 +112,95 @@ func (tx *Tx) IssueOADRToken(ctx context.Context, clientID, secret string, ttl t
 
 // OADRClientByID returns a client; NotFound when there is none.
 func (q queries) OADRClientByID(ctx context.Context, clientID string) (OADRClient, error) {
-	c, _, err := scanOADRClient(q.q.QueryRowContext(ctx, `SELECT client_id, secret_sha256, role, name, scopes, created_unix FROM oadr_clients WHERE client_id = $1`, clientID))
+	c, _, err := scanOADRClient(q.q.QueryRowContext(ctx, `SELECT `+oadrClientCols+` FROM oadr_clients c WHERE c.client_id = $1`, clientID))
 	if errors.Is(err, sql.ErrNoRows) {
 		return c, apperr.NotFoundf("store.OADRClientByID", "openadr client %s not found", clientID)
 	}
 	return c, err
 }
 
-// OADRTokenClient returns the client of an unexpired bearer token.
+// OADRTokenClient returns the client of an unexpired, unrevoked bearer
+// token of a client that is not disabled; any other token is
+// Unauthorized.
 func (q queries) OADRTokenClient(ctx context.Context, token string) (OADRClient, error) {
-	c, _, err := scanOADRClient(q.q.QueryRowContext(ctx, `SELECT c.client_id, c.secret_sha256, c.role, c.name, c.scopes, c.created_unix
-		FROM oadr_tokens t JOIN oadr_clients c ON c.client_id = t.client_id WHERE t.token_sha256 = $1 AND t.expires_unix > $2`, sha(token), q.now().Unix()))
+	c, _, err := scanOADRClient(q.q.QueryRowContext(ctx, `SELECT `+oadrClientCols+`
+		FROM oadr_tokens t JOIN oadr_clients c ON c.client_id = t.client_id
+		WHERE t.token_sha256 = $1 AND t.expires_unix > $2 AND c.disabled_unix = 0`, sha(token), q.now().Unix()))
 	if errors.Is(err, sql.ErrNoRows) {
-		return c, apperr.E(apperr.Unauthorized, "store.OADRTokenClient", "unknown or expired token", nil)
+		return c, apperr.E(apperr.Unauthorized, "store.OADRTokenClient", "unknown, expired or revoked token", nil)
 	}
 	return c, err
 }
+
+// OADRClients returns every OpenADR client in creation order.
+func (q queries) OADRClients(ctx context.Context) ([]OADRClient, error) {
+	return collect(ctx, q, func(s interface{ Scan(...any) error }) (OADRClient, error) {
+		c, _, err := scanOADRClient(s)
+		return c, err
+	}, `SELECT `+oadrClientCols+` FROM oadr_clients c ORDER BY c.created_unix, c.client_id`)
+}
+
+// RevokeOADRTokens ends the bearer tokens of a client before they expire
+// (OpenADR 3.1 defines no revocation endpoint; this is gridbook's own):
+// one token when token is not "", else all of the client's. It returns
+// how many were revoked; an unknown client is NotFound, and a token that
+// is not the client's revokes nothing. The VTN refuses a revoked token
+// at once; see OADRRevocations for the MQTT broker.
+func (tx *Tx) RevokeOADRTokens(ctx context.Context, actor auth.Actor, clientID, token string) (int, error) {
+	if _, err := tx.OADRClientByID(ctx, clientID); err != nil {
+		return 0, err
+	}
+	res, err := tx.q.ExecContext(ctx, `DELETE FROM oadr_tokens WHERE client_id = $1 AND ($2 = '' OR token_sha256 = $2)`, clientID, shaOrEmpty(token))
+	if err != nil {
+		return 0, fmt.Errorf("store: openadr revoke: %w", err)
+	}
+	n, _ := res.RowsAffected()
+	tx.revoked()
+	what := "all"
+	if token != "" {
+		what = "one"
+	}
+	return int(n), tx.audit(ctx, actor, "revoke", "oadr_client", 0, nil, map[string]any{"client_id": clientID, "tokens": what, "revoked": n})
+}
+
+func shaOrEmpty(s string) string {
+	if s == "" {
+		return ""
+	}
+	return sha(s)
+}
+
+// DisableOADRClient disables a client: its tokens are revoked and it
+// gets no new one. Disabling a disabled client changes nothing.
+func (tx *Tx) DisableOADRClient(ctx context.Context, actor auth.Actor, clientID string) (OADRClient, error) {
+	c, err := tx.OADRClientByID(ctx, clientID)
+	if err != nil || !c.Disabled.IsZero() {
+		return c, err
+	}
+	c.Disabled = tx.now()
+	if _, err := tx.q.ExecContext(ctx, `UPDATE oadr_clients SET disabled_unix = $2 WHERE client_id = $1`, clientID, c.Disabled.Unix()); err != nil {
+		return c, fmt.Errorf("store: openadr disable: %w", err)
+	}
+	if _, err := tx.q.ExecContext(ctx, `DELETE FROM oadr_tokens WHERE client_id = $1`, clientID); err != nil {
+		return c, fmt.Errorf("store: openadr disable: %w", err)
+	}
+	tx.revoked()
+	return c, tx.audit(ctx, actor, "disable", "oadr_client", 0, map[string]any{"client_id": clientID, "disabled": false},
+		map[string]any{"client_id": clientID, "disabled": true})
+}
+
+// revoked bumps OADRRevocations once the transaction commits.
+func (tx *Tx) revoked() {
+	tx.committed = append(tx.committed, func() { tx.db.oadrRevoked.Add(1) })
+}
+
+// OADRRevocations counts the token revocations (RevokeOADRTokens,
+// DisableOADRClient) committed through this DB handle. The MQTT broker
+// checks a connection's token again as soon as it changes, so a
+// revocation made by the same process (API, console) takes effect at the
+// connection's next packet; one made by another process (the CLI) is
+// seen at the broker's next periodic check.
+func (db *DB) OADRRevocations() int64 { return db.oadrRevoked.Load() }
 
 // OADRObject is one stored VTN object: its JSON body with the columns it
 // is looked up by.

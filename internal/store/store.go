@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/gridbook/gridbook/internal/apperr"
@@ -47,6 +48,9 @@ type DB struct {
 	reads *sql.DB
 	// Now is the clock; tests may replace it.
 	Now func() time.Time
+	// oadrRevoked counts OpenADR token revocations committed through this
+	// handle (OADRRevocations).
+	oadrRevoked atomic.Int64
 }
 
 // IsPostgres reports whether dsn names a PostgreSQL database.
@@ -167,6 +171,8 @@ func (db *DB) Path() string { return db.path }
 type Tx struct {
 	queries
 	tx *sql.Tx
+	// committed runs after the transaction commits.
+	committed []func()
 }
 
 // InTx runs fn in a transaction, committing when it returns nil and rolling
@@ -191,6 +197,9 @@ func (db *DB) InTx(ctx context.Context, fn func(tx *Tx) error) (err error) {
 	}
 	if err = stx.Commit(); err != nil {
 		return fmt.Errorf("store: commit: %w", mapErr(err))
+	}
+	for _, f := range tx.committed {
+		f()
 	}
 	return nil
 }

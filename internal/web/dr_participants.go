@@ -73,6 +73,9 @@ type VENRow struct {
 	Targets            string // the VEN's targets, comma-separated
 	Resources          []string
 	Created            time.Time
+	// ClientDisabled is when an administrator disabled the VEN's OpenADR
+	// client (zero: enabled).
+	ClientDisabled time.Time
 }
 
 // openADRVENs lists the VENs registered with the VTN, read from the
@@ -89,6 +92,15 @@ func (h *handler) openADRVENs(w http.ResponseWriter, r *http.Request) {
 		h.rd.Error(w, r, err)
 		return
 	}
+	clients, err := h.db.OADRClients(ctx)
+	if err != nil {
+		h.rd.Error(w, r, err)
+		return
+	}
+	disabled := map[string]time.Time{}
+	for _, c := range clients {
+		disabled[c.ClientID] = c.Disabled
+	}
 	byVEN := map[string][]string{}
 	for _, o := range res {
 		byVEN[o.VenID] = append(byVEN[o.VenID], o.Name)
@@ -99,7 +111,8 @@ func (h *handler) openADRVENs(w http.ResponseWriter, r *http.Request) {
 			Targets json.RawMessage `json:"targets"`
 		}
 		_ = json.Unmarshal(o.Body, &body) // a body the VTN stored is JSON; no targets shows as none
-		rows = append(rows, VENRow{ID: o.ID, Name: o.Name, ClientID: o.ClientID, Targets: targetsText(body.Targets), Resources: byVEN[o.ID], Created: o.Created})
+		rows = append(rows, VENRow{ID: o.ID, Name: o.Name, ClientID: o.ClientID, Targets: targetsText(body.Targets), Resources: byVEN[o.ID], Created: o.Created,
+			ClientDisabled: disabled[o.ClientID]})
 	}
 	h.rd.Render(w, r, http.StatusOK, "console/openadr_vens", &View{Title: "OpenADR VENs", Nav: NavDR, Data: rows})
 }

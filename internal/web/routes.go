@@ -54,6 +54,7 @@ func (h *handler) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /dr/devices", h.staffOnly(h.drDevices))
 	mux.HandleFunc("GET /dr/participants", h.staffOnly(h.drParticipants))
 	mux.HandleFunc("GET /openadr/vens", h.staffOnly(h.openADRVENs))
+	mux.HandleFunc("POST /openadr/clients/{id}/revoke", h.staffOnly(h.openADRClientRevoke))
 	mux.HandleFunc("GET /dr/report", h.staffOnly(h.drReport))
 	mux.HandleFunc("GET /dr/payables", h.staffOnly(h.drPayables))
 	mux.HandleFunc("POST /dr/payables/pay", h.writersOnly(h.drPay))
