@@ -19,7 +19,28 @@ type FleetPlan struct {
 	// battery without a recent reported charge (PlanChargedFleet).
 	SOCPct     int        `json:"soc_pct"`
 	Dispatches []Dispatch `json:"dispatches"`
+	// Charges is the state of charge each battery's share was planned
+	// with, in the order of Dispatches (PlanChargedFleet).
+	Charges []DispatchCharge `json:"charges,omitempty"`
 }
+
+// DispatchCharge is the state of charge a battery's share was planned
+// with and where it came from: Source "reported" is the battery's
+// latest reading (At its time), used as reported, not projected to the
+// event's start, when no older than the program's charge_max_age_minutes;
+// "setting" is the dispatch's soc_pct (At zero).
+type DispatchCharge struct {
+	DeviceID int64     `json:"device_id"`
+	Permille int       `json:"charge_permille"`
+	Source   string    `json:"source"`
+	At       time.Time `json:"reading_at,omitzero"`
+}
+
+// Charge sources of a DispatchCharge.
+const (
+	ChargeReported = "reported"
+	ChargeSetting  = "setting"
+)
 
 // DefaultSOCPct is the state of charge a fleet dispatch assumes at the
 // event's start when no site reports one: the Solar and Battery Access
@@ -72,12 +93,20 @@ func (c Charges) reading(id int64) (ChargeReading, bool) {
 // reported charge when that is recent enough (Charges), and socPct
 // otherwise. The site's reserve is kept either way.
 func ChargedBatteries(p Program, devices []Device, d calendar.Date, socPct int, charges Charges) ([]Battery, error) {
+	bs, _, err := chargedBatteries(p, devices, d, socPct, charges)
+	return bs, err
+}
+
+// chargedBatteries is ChargedBatteries with the charge each battery was
+// given and its source.
+func chargedBatteries(p Program, devices []Device, d calendar.Date, socPct int, charges Charges) ([]Battery, []DispatchCharge, error) {
 	if socPct < 0 || socPct > 100 {
 		var f apperr.Fields
 		f.Add("soc_pct", "must be 0 to 100")
-		return nil, f.Err("dr.FleetBatteries")
+		return nil, nil, f.Err("dr.FleetBatteries")
 	}
 	var out []Battery
+	var used []DispatchCharge
 	for _, dv := range devices {
 		if dv.Type != "battery" || dv.Program != p.Code || dv.Enrolled.After(d) || (!dv.Removed.IsZero() && !dv.Removed.After(d)) {
 			continue
@@ -87,13 +116,16 @@ func ChargedBatteries(p Program, devices []Device, d calendar.Date, socPct int, 
 			reserve = p.ReservePctDefault
 		}
 		stored := energy.Wh(dv.CapacityWh * int64(socPct) / 100)
+		c := DispatchCharge{DeviceID: dv.ID, Permille: socPct * 10, Source: ChargeSetting}
 		if r, ok := charges.reading(dv.ID); ok {
 			stored = energy.Wh(dv.CapacityWh * int64(r.Permille) / 1000)
+			c = DispatchCharge{DeviceID: dv.ID, Permille: r.Permille, Source: ChargeReported, At: r.At}
 		}
 		out = append(out, Battery{DeviceID: dv.ID, CapacityWh: energy.Wh(dv.CapacityWh), MaxW: energy.W(dv.MaxW),
 			StoredWh: stored, ReservePct: reserve})
+		used = append(used, c)
 	}
-	return out, nil
+	return out, used, nil
 }
 
 // PlanFleet dispatches a storage program's batteries for event e at
@@ -120,7 +152,7 @@ func PlanChargedFleet(p Program, e Event, devices []Device, targetW energy.W, so
 		f.Add("target_kw", "must be positive")
 		return plan, f.Err(op)
 	}
-	bs, err := ChargedBatteries(p, devices, e.Day(), socPct, charges)
+	bs, used, err := chargedBatteries(p, devices, e.Day(), socPct, charges)
 	if err != nil {
 		return plan, err
 	}
@@ -128,6 +160,9 @@ func PlanChargedFleet(p Program, e Event, devices []Device, targetW energy.W, so
 		return plan, apperr.Conflictf(op, "%s has no battery enrolled on %s", p.Name, e.Day())
 	}
 	plan.Dispatches, plan.FleetW, err = DispatchFleet(bs, targetW, e.Duration())
+	if err == nil {
+		plan.Charges = used
+	}
 	return plan, err
 }
 

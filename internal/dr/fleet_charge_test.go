@@ -48,8 +48,24 @@ func TestFleetDispatchUsesEachSiteReportedCharge(t *testing.T) {
 			t.Errorf("battery %d: %+v, want %+v", i+1, plan.Dispatches[i], want)
 		}
 	}
+	// Beside each share, the charge it was planned with: the readings
+	// used as reported (60% at 21:30 UTC, 15% at 21:55 UTC), the
+	// setting's 100% for the too-old and the future reading.
+	for i, want := range []DispatchCharge{
+		{1, 600, "reported", time.Date(2026, 8, 20, 21, 30, 0, 0, time.UTC)},
+		{2, 1000, "setting", time.Time{}},
+		{3, 150, "reported", time.Date(2026, 8, 20, 21, 55, 0, 0, time.UTC)},
+		{4, 1000, "setting", time.Time{}},
+	} {
+		if i >= len(plan.Charges) || plan.Charges[i] != want {
+			t.Errorf("battery %d's charge: %+v, want %+v", i+1, plan.Charges, want)
+		}
+	}
 	c.MaxAge = 3 * time.Hour
 	plan, _ = PlanChargedFleet(p, e, devs, 20000, 100, c)
+	if got := plan.Charges[1]; got.Permille != 300 || got.Source != "reported" || !got.At.Equal(time.Date(2026, 8, 20, 20, 0, 0, 0, time.UTC)) {
+		t.Errorf("30%% three hours allowed: charge %+v, want 300‰ reported at 20:00 UTC", got)
+	}
 	if d := plan.Dispatches[1]; d.W != 450 || d.Wh != 1350 {
 		t.Errorf("30%% three hours allowed: %+v, want 450 W, 1,350 Wh", d)
 	}

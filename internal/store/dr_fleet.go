@@ -25,6 +25,9 @@ type DispatchRecord struct {
 	EventID   int64  `json:"event_id"`
 	AccountID int64  `json:"account_id"`
 	Serial    string `json:"serial"`
+	// Charge is the state of charge the share was planned with and its
+	// source; nil for a plan stored before it was kept (migration 0045).
+	Charge *dr.DispatchCharge `json:"charge,omitempty"`
 }
 
 // FleetRecord is a stored fleet plan.
@@ -74,9 +77,19 @@ func (tx *Tx) SaveFleetPlan(ctx context.Context, actor auth.Actor, plan dr.Fleet
 	if err != nil {
 		return false, fmt.Errorf("store: fleet dispatch: %w", mapErr(err))
 	}
+	charges := make(map[int64]dr.DispatchCharge, len(plan.Charges))
+	for _, c := range plan.Charges {
+		charges[c.DeviceID] = c
+	}
 	for _, d := range plan.Dispatches {
-		_, err := tx.q.ExecContext(ctx, `INSERT INTO dr_dispatches (event_id, device_id, w, wh, limit_reason) VALUES ($1, $2, $3, $4, $5)`,
-			plan.EventID, d.DeviceID, int64(d.W), int64(d.Wh), d.Limit)
+		var permille, at sql.NullInt64
+		if c, ok := charges[d.DeviceID]; ok {
+			permille = sql.NullInt64{Int64: int64(c.Permille), Valid: true}
+			at = sql.NullInt64{Int64: c.At.Unix(), Valid: c.Source == dr.ChargeReported}
+		}
+		_, err := tx.q.ExecContext(ctx, `INSERT INTO dr_dispatches (event_id, device_id, w, wh, limit_reason, charge_permille, charge_at_unix)
+			VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+			plan.EventID, d.DeviceID, int64(d.W), int64(d.Wh), d.Limit, permille, at)
 		if err != nil {
 			return false, fmt.Errorf("store: dispatch of device %d: %w", d.DeviceID, mapErr(err))
 		}
@@ -114,10 +127,18 @@ func (q queries) Dispatches(ctx context.Context, eventID int64) ([]DispatchRecor
 	return collect(ctx, q, func(s interface{ Scan(...any) error }) (DispatchRecord, error) {
 		var d DispatchRecord
 		var w, wh int64
-		err := s.Scan(&d.EventID, &d.DeviceID, &w, &wh, &d.Limit, &d.AccountID, &d.Serial)
+		var permille, at sql.NullInt64
+		err := s.Scan(&d.EventID, &d.DeviceID, &w, &wh, &d.Limit, &d.AccountID, &d.Serial, &permille, &at)
 		d.W, d.Wh = energy.W(w), energy.Wh(wh)
+		if permille.Valid {
+			d.Charge = &dr.DispatchCharge{DeviceID: d.DeviceID, Permille: int(permille.Int64), Source: dr.ChargeSetting}
+			if at.Valid {
+				d.Charge.Source, d.Charge.At = dr.ChargeReported, time.Unix(at.Int64, 0).UTC()
+			}
+		}
 		return d, err
-	}, `SELECT x.event_id, x.device_id, x.w, x.wh, x.limit_reason, v.account_id, v.serial FROM dr_dispatches x JOIN dr_devices v ON v.id = x.device_id
+	}, `SELECT x.event_id, x.device_id, x.w, x.wh, x.limit_reason, v.account_id, v.serial, x.charge_permille, x.charge_at_unix
+		FROM dr_dispatches x JOIN dr_devices v ON v.id = x.device_id
 		WHERE ($1 = 0 OR x.event_id = $1) ORDER BY x.event_id, x.device_id`, eventID)
 }
 

@@ -3,6 +3,7 @@ package storetest
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/gridbook/gridbook/internal/apperr"
 	"github.com/gridbook/gridbook/internal/dr"
@@ -67,6 +68,14 @@ func testDRFleetDispatchOnce(t *testing.T, db *store.DB) {
 		want := []store.DispatchRecord{
 			{Dispatch: dr.Dispatch{DeviceID: devs[0].ID, W: 4000, Wh: 8000, Limit: "target"}, EventID: e.ID, AccountID: a.ID, Serial: "PW-A"},
 			{Dispatch: dr.Dispatch{DeviceID: devs[1].ID, W: 2000, Wh: 4000, Limit: "target"}, EventID: e.ID, AccountID: a.ID, Serial: "EN-B"},
+		}
+		// No battery reported its charge: each share was planned with the
+		// dispatch's 100% setting, 1,000 thousandths.
+		for i := range r.Dispatches {
+			if c := r.Dispatches[i].Charge; c == nil || *c != (dr.DispatchCharge{DeviceID: want[i].DeviceID, Permille: 1000, Source: "setting"}) {
+				t.Errorf("%s: battery %d's charge %+v, want 1000‰ from the setting", what, i, c)
+			}
+			r.Dispatches[i].Charge = nil
 		}
 		if len(r.Dispatches) != 2 || r.Dispatches[0] != want[0] || r.Dispatches[1] != want[1] {
 			t.Errorf("%s: dispatches %+v, want %+v", what, r.Dispatches, want)
@@ -162,6 +171,39 @@ func testDRFleetDispatchOnce(t *testing.T, db *store.DB) {
 	for _, bad := range []string{"dispatch-1", "dispatch-01-2", "event-1-2", "dispatch-1-2x"} {
 		if _, _, ok := store.ParseDispatchEventID(bad); ok {
 			t.Errorf("ParseDispatchEventID(%q) accepted", bad)
+		}
+	}
+
+	// Each share keeps the charge it was planned with. PW-A reported 60%
+	// twenty minutes before the dispatch (15:40 UTC, within battery_vpp's
+	// 60 minutes): 8,100 Wh, 5,400 Wh above its 20% reserve, 2,700 W over
+	// the 2-hour event. EN-B reported nothing: the 100% setting, 5,000 Wh
+	// above its 50% reserve, 2,500 W. The 6 kW target is not met.
+	inTx(t, db, func(ctx context.Context, tx *store.Tx) error {
+		return tx.RecordCharge(ctx, "PW-A", t0.Add(-20*time.Minute), 600, "test")
+	})
+	e2, err := schedule(db, vpp, day(2026, 6, 20), 17, 19, t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := dispatch(vpp, e2.ID, 6000, 100); err != nil {
+		t.Fatal(err)
+	}
+	got2, err := db.FleetPlanOf(ctx, e2.ID)
+	if err != nil || len(got2.Dispatches) != 2 {
+		t.Fatalf("plan with a reported charge: %+v, %v", got2, err)
+	}
+	for i, want := range []struct {
+		w, wh int64
+		c     dr.DispatchCharge
+	}{
+		{2700, 5400, dr.DispatchCharge{DeviceID: devs[0].ID, Permille: 600, Source: "reported", At: time.Date(2026, 6, 15, 15, 40, 0, 0, time.UTC)}},
+		{2500, 5000, dr.DispatchCharge{DeviceID: devs[1].ID, Permille: 1000, Source: "setting"}},
+	} {
+		d := got2.Dispatches[i]
+		if int64(d.W) != want.w || int64(d.Wh) != want.wh || d.Charge == nil || d.Charge.DeviceID != want.c.DeviceID ||
+			d.Charge.Permille != want.c.Permille || d.Charge.Source != want.c.Source || !d.Charge.At.Equal(want.c.At) {
+			t.Errorf("battery %d: %d W, %d Wh, charge %+v; want %d W, %d Wh, %+v", i, d.W, d.Wh, d.Charge, want.w, want.wh, want.c)
 		}
 	}
 }
