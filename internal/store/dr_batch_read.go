@@ -52,6 +52,38 @@ type loadTarget struct {
 	idx      int   // position in dst
 	from, to time.Time
 	step     time.Duration
+	// Unless prefilled (a range of more than maxSpans months), the
+	// intervals the blocks cover are recorded and only the rest set to
+	// Missing once every block is read.
+	prefilled bool
+	spans     [maxSpans][2]int
+	nspans    int
+}
+
+// maxSpans bounds the month blocks a range filled lazily may overlap: a
+// range of at most 180 days overlaps at most 7 local months.
+const (
+	maxSpans       = 8
+	lazyFillMaxDay = 180
+)
+
+// fillMissing sets the intervals of s that no block covered to Missing.
+func (t *loadTarget) fillMissing(s *meterdata.Series) {
+	if t.prefilled {
+		return
+	}
+	sp := t.spans[:t.nspans]
+	slices.SortFunc(sp, func(a, b [2]int) int { return a[0] - b[0] })
+	at := 0
+	for _, x := range sp {
+		for k := at; k < x[0]; k++ {
+			s.Values[k] = Missing
+		}
+		at = max(at, x[1])
+	}
+	for k := at; k < len(s.Values); k++ {
+		s.Values[k] = Missing
+	}
 }
 
 // blockMonth is a stored month's key, first instant and length.
@@ -110,10 +142,13 @@ func (q queries) participantLoads(ctx context.Context, meterIDs []int64, from, t
 			s.Values = make([]energy.Wh, n)
 		}
 		s.Values = s.Values[:n]
-		for k := range s.Values {
-			s.Values[k] = Missing
+		lt := loadTarget{channel: ch.Int64, idx: i, from: f, to: t, step: step, prefilled: t.Sub(f) > lazyFillMaxDay*24*time.Hour}
+		if lt.prefilled {
+			for k := range s.Values {
+				s.Values[k] = Missing
+			}
 		}
-		targets = append(targets, loadTarget{channel: ch.Int64, idx: i, from: f, to: t, step: step})
+		targets = append(targets, lt)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
@@ -131,6 +166,9 @@ func (q queries) participantLoads(ctx context.Context, meterIDs []int64, from, t
 		if err := q.fillLoads(ctx, targets, byChannel, dst); err != nil {
 			return err
 		}
+	}
+	for i := range targets {
+		targets[i].fillMissing(&dst[targets[i].idx])
 	}
 	// A meter named twice gets its own copy.
 	for i, id := range meterIDs {
@@ -195,6 +233,13 @@ func (q queries) fillLoads(ctx context.Context, targets []loadTarget, byChannel 
 		if err := unpackRange(s.Values, off, packed, n); err != nil {
 			return err
 		}
+		if !t.prefilled {
+			if t.nspans == maxSpans {
+				return fmt.Errorf("store: participant loads: more than %d blocks for channel %d", maxSpans, ch)
+			}
+			t.spans[t.nspans] = [2]int{max(0, off), min(len(s.Values), off+n)}
+			t.nspans++
+		}
 		if err := unpackQualityRange(s, off, quality, n); err != nil {
 			return err
 		}
@@ -208,14 +253,29 @@ func (q queries) fillLoads(ctx context.Context, targets []loadTarget, byChannel 
 // read (nor checked: a corrupt tail is noticed by the readers that read
 // it, such as Intervals).
 func unpackRange(out []energy.Wh, off int, b []byte, n int) error {
-	// Readings before out, then those inside it.
+	// Readings before out are decoded and dropped, then those inside it
+	// stored.
 	skip := min(n, max(0, -off))
 	end := min(n, len(out)-off)
 	var prev int64
 	pos := 0
-	for i := 0; i < end; i++ {
-		// binary.Varint, with the one- and two-byte encodings (most
-		// deltas of interval data) decoded inline.
+	for i := 0; i < end; {
+		// Eight one-byte deltas at once (interval data mostly changes
+		// by less than 64 Wh a step).
+		if pos+8 <= len(b) && end-i >= 8 {
+			if w := binary.LittleEndian.Uint64(b[pos:]); w&0x8080808080808080 == 0 {
+				for k := range 8 {
+					u := (w >> (8 * k)) & 0xff
+					prev += int64(u>>1) ^ -int64(u&1) // zig-zag, as binary.Varint
+					if i+k >= skip {
+						out[off+i+k] = energy.Wh(prev)
+					}
+				}
+				i, pos = i+8, pos+8
+				continue
+			}
+		}
+		// binary.Varint, with the one- and two-byte encodings inline.
 		var u uint64
 		if pos < len(b) && b[pos] < 0x80 {
 			u = uint64(b[pos])
@@ -231,14 +291,11 @@ func unpackRange(out []energy.Wh, off int, b []byte, n int) error {
 			u = v
 			pos += k
 		}
-		d := int64(u >> 1)
-		if u&1 != 0 {
-			d = ^d
-		}
-		prev += d
+		prev += int64(u>>1) ^ -int64(u&1)
 		if i >= skip {
 			out[off+i] = energy.Wh(prev)
 		}
+		i++
 	}
 	if end == n && pos != len(b) {
 		return errors.New("store: corrupt interval block (trailing bytes)")

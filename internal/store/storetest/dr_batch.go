@@ -120,6 +120,12 @@ func testDRBatchLoadsMatchParticipantLoad(t *testing.T, db *store.DB) {
 	if len(got[1].Values) != 5*24+1 || got[1].Values[0] != energy.Wh(500+9*24%11) {
 		t.Errorf("hourly meter over the fall-back: %d readings starting %d, want 121 starting %d", len(got[1].Values), got[1].Values[0], 500+9*24%11)
 	}
+	// August has no block (all Missing), September one from the 25th;
+	// the buffers reused still hold the last read's readings.
+	got = check("a month without a block", day(2026, 8, 20).Start(), day(2026, 9, 27).Start(), ids, got)
+	if _, missing := got[0].Sum(); missing != (38-2)*96 {
+		t.Errorf("quarter-hour meter 08-20 to 09-27: %d missing, want %d (all but 09-25 and 09-26)", missing, (38-2)*96)
+	}
 	// A range not on the hourly grid is rounded down, as Intervals does;
 	// an empty range gives empty series.
 	check("off the grid", localAt(day(2026, 10, 30), 5).Add(20*time.Minute), localAt(day(2026, 11, 2), 7).Add(50*time.Minute), ids, nil)
