@@ -132,6 +132,10 @@ func testDRBatchLoadsMatchParticipantLoad(t *testing.T, db *store.DB) {
 	check("empty range", day(2026, 10, 2).Start(), day(2026, 10, 2).Start(), ids, nil)
 	err := db.ParticipantLoads(ctx, []int64{quarter.ID, 999999}, day(2026, 9, 28).Start(), day(2026, 10, 3).Start(), make([]meterdata.Series, 2))
 	wantErr(t, "unknown meter", err, apperr.NotFound, "")
+	// The write side of a settlement batch, on the same database (its
+	// records are apart from these): registered here rather than in Run's
+	// list while that list has other work in progress beside it.
+	t.Run("SaveSettlementsBatch", func(t *testing.T) { testDRSaveSettlementsBatch(t, db) })
 }
 
 // testDRSaveSettlementsBatch saves 1,202 outcomes of one event in one
