@@ -110,6 +110,16 @@ type drFleetBatteryJSON struct {
 	Limit       string `json:"limit"`
 	Reported    bool   `json:"reported"`
 	DeliveredWh *int64 `json:"delivered_wh"`
+	// Charge is the state of charge the share was planned with; null for
+	// a plan stored before it was kept.
+	Charge *drDispatchChargeJSON `json:"charge"`
+}
+
+// drDispatchChargeJSON is a share's state of charge and its source.
+type drDispatchChargeJSON struct {
+	ChargePermille int     `json:"charge_permille"`
+	Source         string  `json:"source"`     // reported or setting
+	ReadingAt      *string `json:"reading_at"` // the reported reading's time; null for the setting
 }
 
 // drFleetJSON is a storage event's plan with its delivery.
@@ -137,6 +147,13 @@ func drFleetOut(d openadr.FleetDelivery) drFleetJSON {
 		if r.Reported {
 			wh := int64(r.DeliveredWh)
 			b.DeliveredWh = &wh
+		}
+		if c := r.Charge; c != nil {
+			b.Charge = &drDispatchChargeJSON{ChargePermille: c.Permille, Source: c.Source}
+			if c.Source == dr.ChargeReported {
+				at := instant(c.At)
+				b.Charge.ReadingAt = &at
+			}
 		}
 		out.Batteries = append(out.Batteries, b)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"testing"
+	"time"
 
 	"github.com/gridbook/gridbook/internal/calendar"
 	"github.com/gridbook/gridbook/internal/dr"
@@ -79,9 +80,12 @@ func TestDRFleetDispatch(t *testing.T) {
 // 10 kW dispatch then gives PW-A its 4.05 kWh above the reserve, 2.025 kW
 // (held by the reserve), and EN-B (10 kWh keeping 50%, no reading, so
 // full) 2.5 kW. A charge over 100% is 400 naming charge_pct, an unknown
-// serial 404, a read-only client 403.
+// serial 404, a read-only client 403. Each battery's share carries the
+// charge it was planned with: PW-A's reading, 500‰ at 15:00 UTC as
+// reported; EN-B the dispatch's 100% setting, 1000‰, with no reading.
 func TestDRChargeFromTelemetry(t *testing.T) {
 	e := newEnv(t, storetest.SQLite())
+	e.db.Now = func() time.Time { return time.Date(2026, 8, 18, 15, 0, 0, 0, time.UTC) } // 08:00 Pacific on the event's day
 	ctx := context.Background()
 	for _, d := range []dr.Device{
 		{AccountID: e.acct1.ID, Serial: "PW-A", CapacityWh: 13500, MaxW: 5000},
@@ -111,5 +115,11 @@ func TestDRChargeFromTelemetry(t *testing.T) {
 	if len(plan.Batteries) != 2 || plan.Batteries[0].W != 2025 || plan.Batteries[0].Wh != 4050 || plan.Batteries[0].Limit != "reserve" ||
 		plan.Batteries[1].W != 2500 || plan.FleetW != 4525 {
 		t.Errorf("plan %+v, want PW-A 2,025 W / 4,050 Wh (reserve), EN-B 2,500 W, fleet 4,525 W", plan)
+	}
+	if c := plan.Batteries[0].Charge; c == nil || c.ChargePermille != 500 || c.Source != "reported" || c.ReadingAt == nil || *c.ReadingAt != "2026-08-18T15:00:00Z" {
+		t.Errorf("PW-A's charge %+v, want 500‰ reported at 2026-08-18T15:00:00Z", c)
+	}
+	if c := plan.Batteries[1].Charge; c == nil || c.ChargePermille != 1000 || c.Source != "setting" || c.ReadingAt != nil {
+		t.Errorf("EN-B's charge %+v, want 1000‰ from the setting", c)
 	}
 }

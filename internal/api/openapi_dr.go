@@ -159,6 +159,11 @@ func drSchemas() obj {
 				"w": typ("integer", "dispatched W"), "wh": typ("integer", "dispatched Wh over the event"),
 				"limit":    enum("what held it below its rating", "reserve", "power", "target"),
 				"reported": typ("boolean", "its VEN reported on the dispatch"), "delivered_wh": nullable("integer", "−Σ DELTA_USAGE reported; null without a report"),
+				"charge": nullableObject("the state of charge the share was planned with (null for a plan stored before it was kept)", obj{
+					"charge_permille": typ("integer", "thousandths of full"),
+					"source":          enum("reported: the battery's latest reading, used as reported (not projected to the event's start) when no older than the program's charge_max_age_minutes; setting: the dispatch's soc_pct", "reported", "setting"),
+					"reading_at":      nullable("string", "the reading's time (RFC 3339); null for the setting"),
+				}),
 			})),
 			"summary": output("the fleet's delivery", obj{
 				"batteries": typ("integer", ""), "reported": typ("integer", ""), "unreported": typ("integer", ""),
