@@ -17,10 +17,13 @@ import (
 const evPlanPoll = 5 * time.Second
 
 // startEV starts the OCPP 1.6J central system when ocppAddr is set, and
-// a loop that hands each charging plan stored from now on (by the API,
-// the console or the CLI) to the VTN, which publishes it as an OpenADR
+// a loop that hands each charging plan stored (by the API, the console or
+// the CLI; since the first plan not yet departed, so also those stored
+// while no server ran) to the VTN, which publishes it as an OpenADR
 // event, and to the central system, which sends it to the vehicle's
-// charger when that is connected. Both run until ctx ends.
+// charger when that is connected here. Each send is claimed in the
+// database first, so several serve processes send each plan once. Both
+// run until ctx ends.
 func startEV(ctx context.Context, e *env, db *store.DB, vtn *openadr.VTN, ocppAddr string, opt ocppcs.Options, log *slog.Logger) error {
 	var cs *ocppcs.Service
 	if ocppAddr != "" {
@@ -52,9 +55,9 @@ func startEV(ctx context.Context, e *env, db *store.DB, vtn *openadr.VTN, ocppAd
 		}
 		fmt.Fprintf(e.stdout, "OCPP 1.6J central system listening on port %d of every interface: %s://HOST:%d/<charge point identity>; admits %s\n", port, scheme, port, admits)
 	}
-	to := []func(context.Context, store.EVPlanRecord){vtn.PublishEVPlan}
+	to := []ocppcs.Sender{{Channel: ocppcs.ChannelOpenADR, Send: vtn.PublishEVPlan}}
 	if cs != nil {
-		to = append(to, cs.Deliver)
+		to = append(to, cs.Sender())
 	}
 	w, err := ocppcs.NewPlanWatch(ctx, db, log, to...)
 	if err != nil {

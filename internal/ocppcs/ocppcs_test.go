@@ -7,6 +7,7 @@ import (
 	"net"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -282,9 +283,19 @@ func TestChargePointSessionAndPlanOverOCPP16J(t *testing.T) {
 	// serve wires them: the VTN's publisher and Deliver) and, with no
 	// transaction open, the charger as a TxDefaultProfile.
 	var published []int64
-	w, err := NewPlanWatch(context.Background(), db, nil, func(_ context.Context, p store.EVPlanRecord) { published = append(published, p.ID) }, svc.Deliver)
+	w, err := NewPlanWatch(context.Background(), db, nil,
+		Sender{Channel: ChannelOpenADR, Send: func(_ context.Context, p store.EVPlanRecord) { published = append(published, p.ID) }}, svc.Sender())
 	if err != nil {
 		t.Fatal(err)
+	}
+	// The seeded plan (not departed at 23:00 on the 15th) was stored
+	// before the watch began: it is published, and sent to CP-01 (now
+	// without a transaction, as a TxDefaultProfile).
+	if n, err := w.Once(context.Background()); n != 2 || err != nil || len(published) != 1 || published[0] != plan.ID {
+		t.Fatalf("first look: %d sends, %v, published %v", n, err, published)
+	}
+	if req := receive(t, got, "profile for the plan stored before the watch"); req.ChargingProfile.ChargingProfilePurpose != types.ChargingProfilePurposeTxDefaultProfile {
+		t.Errorf("profile %+v", req.ChargingProfile)
 	}
 	if n, err := w.Once(context.Background()); n != 0 || err != nil {
 		t.Fatalf("before any new plan: %d, %v", n, err)
@@ -295,7 +306,7 @@ func TestChargePointSessionAndPlanOverOCPP16J(t *testing.T) {
 	if err := db.InTx(context.Background(), func(tx *store.Tx) error { return tx.SaveEVPlan(context.Background(), seedActor, &next) }); err != nil {
 		t.Fatal(err)
 	}
-	if n, err := w.Once(context.Background()); n != 1 || err != nil || len(published) != 1 || published[0] != next.ID {
+	if n, err := w.Once(context.Background()); n != 2 || err != nil || len(published) != 2 || published[1] != next.ID {
 		t.Fatalf("watch: %d, %v, published %v", n, err, published)
 	}
 	req = receive(t, got, "profile for the new plan")
@@ -439,5 +450,97 @@ func TestStopAfterRestartStoresTheSession(t *testing.T) {
 	st2, err := cp.StartTransaction(1, "FLEETTAG", 15000, types.NewDateTime(plug.Add(24*time.Hour)))
 	if err != nil || st2.TransactionId == txID || st2.TransactionId <= 0 {
 		t.Errorf("second transaction id %d (first %d), %v", st2.TransactionId, txID, err)
+	}
+}
+
+// TestTwoWatchersSendEachPlanOnce runs two plan watches over two handles
+// on one SQLite file, as two serve processes: the plan stored before
+// either began (departing 14:00 UTC on 16 July, after the clock's 23:00
+// on the 15th) and three stored afterwards are each published once in
+// all on OpenADR, and sent on OCPP once, by the watch whose process has
+// the charger (Ready) — the other never claims them. A watch made
+// afterwards (a restart) sends nothing again.
+func TestTwoWatchersSendEachPlanOnce(t *testing.T) {
+	ctx := context.Background()
+	file := filepath.Join(t.TempDir(), "watch.db")
+	var dbs [2]*store.DB
+	for i := range dbs {
+		db, err := store.Open(ctx, file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		db.Now = func() time.Time { return time.Date(2026, 7, 15, 23, 0, 0, 0, time.UTC) }
+		defer db.Close()
+		dbs[i] = db
+	}
+	_, plan := seedVehicle(t, dbs[0])
+	var mu sync.Mutex
+	sent := map[string][]int64{} // "channel/watch" → plan ids
+	sender := func(ch string, w int, ready bool) Sender {
+		return Sender{Channel: ch, Ready: func(store.EVPlanRecord) bool { return ready }, Send: func(_ context.Context, p store.EVPlanRecord) {
+			mu.Lock()
+			defer mu.Unlock()
+			k := fmt.Sprintf("%s/%d", ch, w)
+			sent[k] = append(sent[k], p.ID)
+		}}
+	}
+	var ws [2]*PlanWatch
+	for i := range ws {
+		var err error
+		if ws[i], err = NewPlanWatch(ctx, dbs[i], nil, sender(ChannelOpenADR, i, true), sender(ChannelOCPP, i, i == 1)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	look := func() {
+		var wg sync.WaitGroup
+		for _, w := range ws {
+			wg.Go(func() {
+				if _, err := w.Once(ctx); err != nil {
+					t.Error(err)
+				}
+			})
+		}
+		wg.Wait()
+	}
+	look()
+	want := []int64{plan.ID}
+	for range 3 {
+		next := plan
+		next.ID = 0
+		if err := dbs[1].InTx(ctx, func(tx *store.Tx) error { return tx.SaveEVPlan(ctx, seedActor, &next) }); err != nil {
+			t.Fatal(err)
+		}
+		want = append(want, next.ID)
+	}
+	look()
+	count := func(ch string) map[int64]int {
+		n := map[int64]int{}
+		for w := range 2 {
+			for _, id := range sent[fmt.Sprintf("%s/%d", ch, w)] {
+				n[id]++
+			}
+		}
+		return n
+	}
+	for _, ch := range []string{ChannelOpenADR, ChannelOCPP} {
+		n := count(ch)
+		for _, id := range want {
+			if n[id] != 1 {
+				t.Errorf("plan %d sent %d times on %s (sends %v)", id, n[id], ch, sent)
+			}
+		}
+		if len(n) != len(want) {
+			t.Errorf("%s: sends %v, want plans %v", ch, n, want)
+		}
+	}
+	if len(sent["ocpp/0"]) != 0 {
+		t.Errorf("the watch without the charger sent %v on OCPP", sent["ocpp/0"])
+	}
+	again, err := NewPlanWatch(ctx, dbs[0], nil, sender(ChannelOpenADR, 0, true), sender(ChannelOCPP, 0, true))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, err := again.Once(ctx); n != 0 || err != nil {
+		t.Errorf("after a restart: %d sends, %v", n, err)
 	}
 }

@@ -214,12 +214,12 @@ func (q queries) ClaimEVPlanSend(ctx context.Context, planID int64, channel stri
 	return n == 1, err
 }
 
-// FirstEVPlanDepartingAfter is the lowest id of a plan whose departure
-// is after t, minus one (the cursor after which a watch starting now
-// must look); with no such plan, the highest plan id stored.
-func (q queries) FirstEVPlanDepartingAfter(ctx context.Context, t time.Time) (int64, error) {
+// EVPlanWatchStart is the plan id after which a watch of stored plans
+// starting now looks: the lowest id of a plan departing after now, minus
+// one; with no such plan, the highest plan id stored (0: none).
+func (q queries) EVPlanWatchStart(ctx context.Context) (int64, error) {
 	var id sql.NullInt64
-	if err := q.q.QueryRowContext(ctx, `SELECT MIN(id) FROM ev_plans WHERE departure_unix > $1`, t.Unix()).Scan(&id); err != nil {
+	if err := q.q.QueryRowContext(ctx, `SELECT MIN(id) FROM ev_plans WHERE departure_unix > $1`, q.now().Unix()).Scan(&id); err != nil {
 		return 0, fmt.Errorf("store: plans: %w", err)
 	}
 	if id.Valid {
