@@ -7,6 +7,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/gridbook/gridbook/internal/apperr"
+	"github.com/gridbook/gridbook/internal/calendar"
 	"github.com/gridbook/gridbook/internal/dr"
 	"github.com/gridbook/gridbook/internal/energy"
 	"github.com/gridbook/gridbook/internal/openadr"
@@ -137,19 +138,20 @@ func printFleetPlan(w io.Writer, rec store.FleetRecord, del *openadr.FleetDelive
 		rec.FleetW.KWString(), len(rec.Dispatches), rec.SOCPct, rec.Actor)
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	if del == nil {
-		fmt.Fprintln(tw, "DEVICE\tSERIAL\tACCOUNT\tKW\tKWH\tLIMIT")
+		fmt.Fprintln(tw, "DEVICE\tSERIAL\tACCOUNT\tKW\tKWH\tLIMIT\tCHARGE")
 		for _, d := range rec.Dispatches {
-			fmt.Fprintf(tw, "%d\t%s\t%d\t%s\t%s\t%s\n", d.DeviceID, d.Serial, d.AccountID, d.W.KWString(), d.Wh.KWhString(), d.Limit)
+			fmt.Fprintf(tw, "%d\t%s\t%d\t%s\t%s\t%s\t%s\n", d.DeviceID, d.Serial, d.AccountID, d.W.KWString(), d.Wh.KWhString(), d.Limit, chargeText(d.Charge))
 		}
 		return tw.Flush()
 	}
-	fmt.Fprintln(tw, "DEVICE\tSERIAL\tACCOUNT\tKW\tDISPATCHED KWH\tDELIVERED KWH\tLIMIT")
+	fmt.Fprintln(tw, "DEVICE\tSERIAL\tACCOUNT\tKW\tDISPATCHED KWH\tDELIVERED KWH\tLIMIT\tCHARGE")
 	for _, r := range del.Rows {
 		got := "-"
 		if r.Reported {
 			got = r.DeliveredWh.KWhString()
 		}
-		fmt.Fprintf(tw, "%d\t%s\t%d\t%s\t%s\t%s\t%s\n", r.DispatchRecord.DeviceID, r.Serial, r.AccountID, r.W.KWString(), r.DispatchedWh.KWhString(), got, r.Limit)
+		fmt.Fprintf(tw, "%d\t%s\t%d\t%s\t%s\t%s\t%s\t%s\n", r.DispatchRecord.DeviceID, r.Serial, r.AccountID, r.W.KWString(), r.DispatchedWh.KWhString(), got, r.Limit,
+			chargeText(r.Charge))
 	}
 	if err := tw.Flush(); err != nil {
 		return err
@@ -161,4 +163,18 @@ func printFleetPlan(w io.Writer, rec store.FleetRecord, del *openadr.FleetDelive
 		fmt.Fprintf(w, "skipped report %s\n", sk)
 	}
 	return nil
+}
+
+// chargeText is the charge a share was planned with: "60.0% read
+// 2026-08-18 08:00 PDT" for a reading used as reported, "100.0% setting"
+// for the dispatch's soc_pct, "-" for a plan stored before it was kept.
+func chargeText(c *dr.DispatchCharge) string {
+	if c == nil {
+		return "-"
+	}
+	pct := fmt.Sprintf("%d.%d%%", c.Permille/10, c.Permille%10)
+	if c.Source == dr.ChargeReported {
+		return pct + " read " + c.At.In(calendar.Pacific).Format("2006-01-02 15:04 MST")
+	}
+	return pct + " " + c.Source
 }
