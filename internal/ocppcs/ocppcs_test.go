@@ -458,8 +458,9 @@ func TestStopAfterRestartStoresTheSession(t *testing.T) {
 // either began (departing 14:00 UTC on 16 July, after the clock's 23:00
 // on the 15th) and three stored afterwards are each published once in
 // all on OpenADR, and sent on OCPP once, by the watch whose process has
-// the charger (Ready) — the other never claims them. A watch made
-// afterwards (a restart) sends nothing again.
+// the charger (Ready) — the other never claims them. Of the three stored
+// together for the vehicle only the last, the plan in force, is sent. A
+// watch made afterwards (a restart) sends nothing again.
 func TestTwoWatchersSendEachPlanOnce(t *testing.T) {
 	ctx := context.Background()
 	file := filepath.Join(t.TempDir(), "watch.db")
@@ -503,15 +504,15 @@ func TestTwoWatchersSendEachPlanOnce(t *testing.T) {
 		wg.Wait()
 	}
 	look()
-	want := []int64{plan.ID}
+	var next store.EVPlanRecord
 	for range 3 {
-		next := plan
+		next = plan
 		next.ID = 0
 		if err := dbs[1].InTx(ctx, func(tx *store.Tx) error { return tx.SaveEVPlan(ctx, seedActor, &next) }); err != nil {
 			t.Fatal(err)
 		}
-		want = append(want, next.ID)
 	}
+	want := []int64{plan.ID, next.ID}
 	look()
 	count := func(ch string) map[int64]int {
 		n := map[int64]int{}

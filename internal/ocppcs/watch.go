@@ -44,7 +44,8 @@ type Sender struct {
 // across every process: a send is claimed in the database (ev_plan_sends)
 // before it is made. A watch starting looks back to the first plan that
 // has not departed, so plans stored while no server ran are sent then
-// (unless a claim shows they were).
+// (unless a claim shows they were). A plan superseded by a later plan of
+// the same vehicle found in the same look is not sent.
 type PlanWatch struct {
 	src  PlanSource
 	last int64
@@ -76,7 +77,15 @@ func (w *PlanWatch) Once(ctx context.Context) (int, error) {
 		if err != nil {
 			return n, err
 		}
+		latest := map[int64]int64{} // vehicle → its last plan in this look
 		for _, p := range ps {
+			latest[p.VehicleID] = p.ID
+		}
+		for _, p := range ps {
+			if latest[p.VehicleID] != p.ID {
+				w.last = p.ID // superseded before it was sent: not in force, not sent
+				continue
+			}
 			for _, s := range w.to {
 				if s.Ready != nil && !s.Ready(p) {
 					continue
