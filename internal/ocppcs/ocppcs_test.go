@@ -454,13 +454,13 @@ func TestStopAfterRestartStoresTheSession(t *testing.T) {
 }
 
 // TestTwoWatchersSendEachPlanOnce runs two plan watches over two handles
-// on one SQLite file, as two serve processes: the plan stored before
+// on one SQLite file, as two serve processes. The plan stored before
 // either began (departing 14:00 UTC on 16 July, after the clock's 23:00
-// on the 15th) and three stored afterwards are each published once in
-// all on OpenADR, and sent on OCPP once, by the watch whose process has
-// the charger (Ready) — the other never claims them. Of the three stored
-// together for the vehicle only the last, the plan in force, is sent. A
-// watch made afterwards (a restart) sends nothing again.
+// on the 15th), and then the last of three plans stored together for the
+// vehicle (the plan in force; the two it supersedes are not sent), are
+// each published once in all on OpenADR, and sent on OCPP once, by the
+// watch whose process has the charger (Ready) — the other never claims
+// them. A watch made afterwards (a restart) sends nothing again.
 func TestTwoWatchersSendEachPlanOnce(t *testing.T) {
 	ctx := context.Background()
 	file := filepath.Join(t.TempDir(), "watch.db")
