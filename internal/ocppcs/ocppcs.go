@@ -9,9 +9,11 @@
 // meterStart, Energy.Active.Import.Register meter values and meterStop)
 // into a charging session stored like imported telemetry, and sends the
 // vehicle's plan in force as a SetChargingProfile built by
-// evcharge.ChargingProfile: as a TxProfile when a transaction starts,
-// and when a new plan is stored while the charger is connected (a
-// TxProfile for the open transaction, else a TxDefaultProfile).
+// evcharge.ChargingProfile: after a BootNotification (so a plan stored
+// while the charger was away reaches it), as a TxProfile when a
+// transaction starts, and when a new plan is stored while the charger
+// is connected (a TxProfile for the open transaction, else a
+// TxDefaultProfile).
 //
 // Charge points authenticate as OCPP 1.6 Security Profile 1 has them
 // (OCPP 1.6 Security Whitepaper edition 2, §2.3: HTTP Basic
@@ -384,6 +386,14 @@ func (h core16) OnAuthorize(id string, r *core.AuthorizeRequest) (*core.Authoriz
 
 func (h core16) OnBootNotification(id string, r *core.BootNotificationRequest) (*core.BootNotificationConfirmation, error) {
 	h.s.record(id, "Booted", r.ChargePointVendor, r.ChargePointModel)
+	// A plan stored while the charger was connected to no central system
+	// reaches it now (after the confirmation, as OCPP 1.6 §4.2 wants no
+	// request before the boot is accepted).
+	go func() {
+		if v, err := h.s.db.VehicleByCharger(context.Background(), id); err == nil {
+			h.s.sendLatest(v)
+		}
+	}()
 	return core.NewBootNotificationConfirmation(types.NewDateTime(h.s.db.Now()), heartbeat, core.RegistrationStatusAccepted), nil
 }
 

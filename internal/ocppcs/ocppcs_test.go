@@ -200,7 +200,8 @@ func receive[T any](t *testing.T, ch <-chan T, what string) T {
 
 // TestChargePointSessionAndPlanOverOCPP16J runs the central system on
 // loopback and drives it with ocpp-go's own charge point CP-01: boot
-// (vendor and model recorded), a StatusNotification, a transaction
+// (vendor and model recorded; the stored plan arrives as a
+// TxDefaultProfile), a StatusNotification, a transaction
 // started at plug-in (00:00 UTC) with the register at 1,000 Wh — the
 // vehicle's stored plan arrives as a TxProfile for that transaction,
 // 7,000 W for two hours from 12:00 UTC — meter values of 1,000 Wh at
@@ -224,6 +225,12 @@ func TestChargePointSessionAndPlanOverOCPP16J(t *testing.T) {
 
 	if _, err := cp.BootNotification("AC-7", "Acme"); err != nil {
 		t.Fatal(err)
+	}
+	// The plan stored before the charger connected arrives after its
+	// boot, with no transaction open: a TxDefaultProfile.
+	if req := receive(t, got, "profile after the boot"); req.ChargingProfile.ChargingProfilePurpose != types.ChargingProfilePurposeTxDefaultProfile ||
+		req.ChargingProfile.ChargingSchedule.ChargingSchedulePeriod[0].Limit != 7000 {
+		t.Errorf("profile after boot %+v", req.ChargingProfile)
 	}
 	if _, err := cp.Heartbeat(); err != nil {
 		t.Fatal(err)
