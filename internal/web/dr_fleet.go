@@ -42,6 +42,16 @@ type DRFleetRow struct {
 	Default    bool // the reserve is the program's default
 }
 
+// ChargePct formats the state of charge the battery's share was planned
+// with (thousandths of full) as a percentage with one decimal; "" for a
+// plan stored before it was kept.
+func (r DRFleetRow) ChargePct() string {
+	if r.Charge == nil {
+		return ""
+	}
+	return fmt.Sprintf("%d.%d%%", r.Charge.Permille/10, r.Charge.Permille%10)
+}
+
 // SharePct formats the fleet's delivered share (thousandths) as a
 // percentage with one decimal.
 func (p *DRFleetPage) SharePct() string {

@@ -20,6 +20,9 @@ import (
 // full charge: Maria's 13.5 kWh, 5 kW battery may give 10.8 kWh = 5.4
 // kW, held to 5 kW; Dana's 10 kWh, 5 kW battery keeping 50% may give 2.5
 // kW. A 6 kW target scales both by 6/7.5: 4 kW (8 kWh) and 2 kW (4 kWh).
+// Maria's battery reported full ten minutes before the dispatch (12:50
+// PM PDT), so its share shows that reading; Dana's shows the 100%
+// setting.
 func TestFleetDispatchPage(t *testing.T) {
 	s := newTestSite(t)
 	ctx := context.Background()
@@ -35,6 +38,9 @@ func TestFleetDispatchPage(t *testing.T) {
 			if err := tx.RegisterDevice(ctx, seedActor, &d); err != nil {
 				return err
 			}
+		}
+		if err := tx.RecordCharge(ctx, "PW-MARIA", testNow.Add(-10*time.Minute), 1000, "test"); err != nil {
+			return err
 		}
 		e, err := tx.ScheduleEvent(ctx, seedActor, vpp, dr.Proposal{Event: dr.Event{
 			Start: time.Date(2026, 3, 12, 17, 0, 0, 0, calendar.Pacific).UTC(), End: time.Date(2026, 3, 12, 19, 0, 0, 0, calendar.Pacific).UTC()},
@@ -67,7 +73,8 @@ func TestFleetDispatchPage(t *testing.T) {
 	}
 	body := s.get(t, path, analyst).Body.String()
 	for _, want := range []string{`id="target">6.000 kW`, `id="fleet">6.000 kW`, "12.0 kWh", "2 (0 reported, 2 not yet)",
-		"<td>PW-MARIA</td>", "20% <span class=\"small muted\">(default)</span>", "<td class=\"num\">4.000</td>", "8.000", "<td>EN-DANA</td>", "50%", "<td class=\"num\">2.000</td>", "no report"} {
+		"<td>PW-MARIA</td>", "20% <span class=\"small muted\">(default)</span>", "<td class=\"num\">4.000</td>", "8.000", "<td>EN-DANA</td>", "50%", "<td class=\"num\">2.000</td>", "no report",
+		`100.0% <span class="small muted">read Mar 10, 2026 12:50 PM PDT</span>`, `100.0% <span class="small muted">setting</span>`} {
 		if !strings.Contains(body, want) {
 			t.Errorf("fleet page lacks %q", want)
 		}
