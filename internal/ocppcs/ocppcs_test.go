@@ -2,9 +2,18 @@ package ocppcs
 
 import (
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
 	"errors"
 	"fmt"
+	"math/big"
 	"net"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -161,7 +170,11 @@ func start(t *testing.T, db *store.DB, opt Options) (svc *Service, port int, sto
 // user:pass (none when user is empty). A refused upgrade is an error.
 // Profiles it receives go to got when not nil.
 func connect(port int, id, user, pass string, got chan *smartcharging.SetChargingProfileRequest) (ocpp16.ChargePoint, error) {
-	c := ws.NewClient()
+	return connectVia(ws.NewClient(), fmt.Sprintf("ws://127.0.0.1:%d", port), id, user, pass, got)
+}
+
+// connectVia is connect through a given WebSocket client and URL.
+func connectVia(c *ws.Client, url, id, user, pass string, got chan *smartcharging.SetChargingProfileRequest) (ocpp16.ChargePoint, error) {
 	if user != "" {
 		c.SetBasicAuth(user, pass)
 	}
@@ -171,7 +184,6 @@ func connect(port int, id, user, pass string, got chan *smartcharging.SetChargin
 		got = make(chan *smartcharging.SetChargingProfileRequest, 4)
 	}
 	cp.SetSmartChargingHandler(cpSmart{got})
-	url := fmt.Sprintf("ws://127.0.0.1:%d", port)
 	var err error
 	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
 		err = cp.Start(url)
@@ -550,5 +562,56 @@ func TestTwoWatchersSendEachPlanOnce(t *testing.T) {
 	}
 	if n, err := again.Once(ctx); n != 0 || err != nil {
 		t.Errorf("after a restart: %d sends, %v", n, err)
+	}
+}
+
+// TestTLSWithBasicAuth serves wss:// with a certificate made for
+// 127.0.0.1 (Options.CertFile and KeyFile): a charge point trusting it
+// connects with its password and boots; a wrong password is refused.
+func TestTLSWithBasicAuth(t *testing.T) {
+	db := storetest.SQLite()(t)
+	secret := register(t, db, "CP-01")
+	dir := t.TempDir()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "gridbook test"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour), IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1)},
+		KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kder, err := x509.MarshalECPrivateKey(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	certFile, keyFile := filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
+	if err := os.WriteFile(certFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: kder}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cert, err := x509.ParseCertificate(der)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool := x509.NewCertPool()
+	pool.AddCert(cert)
+	_, port := serve(t, db, Options{CertFile: certFile, KeyFile: keyFile})
+	url := fmt.Sprintf("wss://127.0.0.1:%d", port)
+	cp, err := connectVia(ws.NewTLSClient(&tls.Config{RootCAs: pool}), url, "CP-01", "CP-01", secret, nil)
+	if err != nil {
+		t.Fatalf("wss with the right password: %v", err)
+	}
+	if _, err := cp.BootNotification("AC-7", "Acme"); err != nil {
+		t.Errorf("boot over TLS: %v", err)
+	}
+	cp.Stop()
+	if cp, err := connectVia(ws.NewTLSClient(&tls.Config{RootCAs: pool}), url, "CP-01", "CP-01", "wrong", nil); err == nil {
+		cp.Stop()
+		t.Error("wss with a wrong password admitted")
 	}
 }
