@@ -33,6 +33,7 @@ package ocppcs
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -171,7 +172,8 @@ func New(db Store, log *slog.Logger, opt Options) *Service {
 	s := &Service{db: db, log: log, connected: map[string]bool{}, connector: map[string]int{}}
 	var srv *ws.Server
 	if opt.CertFile != "" && opt.KeyFile != "" {
-		srv = ws.NewTLSServer(opt.CertFile, opt.KeyFile, nil)
+		// The OCPP 1.6 Security Whitepaper asks for TLS 1.2 or above.
+		srv = ws.NewTLSServer(opt.CertFile, opt.KeyFile, &tls.Config{MinVersion: tls.VersionTLS12})
 	} else {
 		srv = ws.NewServer()
 	}
