@@ -148,9 +148,13 @@ func Run(t *testing.T, open Opener) {
 		{"DRBatchLoadsMatchParticipantLoad", testDRBatchLoadsMatchParticipantLoad},           // dr_batch.go
 		{"DREnrollmentsListsProgramsWithDevices", testDREnrollmentsListsProgramsWithDevices}, // dr_enrollments.go
 		{"DRDevicesPagedAndCounted", testDRDevicesPagedAndCounted},                           // dr_devices_page.go
+		{"DRBatteryChargeLatest", testDRBatteryChargeLatest},                                 // dr_charge.go
 		// dr_fleet.go
 		{"DRFleetDispatchOnce", testDRFleetDispatchOnce},
 		{"OADRWatchClaimsOnceAcrossHandles", testOADRWatchClaimsOnce}, // openadr_watch.go
+		{"OADRRevokeAndDisable", testOADRRevokeAndDisable},            // openadr_revoke.go
+		{"EVPlanSendsClaimedOnce", testEVPlanSendsClaimedOnce},        // ev_ocpp.go
+		{"OCPPTransactionsDurable", testOCPPTransactionsDurable},
 		{"EVSessionsAndSignals", testEVSessionsAndSignals},
 		{"EVPlansAndChargers", testEVPlansAndChargers}, // ev_plans.go
 	}
