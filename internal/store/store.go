@@ -131,11 +131,36 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		db.reads.SetMaxOpenConns(2)
 	}
 	db.queries = queries{q: db.sql, db: db}
-	if err := db.migrate(ctx); err != nil {
+	err = db.migrate(ctx)
+	// Two processes opening a new SQLite file together contend for its
+	// write lock; on a loaded machine one migration can outlast the other's
+	// busy timeout. Both must start, so a busy migration is tried again
+	// (for at most a minute); the re-check under the lock keeps each
+	// migration applied once.
+	for deadline := time.Now().Add(time.Minute); err != nil && db.dialect == SQLite && sqliteBusy(err) && time.Now().Before(deadline); {
+		select {
+		case <-ctx.Done():
+			db.Close()
+			return nil, ctx.Err()
+		case <-time.After(100 * time.Millisecond):
+		}
+		err = db.migrate(ctx)
+	}
+	if err != nil {
 		db.Close()
 		return nil, err
 	}
 	return db, nil
+}
+
+// sqliteBusy reports whether err is SQLite's "database is locked" (or a
+// busy snapshot) from another connection holding the file.
+func sqliteBusy(err error) bool {
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		return se.Code()&0xff == sqlite3.SQLITE_BUSY
+	}
+	return strings.Contains(err.Error(), "SQLITE_BUSY") // from the driver's connection set-up
 }
 
 // Close releases the database.
