@@ -66,20 +66,7 @@ func (q queries) VehiclePage(ctx context.Context, f VehicleFilter) ([]evcharge.V
 	if f.Limit > 0 {
 		query += fmt.Sprintf(` LIMIT %d`, f.Limit)
 	}
-	rows, err := q.q.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, fmt.Errorf("store: vehicles: %w", err)
-	}
-	defer rows.Close()
-	var out []evcharge.Vehicle
-	for rows.Next() {
-		v, err := scanVehicle(rows)
-		if err != nil {
-			return nil, fmt.Errorf("store: vehicles: %w", err)
-		}
-		out = append(out, v)
-	}
-	return out, rows.Err()
+	return collect(ctx, q, scanVehicle, query, args...)
 }
 
 // EVPlanRecord is a charging plan stored for a vehicle: the need asked
@@ -155,20 +142,7 @@ func scanEVPlan(s interface{ Scan(...any) error }) (EVPlanRecord, error) {
 }
 
 func (q queries) evPlans(ctx context.Context, where string, args ...any) ([]EVPlanRecord, error) {
-	rows, err := q.q.QueryContext(ctx, `SELECT `+evPlanCols+` FROM ev_plans p JOIN ev_vehicles v ON v.id = p.vehicle_id `+where, args...)
-	if err != nil {
-		return nil, fmt.Errorf("store: plans: %w", err)
-	}
-	defer rows.Close()
-	var out []EVPlanRecord
-	for rows.Next() {
-		p, err := scanEVPlan(rows)
-		if err != nil {
-			return nil, fmt.Errorf("store: plans: %w", err)
-		}
-		out = append(out, p)
-	}
-	return out, rows.Err()
+	return collect(ctx, q, scanEVPlan, `SELECT `+evPlanCols+` FROM ev_plans p JOIN ev_vehicles v ON v.id = p.vehicle_id `+where, args...)
 }
 
 // EVPlan returns one stored plan.
@@ -216,22 +190,9 @@ func (q queries) EVPlansAfter(ctx context.Context, after int64, limit int) ([]EV
 func (q queries) CurrentEVPlans(ctx context.Context, since time.Time) ([]EVPlanRecord, error) {
 	// One lookup of the (vehicle_id, id) index per vehicle, not a scan of
 	// every plan ever stored: the VTN runs this on every poll of /events.
-	rows, err := q.q.QueryContext(ctx, `SELECT `+evPlanCols+` FROM ev_vehicles v
+	return collect(ctx, q, scanEVPlan, `SELECT `+evPlanCols+` FROM ev_vehicles v
 		JOIN ev_plans p ON p.id = (SELECT MAX(l.id) FROM ev_plans l WHERE l.vehicle_id = v.id)
 		WHERE p.departure_unix > $1 ORDER BY p.id`, since.Unix())
-	if err != nil {
-		return nil, fmt.Errorf("store: plans: %w", err)
-	}
-	defer rows.Close()
-	var out []EVPlanRecord
-	for rows.Next() {
-		p, err := scanEVPlan(rows)
-		if err != nil {
-			return nil, fmt.Errorf("store: plans: %w", err)
-		}
-		out = append(out, p)
-	}
-	return out, rows.Err()
 }
 
 // ChargerStatus is what the OCPP central system last heard from a charge
@@ -277,22 +238,13 @@ func (q queries) Chargers(ctx context.Context) ([]ChargerStatus, error) {
 }
 
 func (q queries) chargers(ctx context.Context, where string, args ...any) ([]ChargerStatus, error) {
-	rows, err := q.q.QueryContext(ctx, `SELECT identity, status, vendor, model, transaction_id, last_seen_unix FROM ev_chargers `+where, args...)
-	if err != nil {
-		return nil, fmt.Errorf("store: chargers: %w", err)
-	}
-	defer rows.Close()
-	var out []ChargerStatus
-	for rows.Next() {
+	return collect(ctx, q, func(r interface{ Scan(...any) error }) (ChargerStatus, error) {
 		var c ChargerStatus
 		var seen int64
-		if err := rows.Scan(&c.Identity, &c.Status, &c.Vendor, &c.Model, &c.TransactionID, &seen); err != nil {
-			return nil, fmt.Errorf("store: chargers: %w", err)
-		}
+		err := r.Scan(&c.Identity, &c.Status, &c.Vendor, &c.Model, &c.TransactionID, &seen)
 		c.LastSeen = time.Unix(seen, 0).UTC()
-		out = append(out, c)
-	}
-	return out, rows.Err()
+		return c, err
+	}, `SELECT identity, status, vendor, model, transaction_id, last_seen_unix FROM ev_chargers `+where, args...)
 }
 
 // Charger returns what was last heard from one charge point.
