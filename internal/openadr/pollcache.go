@@ -30,24 +30,20 @@ type pollCache struct {
 
 	mu      sync.Mutex
 	gen     uint64
-	bodies  map[string]pollEntry
-	targets map[string]targetsEntry
+	bodies  map[string]kept[[]byte]
+	targets map[string]kept[targetSet]
 }
 
-type pollEntry struct {
-	body  []byte
-	gen   uint64
-	until time.Time
-}
-
-type targetsEntry struct {
-	ts    targetSet
+// kept is one remembered value with the change count it was computed at
+// and the time it stops being served.
+type kept[V any] struct {
+	v     V
 	gen   uint64
 	until time.Time
 }
 
 func newPollCache(ttl time.Duration) *pollCache {
-	return &pollCache{ttl: ttl, now: time.Now, bodies: map[string]pollEntry{}, targets: map[string]targetsEntry{}}
+	return &pollCache{ttl: ttl, now: time.Now, bodies: map[string]kept[[]byte]{}, targets: map[string]kept[targetSet]{}}
 }
 
 // generation is the change count an answer computed now belongs to.
@@ -67,52 +63,40 @@ func (c *pollCache) invalidate() {
 }
 
 // body returns a kept answer for key.
-func (c *pollCache) body(key string) ([]byte, bool) {
-	if c.ttl <= 0 {
-		return nil, false
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	e, ok := c.bodies[key]
-	if !ok || e.gen != c.gen || !c.now().Before(e.until) {
-		return nil, false
-	}
-	return e.body, true
-}
+func (c *pollCache) body(key string) ([]byte, bool) { return lookup(c, c.bodies, key) }
 
 // putBody keeps an answer computed at generation gen (dropped if a change
 // happened meanwhile).
-func (c *pollCache) putBody(key string, gen uint64, b []byte) {
-	if c.ttl <= 0 {
-		return
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if gen != c.gen {
-		return
-	}
-	if len(c.bodies) >= maxPollEntries {
-		clear(c.bodies)
-	}
-	c.bodies[key] = pollEntry{body: b, gen: gen, until: c.now().Add(c.ttl)}
-}
+func (c *pollCache) putBody(key string, gen uint64, b []byte) { keep(c, c.bodies, key, gen, b) }
 
 // clientTargets returns a client's kept targets.
 func (c *pollCache) clientTargets(clientID string) (targetSet, bool) {
-	if c.ttl <= 0 {
-		return nil, false
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	e, ok := c.targets[clientID]
-	if !ok || e.gen != c.gen || !c.now().Before(e.until) {
-		return nil, false
-	}
-	return e.ts, true
+	return lookup(c, c.targets, clientID)
 }
 
 // putTargets keeps a client's targets computed at generation gen.
 func (c *pollCache) putTargets(clientID string, gen uint64, ts targetSet) {
+	keep(c, c.targets, clientID, gen, ts)
+}
+
+// lookup returns m's value for key while it is current and young enough.
+func lookup[V any](c *pollCache, m map[string]kept[V], key string) (V, bool) {
+	var zero V
+	if c.ttl <= 0 {
+		return zero, false
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := m[key]
+	if !ok || e.gen != c.gen || !c.now().Before(e.until) {
+		return zero, false
+	}
+	return e.v, true
+}
+
+// keep stores v under key unless a change happened since generation gen;
+// past maxPollEntries the map starts afresh.
+func keep[V any](c *pollCache, m map[string]kept[V], key string, gen uint64, v V) {
 	if c.ttl <= 0 {
 		return
 	}
@@ -121,10 +105,10 @@ func (c *pollCache) putTargets(clientID string, gen uint64, ts targetSet) {
 	if gen != c.gen {
 		return
 	}
-	if len(c.targets) >= maxPollEntries {
-		clear(c.targets)
+	if len(m) >= maxPollEntries {
+		clear(m)
 	}
-	c.targets[clientID] = targetsEntry{ts: ts, gen: gen, until: c.now().Add(c.ttl)}
+	m[key] = kept[V]{v: v, gen: gen, until: c.now().Add(c.ttl)}
 }
 
 // key names what an answer depends on: the query and the caller's

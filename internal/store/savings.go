@@ -175,11 +175,17 @@ func (q queries) MeterSavings(ctx context.Context, meterID int64, o savings.Calc
 	if err != nil {
 		return nil, in, err
 	}
+	res, err := in.evaluate(o)
+	return res, in, err
+}
+
+// evaluate runs o on the inputs: days, or clock hours for CalTRACK
+// hourly, with o.Solar set when the meter exports.
+func (in SavingsInputs) evaluate(o savings.CalcOptions) (*savings.CalcResult, error) {
 	o.Solar = o.Solar || in.Solar
 	usage := in.Usage
 	if o.Method == savings.MethodCalTRACKHourly {
 		usage = in.Hourly
 	}
-	res, err := savings.Evaluate(usage, in.Temperature, o)
-	return res, in, err
+	return savings.Evaluate(usage, in.Temperature, o)
 }

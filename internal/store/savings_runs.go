@@ -394,12 +394,7 @@ func (db *DB) WorkSavingsRun(ctx context.Context, actor auth.Actor, runID int64,
 				var res *savings.CalcResult
 				err := rd.err
 				if err == nil {
-					rd.o.Solar = rd.o.Solar || rd.in.Solar
-					usage := rd.in.Usage
-					if rd.o.Method == savings.MethodCalTRACKHourly {
-						usage = rd.in.Hourly
-					}
-					res, err = savings.Evaluate(usage, rd.in.Temperature, rd.o)
+					res, err = rd.in.evaluate(rd.o)
 				}
 				if err != nil && apperr.KindOf(err) == apperr.Internal {
 					cancel(err)
